@@ -1,0 +1,113 @@
+"""One typed settings object: defaults in code, `dossier.toml` in the workspace, then
+`DOSSIER_*` environment variables, which win."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, ValidationError
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+
+from agent.errors import ConfigError
+
+DEFAULT_HOME = Path(".dossier")
+CONFIG_FILE = "dossier.toml"
+
+
+class Settings(BaseSettings):
+    """Everything dossier can be told; each field is also `DOSSIER_<FIELD>`."""
+
+    model_config = SettingsConfigDict(env_prefix="DOSSIER_", extra="ignore")
+
+    home: Path = Field(DEFAULT_HOME, description="Workspace folder.")
+    llm: str | None = Field(None, description="LangChain provider:model; unset = extractive.")
+    llm_base_url: str | None = Field(None, description="OpenAI-compatible server URL.")
+    contact_email: str | None = Field(None, description="Contact address sent to SEC EDGAR.")
+
+    greenhouse_url: str = "https://boards-api.greenhouse.io"
+    lever_url: str = "https://api.lever.co"
+    ashby_url: str = "https://api.ashbyhq.com"
+    google_news_url: str = "https://news.google.com"
+    gdelt_url: str = "https://api.gdeltproject.org"
+    sec_data_url: str = "https://data.sec.gov"
+    sec_archives_url: str = "https://www.sec.gov"
+
+    chroma_url: str | None = Field(None, description="Chroma server URL; unset = on disk.")
+
+    claims_per_layer: int = Field(4, ge=1, le=12, description="Most claims in one layer.")
+    min_claims_per_layer: int = Field(
+        2, ge=1, description="Below this many well-evidenced claims a layer is reported thin."
+    )
+    min_relevance: float = Field(
+        0.25, ge=0.0, le=1.0, description="Least similarity for a sentence to count as evidence."
+    )
+    recency_half_life_days: float = Field(
+        365.0, gt=0, description="Age at which a source's weight in retrieval halves."
+    )
+    chunk_chars: int = Field(900, ge=200, description="Target chunk size in characters.")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, _TomlSource(settings_cls))
+
+    @property
+    def sources_dir(self) -> Path:
+        """Where each account's normalized sources are kept as JSON."""
+        return self.home / "sources"
+
+    @property
+    def chroma_dir(self) -> Path:
+        """Where the on-disk Chroma store lives."""
+        return self.home / "chroma"
+
+    @property
+    def book_file(self) -> Path:
+        """The accounts of the book."""
+        return self.home / "book.json"
+
+
+class _TomlSource(PydanticBaseSettingsSource):
+    """Reads `dossier.toml` from the workspace that init or the environment chose."""
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        home = Path(
+            self.current_state.get("home") or os.environ.get("DOSSIER_HOME") or DEFAULT_HOME
+        )
+        path = home / CONFIG_FILE
+        if not path.is_file():
+            return {}
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"{path}: {exc}") from exc
+        section = data.get("dossier", data)
+        return {k: v for k, v in section.items() if k in self.settings_cls.model_fields}
+
+
+def load_settings(home: Path | None = None, **overrides: Any) -> Settings:
+    """Settings for a workspace; `home` (from `--home`) beats `DOSSIER_HOME`."""
+    if home is not None:
+        overrides["home"] = home
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise ConfigError(f"setting {where}: {first['msg']}") from exc
