@@ -1,0 +1,194 @@
+"""The CSM's book of accounts: kept as `book.json` in the workspace, imported from CRM CSVs."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from agent.config import Settings
+from agent.errors import ConfigError, ParseError
+from agent.schemas import Account
+
+#: Common CRM-export spellings of the book's columns (compared after lower-casing and
+#: dropping everything but letters and digits).
+HEADER_ALIASES: dict[str, str] = {
+    "accountid": "account_id",
+    "id": "account_id",
+    "accountname": "name",
+    "company": "name",
+    "companyname": "name",
+    "website": "domain",
+    "companydomainname": "domain",
+    "tickersymbol": "ticker",
+    "greenhouseboard": "greenhouse",
+    "leversite": "lever",
+    "ashbyboard": "ashby",
+    "newsquery": "news_query",
+    "newsroomfeed": "newsroom_feed",
+    "reviewsurl": "reviews_url",
+    "annualrecurringrevenue": "arr",
+    "renewaldate": "renewal_date",
+    "contractenddate": "renewal_date",
+    "seatspurchased": "seats_purchased",
+    "seats": "seats_purchased",
+    "accountowner": "owner",
+    "owner": "owner",
+}
+_LIST_FIELDS = {"aliases", "competitors"}
+
+
+@dataclass
+class ImportResult:
+    """Accounts read from a CSV and the rows that could not be read, by line."""
+
+    accounts: list[Account] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def slugify(name: str) -> str:
+    """An account id from a name: lower case, words joined by hyphens."""
+    slug = re.sub(r"[^a-z0-9]+", "-", name.casefold()).strip("-")
+    return slug or "account"
+
+
+def load_book(settings: Settings) -> dict[str, Account]:
+    """The accounts of the workspace, by id."""
+    path = settings.book_file
+    if not path.is_file():
+        return {}
+    try:
+        rows = json.loads(path.read_text(encoding="utf-8"))
+        return {row["account_id"]: Account.model_validate(row) for row in rows}
+    except (OSError, ValueError, KeyError, ValidationError) as exc:
+        raise ConfigError(f"{path}: unreadable book ({exc.__class__.__name__})") from exc
+
+
+def save_book(settings: Settings, accounts: Iterable[Account]) -> None:
+    """Write the book atomically."""
+    path = settings.book_file
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rows = [a.model_dump(mode="json") for a in sorted(accounts, key=lambda a: a.account_id)]
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(rows, indent=2), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def upsert_accounts(settings: Settings, accounts: Iterable[Account]) -> None:
+    """Add or replace accounts in the book."""
+    book = load_book(settings)
+    book.update({a.account_id: a for a in accounts})
+    save_book(settings, book.values())
+
+
+def find_account(settings: Settings, key: str) -> Account:
+    """The account whose id or name is `key` (case-insensitive)."""
+    book = load_book(settings)
+    if key in book:
+        return book[key]
+    folded = key.casefold()
+    for account in book.values():
+        if folded in (account.account_id.casefold(), account.name.casefold()):
+            return account
+    raise ConfigError(f"no account {key!r} in the book at {settings.home} (see `dossier book list`)")
+
+
+def ensure_account(settings: Settings, key: str) -> Account:
+    """The account `key`, created with that name if the book does not have it yet."""
+    try:
+        return find_account(settings, key)
+    except ConfigError:
+        account = Account(account_id=slugify(key), name=key)
+        upsert_accounts(settings, [account])
+        return account
+
+
+def import_csv(path: Path) -> ImportResult:
+    """Read a book CSV; a bad row is reported by line and the rest are kept."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ParseError(f"{path}: cannot read ({exc.strerror})") from exc
+    text = raw.decode("utf-8-sig", errors="replace")
+    if not text.strip():
+        raise ParseError(f"{path}: empty file")
+    dialect = _sniff(text)
+    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
+    columns = {h: _canonical(h) for h in reader.fieldnames or []}
+    if "name" not in columns.values() and "account_id" not in columns.values():
+        raise ParseError(f"{path}: no account name or id column in the header")
+    result = ImportResult()
+    for row in reader:
+        line = reader.line_num
+        values = {columns[k]: (v or "").strip() for k, v in row.items() if k in columns and v}
+        if not any(values.values()):
+            continue
+        try:
+            result.accounts.append(_account_from_row(values))
+        except (ValidationError, ValueError) as exc:
+            result.problems.append(f"{path.name} line {line}: {_reason(exc)}")
+    return result
+
+
+def _account_from_row(values: dict[str, str]) -> Account:
+    data: dict[str, Any] = {}
+    for key, value in values.items():
+        if key not in Account.model_fields or not value:
+            continue
+        if key in _LIST_FIELDS:
+            data[key] = [v.strip() for v in value.split(";") if v.strip()]
+        elif key == "arr":
+            digits = re.sub(r"[^\d.\-]", "", value)
+            if not digits:
+                raise ValueError(f"arr {value!r} is not a number")
+            data[key] = float(digits)
+        elif key == "renewal_date":
+            data[key] = _parse_date(value)
+        elif key == "seats_purchased":
+            data[key] = int(float(value.replace(",", "")))
+        else:
+            data[key] = value
+    if "name" not in data:
+        raise ValueError("no account name")
+    data.setdefault("account_id", slugify(data["name"]))
+    return Account.model_validate(data)
+
+
+def _parse_date(value: str) -> date:
+    for fmt in ("%Y-%m-%d", "%m/%d/%Y", "%d.%m.%Y", "%Y/%m/%d"):
+        try:
+            return datetime.strptime(value, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(f"renewal date {value!r} is not a date")
+
+
+def _canonical(header: str) -> str:
+    key = re.sub(r"[^a-z0-9]", "", header.casefold())
+    if key in HEADER_ALIASES:
+        return HEADER_ALIASES[key]
+    snake = re.sub(r"[^a-z0-9]+", "_", header.casefold()).strip("_")
+    return snake
+
+
+def _sniff(text: str) -> type[csv.Dialect] | csv.Dialect:
+    try:
+        return csv.Sniffer().sniff(text.splitlines()[0], delimiters=",;\t")
+    except csv.Error:
+        return csv.excel
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        first = exc.errors()[0]
+        return f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}"
+    return str(exc)

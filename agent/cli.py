@@ -1,0 +1,49 @@
+"""The `dossier` command line: the commands joined, no logic of their own."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from agent.commands import book
+from agent.commands.add import add
+from agent.commands.brief import brief
+from agent.commands.demo import demo
+from agent.commands.sources import sources
+
+# Chroma must not phone home; set before chromadb is first imported.
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+app = typer.Typer(
+    name="dossier",
+    help="Grounded account briefings for Customer Success Managers.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    home: Annotated[
+        Path | None,
+        typer.Option(
+            "--home",
+            help="Workspace folder (default: $DOSSIER_HOME or ./.dossier).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """dossier researches a client's world and writes a brief a CSM can trust."""
+    ctx.obj = {"home": home}
+
+
+app.command()(demo)
+app.add_typer(book.app, name="book")
+app.command()(add)
+app.command()(sources)
+app.command()(brief)

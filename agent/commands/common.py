@@ -1,0 +1,75 @@
+"""What every command shares: the workspace settings and the one-line error edge."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.text import Text
+
+from agent.config import Settings, load_settings
+from agent.deps import Deps
+from agent.errors import DossierError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def settings_from(ctx: typer.Context) -> Settings:
+    """Settings for the workspace chosen by `--home` or `DOSSIER_HOME`."""
+    home: Path | None = (ctx.obj or {}).get("home")
+    return load_settings(home)
+
+
+def deps_from(ctx: typer.Context) -> Deps:
+    """Real dependencies for the chosen workspace."""
+    return Deps.build(settings_from(ctx))
+
+
+def report_error(message: str) -> None:
+    """Print one error line on stderr."""
+    err.print(Text("error: ", style="bold red") + Text(_one_line(message)))
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    """Print one error line on stderr and return the exit to raise."""
+    report_error(message)
+    return typer.Exit(code)
+
+
+def handle_errors(func: F) -> F:
+    """Turn dossier's own errors into one line on stderr and exit code 1, never a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except DossierError as exc:
+            raise fail(_one_line(str(exc))) from None
+        except KeyboardInterrupt:
+            raise fail("interrupted", 130) from None
+        except OSError as exc:
+            raise fail(_one_line(f"{exc.filename or ''}: {exc.strerror or exc}")) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def write_output(text: str, output: Path | None) -> None:
+    """Write to a file when asked, else to stdout."""
+    if output is None:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text, encoding="utf-8")
+    err.print(f"wrote {output}")
+
+
+def _one_line(message: str) -> str:
+    return " ".join(message.split())

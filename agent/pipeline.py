@@ -1,0 +1,136 @@
+"""The data flow, top to bottom.
+
+    ingest:  files ─► parse (tools/) ─► Source ─► store (chunk → embed → per-account collection)
+    brief:   retrieve per layer ─► candidate sentences ─► synthesize ─► validate ─► Briefing
+    render:  Briefing ─► Markdown | JSON | HTML
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from agent.deps import Deps
+from agent.errors import BriefingInvalid, DossierError
+from agent.schemas import (
+    Account,
+    AccountRef,
+    Briefing,
+    BriefRequest,
+    Source,
+    SourceKind,
+    SourceRef,
+)
+from agent.stakeholders import find_stakeholders
+from agent.synthesize.evidence import candidates_from, score_candidates
+from agent.synthesize.extractive import assign_layers, build_layers, choose_focus, headline
+from agent.synthesize.messages import write_messages
+from agent.validate import internal_terms
+from knowledge.retrieve import load_layers, retrieve_all
+from tools.files import ingest_file
+
+
+@dataclass
+class IngestReport:
+    """What one `add` did: sources new, unchanged and updated, and the inputs that failed."""
+
+    new: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def ingest(
+    deps: Deps, account: Account, paths: Sequence[Path], kind: SourceKind | None = None
+) -> IngestReport:
+    """Parse local files into sources and store them; one bad file never loses the others."""
+    report = IngestReport()
+    now = deps.clock()
+    for path in paths:
+        try:
+            sources = ingest_file(path, account.account_id, kind=kind, now=now)
+        except DossierError as exc:
+            report.errors.append(str(exc))
+            continue
+        result = deps.store.add_sources(sources)
+        report.new += result.new
+        report.unchanged += result.unchanged
+        report.updated += result.updated
+    return report
+
+
+def brief(deps: Deps, account: Account, request: BriefRequest) -> Briefing:
+    """A grounded briefing of one account from what its store holds."""
+    started = time.perf_counter()
+    settings = deps.settings
+    as_of = request.as_of or deps.clock()
+    specs = load_layers()
+    sources = {s.id: s for s in deps.store.sources(account.account_id)}
+
+    retrieved = retrieve_all(
+        deps.store, account.account_id, as_of, settings.recency_half_life_days,
+        k=settings.claims_per_layer * 2,
+    )
+    candidates = candidates_from(retrieved, sources, as_of, settings.recency_half_life_days)
+    score_candidates(candidates, specs, deps.store)
+
+    chosen = assign_layers(candidates, specs, settings)
+    layers = build_layers(chosen, specs, settings, as_of)
+    focus = choose_focus(chosen, specs)
+    questions = [q for _, layer in layers.items() for q in layer.questions]
+    messages = write_messages(account, request.personas, candidates, deps.store, questions)
+    stakeholders = find_stakeholders(sources.values(), candidates)
+
+    draft = Briefing(
+        account=AccountRef(
+            account_id=account.account_id, name=account.name,
+            domain=account.domain, ticker=account.ticker,
+        ),
+        generated_at=as_of,
+        mode="extractive",
+        headline=headline(account, focus, specs),
+        focus_layer=focus.layer,
+        focus_reason=focus.reason,
+        layers=layers,
+        stakeholders=stakeholders,
+        messages=messages,
+        source_gaps=[] if sources else ["no sources stored for this account yet"],
+        metadata={
+            "sources_stored": len(sources),
+            "candidate_sentences": len(candidates),
+            "elapsed_ms": 0,
+        },
+    )
+    cited = {e.source_id for _, e in draft.all_evidence()}
+    draft.sources = [_ref(sources[i]) for i in sorted(cited, key=lambda i: _order(sources, i))]
+    draft.metadata["elapsed_ms"] = round((time.perf_counter() - started) * 1000)
+    return validated(draft, account, sources)
+
+
+def validated(draft: Briefing, account: Account, sources: Mapping[str, Source]) -> Briefing:
+    """The draft re-validated against the stored texts; raises `BriefingInvalid` with reasons."""
+    context = {
+        "source_texts": {i: s.text for i, s in sources.items()},
+        "internal_terms": internal_terms(account, sources.values()),
+    }
+    try:
+        return Briefing.model_validate(draft.model_dump(), context=context)
+    except ValidationError as exc:
+        reasons = "; ".join(str(e["msg"]) for e in exc.errors())
+        raise BriefingInvalid(f"briefing for {account.account_id} failed validation: {reasons}",
+                              last_output=draft) from exc
+
+
+def _ref(source: Source) -> SourceRef:
+    return SourceRef(id=source.id, kind=source.kind, title=source.title, url=source.url,
+                     published_at=source.published_at)
+
+
+def _order(sources: Mapping[str, Source], source_id: str) -> tuple[float, str]:
+    published = sources[source_id].published_at
+    return (-(published.timestamp()) if published else 0.0, source_id)

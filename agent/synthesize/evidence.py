@@ -1,0 +1,183 @@
+"""Candidate evidence: the sentences of retrieved chunks, attributed and scored per layer.
+
+Both synthesizers start here. A candidate's `text` is an exact slice of its source's stored
+text, so quoting it can never fail grounding.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import numpy as np
+
+from agent.schemas import Evidence, LayerName, Source, SourceKind
+from knowledge.chunk import sentence_spans
+from knowledge.retrieve import LayerSpec, Scored, recency_weight
+from knowledge.store import KnowledgeStore
+
+MIN_CHARS = 40
+MAX_CHARS = 420
+MIN_WORDS = 7
+
+_QUERY_VECTORS: dict[tuple[str, ...], np.ndarray] = {}
+
+#: Lines that are structure or boilerplate, not statements about the client.
+_SKIP = re.compile(
+    r"^(title|department|location|rating|role|pros|cons|item \d|form \d|posted|updated)\b\s*:"
+    r"|forward-looking statements|safe harbor|equal opportunity employer|cookie|all rights reserved"
+    r"|privacy policy|subscribe|sign up for|click here|terms of (use|service)"
+    r"|\[operator instructions\]",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class Candidate:
+    """One sentence of a stored source that could become a claim."""
+
+    source: Source
+    text: str
+    start: int
+    recency: float
+    speaker: str | None = None
+    speaker_title: str | None = None
+    embedding: np.ndarray | None = None
+    layer_scores: dict[LayerName, float] = field(default_factory=dict)
+
+    @property
+    def key(self) -> tuple[str, int]:
+        """Identity of the sentence within the account."""
+        return (self.source.id, self.start)
+
+    def evidence(self) -> Evidence:
+        """The sentence as evidence."""
+        return Evidence(source_id=self.source.id, quote=self.text)
+
+    def attribution(self) -> str:
+        """Who said it, where and when, as a CSM would cite it."""
+        where = self.source.title
+        when = self.source.published_at.date().isoformat() if self.source.published_at else None
+        parts = []
+        if self.speaker:
+            parts.append(f"{self.speaker}, {self.speaker_title}" if self.speaker_title else self.speaker)
+        parts.append(where)
+        if when:
+            parts.append(when)
+        return "; ".join(parts)
+
+
+def candidates_from(
+    retrieved: Mapping[LayerName, Sequence[Scored]],
+    sources: Mapping[str, Source],
+    as_of: datetime,
+    half_life_days: float,
+) -> list[Candidate]:
+    """Every usable sentence of the retrieved chunks, once each."""
+    seen: dict[tuple[str, int], Candidate] = {}
+    for scored_list in retrieved.values():
+        for scored in scored_list:
+            chunk = scored.hit.chunk
+            source = sources.get(chunk.source_id)
+            if source is None:
+                continue
+            for start, end in sentence_spans(chunk.text):
+                absolute = chunk.start + start
+                key = (source.id, absolute)
+                if key in seen:
+                    continue
+                text = chunk.text[start:end]
+                turn = _turn_at(source, absolute)
+                if not _usable(text) or (turn and turn.get("role") in ("operator", "analyst")):
+                    continue
+                seen[key] = Candidate(
+                    source=source,
+                    text=text,
+                    start=absolute,
+                    recency=recency_weight(source.published_at, as_of, half_life_days),
+                    speaker=turn.get("speaker") if turn else None,
+                    speaker_title=turn.get("title") if turn else None,
+                )
+    return list(seen.values())
+
+
+def score_candidates(
+    candidates: list[Candidate], specs: Mapping[LayerName, LayerSpec], store: KnowledgeStore
+) -> None:
+    """Embed the candidates and score each against every layer (in place)."""
+    if not candidates:
+        return
+    vectors = store.embed([c.text for c in candidates])
+    for candidate, vector in zip(candidates, vectors, strict=True):
+        candidate.embedding = vector
+    for name, spec in specs.items():
+        queries = layer_query_vectors(store, tuple(spec.queries + [spec.description]))
+        similarity = (vectors @ queries.T).max(axis=1)
+        for candidate, sim in zip(candidates, similarity, strict=True):
+            bonus = min(0.12, 0.04 * cue_hits(candidate.text, spec.cues))
+            if name is LayerName.commercial and re.search(r"\d", candidate.text):
+                bonus += 0.03
+            weight = 0.7 + 0.3 * candidate.recency
+            candidate.layer_scores[name] = float(sim + bonus) * weight
+
+
+def layer_query_vectors(store: KnowledgeStore, queries: tuple[str, ...]) -> np.ndarray:
+    """Query embeddings, computed once per process for each fixed set of queries.
+
+    The embedding model is fixed, so warm briefs need not embed the same queries again.
+    """
+    if queries not in _QUERY_VECTORS:
+        _QUERY_VECTORS[queries] = store.embed(list(queries))
+    return _QUERY_VECTORS[queries]
+
+
+def cue_hits(text: str, cues: Iterable[str]) -> int:
+    """How many of the cue words or phrases occur in the text (whole words, any case)."""
+    folded = text.casefold()
+    return sum(1 for cue in cues if re.search(rf"(?<!\w){re.escape(cue.casefold())}(?!\w)", folded))
+
+
+def pick_diverse(
+    ranked: Sequence[Candidate],
+    score: Mapping[tuple[str, int], float],
+    limit: int,
+    per_source: int = 2,
+    max_similarity: float = 0.88,
+) -> list[Candidate]:
+    """The best candidates, skipping near-duplicates and capping sentences per source."""
+    chosen: list[Candidate] = []
+    from_source: dict[str, int] = {}
+    for candidate in sorted(ranked, key=lambda c: -score[c.key]):
+        if len(chosen) >= limit:
+            break
+        if from_source.get(candidate.source.id, 0) >= per_source:
+            continue
+        if candidate.embedding is not None and any(
+            other.embedding is not None
+            and float(candidate.embedding @ other.embedding) > max_similarity
+            for other in chosen
+        ):
+            continue
+        chosen.append(candidate)
+        from_source[candidate.source.id] = from_source.get(candidate.source.id, 0) + 1
+    return chosen
+
+
+def _usable(text: str) -> bool:
+    if not (MIN_CHARS <= len(text) <= MAX_CHARS) or len(text.split()) < MIN_WORDS:
+        return False
+    if text.rstrip().endswith("?") or _SKIP.search(text):
+        return False
+    letters = sum(ch.isalpha() for ch in text)
+    return letters >= 0.6 * len(text)
+
+
+def _turn_at(source: Source, offset: int) -> dict[str, str] | None:
+    if source.kind is not SourceKind.earnings_call:
+        return None
+    for turn in source.metadata.get("turns", []):
+        if turn.get("start", -1) <= offset < turn.get("end", -1):
+            return dict(turn)
+    return None

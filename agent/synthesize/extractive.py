@@ -1,0 +1,168 @@
+"""The extractive synthesizer: a deterministic brief whose every claim is a stored sentence.
+
+Each retrieved sentence is scored against all four layers and given to the layer it fits
+best, so no statement repeats across layers. A layer left with too little evidence says so
+and offers discovery questions instead of filler.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from agent.config import Settings
+from agent.schemas import Account, Claim, Layer, LayerName, Layers, Source
+from agent.synthesize.evidence import Candidate, cue_hits, pick_diverse
+from knowledge.retrieve import LayerSpec
+
+#: Sources older than this many days are reported as possibly stale.
+STALE_DAYS = 540
+
+
+@dataclass(frozen=True)
+class Focus:
+    """The layer that matters most now, and why."""
+
+    layer: LayerName
+    reason: str
+    lead: Candidate | None
+
+
+def assign_layers(
+    candidates: Sequence[Candidate], specs: Mapping[LayerName, LayerSpec], settings: Settings
+) -> dict[LayerName, list[Candidate]]:
+    """The claims of each layer: each sentence goes to its best layer, best sentences first."""
+    pools: dict[LayerName, list[Candidate]] = {name: [] for name in specs}
+    for candidate in candidates:
+        best = max(candidate.layer_scores, key=lambda n: candidate.layer_scores[n])
+        if candidate.layer_scores[best] >= settings.min_relevance:
+            pools[best].append(candidate)
+    chosen: dict[LayerName, list[Candidate]] = {}
+    for name, pool in pools.items():
+        score = {c.key: c.layer_scores[name] for c in pool}
+        chosen[name] = pick_diverse(pool, score, settings.claims_per_layer)
+    return chosen
+
+
+def build_layers(
+    chosen: Mapping[LayerName, list[Candidate]],
+    specs: Mapping[LayerName, LayerSpec],
+    settings: Settings,
+    as_of: datetime,
+) -> Layers:
+    """The four layers from their chosen sentences, with gaps and questions where thin."""
+    built = {
+        name.value: _layer(chosen.get(name, []), specs[name], settings, as_of) for name in LayerName
+    }
+    return Layers(**built)
+
+
+def choose_focus(
+    chosen: Mapping[LayerName, list[Candidate]], specs: Mapping[LayerName, LayerSpec]
+) -> Focus:
+    """The layer with the most recent, urgent evidence; the best-evidenced one if none is urgent."""
+    urgency: dict[LayerName, float] = {}
+    leads: dict[LayerName, Candidate] = {}
+    for name, claims in chosen.items():
+        total = 0.0
+        for candidate in claims:
+            hits = cue_hits(candidate.text, specs[name].urgent)
+            weight = hits * candidate.recency
+            total += weight
+            if hits and (name not in leads or weight > cue_hits(
+                leads[name].text, specs[name].urgent
+            ) * leads[name].recency):
+                leads[name] = candidate
+        urgency[name] = total
+    urgent = max(urgency, key=lambda n: urgency[n]) if urgency else LayerName.commercial
+    if urgency.get(urgent, 0.0) > 0:
+        lead = leads[urgent]
+        reason = (
+            f"{specs[urgent].title} is where things are changing: "
+            f"{sum(1 for c in chosen[urgent] if cue_hits(c.text, specs[urgent].urgent))} "
+            f"recent statement(s) point to change, led by “{_clip(lead.text, 140)}” "
+            f"({lead.attribution()})."
+        )
+        return Focus(urgent, reason, lead)
+    strongest = max(
+        LayerName, key=lambda n: sum(c.layer_scores[n] for c in chosen.get(n, []))
+    )
+    claims = chosen.get(strongest, [])
+    if not claims:
+        return Focus(
+            LayerName.commercial,
+            "Nothing is known yet: the sources say too little about any layer; "
+            "use the discovery questions.",
+            None,
+        )
+    return Focus(
+        strongest,
+        f"No urgent change was found; {specs[strongest].title.lower()} has the strongest evidence.",
+        claims[0],
+    )
+
+
+def headline(account: Account, focus: Focus, specs: Mapping[LayerName, LayerSpec]) -> str:
+    """One line a CSM reads first."""
+    if focus.lead is None:
+        return f"{account.name}: too little is known yet; start the call with discovery questions."
+    return f"{account.name} — {specs[focus.layer].title.lower()}: {_clip(focus.lead.text, 180)}"
+
+
+def claim_of(candidate: Candidate) -> Claim:
+    """A claim that quotes the sentence and says where it comes from."""
+    return Claim(
+        text=f"{candidate.text} ({candidate.attribution()})", evidence=[candidate.evidence()]
+    )
+
+
+def _layer(
+    claims: list[Candidate], spec: LayerSpec, settings: Settings, as_of: datetime
+) -> Layer:
+    gaps: list[str] = []
+    questions: list[str] = []
+    thin = len(claims) < settings.min_claims_per_layer
+    if thin:
+        gaps.append(spec.gap)
+        questions = list(spec.questions)
+    stale = [c for c in claims if _age_days(c.source, as_of) > STALE_DAYS]
+    if claims and len(stale) == len(claims):
+        gaps.append(
+            f"All {spec.title.lower()} evidence is more than {STALE_DAYS // 30} months old; "
+            "confirm it still holds."
+        )
+        questions = questions or list(spec.questions[:1])
+    return Layer(
+        summary=_summary(claims, spec, thin),
+        claims=[claim_of(c) for c in claims],
+        gaps=gaps,
+        questions=questions,
+    )
+
+
+def _summary(claims: list[Candidate], spec: LayerSpec, thin: bool) -> str:
+    if not claims:
+        return f"Unknown: the sources say nothing well-evidenced about this layer. {spec.gap}"
+    kinds = sorted({c.source.kind.value.replace("_", " ") for c in claims})
+    dated = [c.source.published_at for c in claims if c.source.published_at]
+    latest = f", latest {max(dated).date().isoformat()}" if dated else ""
+    lead = f"Leading evidence: “{_clip(claims[0].text, 160)}”"
+    basis = f"{len(claims)} statement(s) from {', '.join(kinds)}{latest}."
+    if thin:
+        return f"Thin: only {basis} {lead}"
+    return f"{lead} — {basis}"
+
+
+def _age_days(source: Source, as_of: datetime) -> float:
+    if source.published_at is None:
+        return 0.0
+    published = source.published_at
+    if published.tzinfo is None and as_of.tzinfo is not None:
+        published = published.replace(tzinfo=as_of.tzinfo)
+    return (as_of - published).total_seconds() / 86400
+
+
+def _clip(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

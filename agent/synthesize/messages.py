@@ -1,0 +1,132 @@
+"""Value messages: one per persona, in that persona's value language, citing the client.
+
+Only public sources may be cited: the CSM's own notes and internal figures never reach a
+message a customer will hear.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import yaml
+
+from agent.schemas import Account, Persona, ValueMessage
+from agent.synthesize.evidence import Candidate, cue_hits, layer_query_vectors
+from knowledge.store import KnowledgeStore
+
+#: A persona's cited sentence must at least be this similar to the persona's concerns.
+MIN_FIT = 0.15
+
+#: Business metrics a client names; the longest match in a quote becomes the message's KPI.
+_KPI = re.compile(
+    r"\b((?:[a-z-]+ ){0,2}(?:conversion(?: rate)?|gross margin|operating margin|margin"
+    r"|revenue|average order value|retention|churn|cost per [a-z ]{3,30}?(?=[,.;]| and | by |$)"
+    r"|on-time delivery|utilization|throughput|customer lifetime value|net promoter score"
+    r"|market share|bookings|free cash flow|ebitda|same-store sales|time to \w+))\b",
+    re.IGNORECASE,
+)
+_KPI_STOP = {"our", "the", "its", "their", "we", "in", "of", "a", "an", "and", "to", "on", "is"}
+
+
+@dataclass(frozen=True)
+class PersonaSpec:
+    """How one kind of stakeholder hears value."""
+
+    persona: Persona
+    title: str
+    cares_about: str
+    language: list[str]
+    query: str
+    opener: str
+    outcome: str
+    default_kpi: str
+    use_client_kpi: bool
+    close: str
+
+
+@cache
+def load_personas() -> dict[Persona, PersonaSpec]:
+    """The persona value language from knowledge/personas.yaml."""
+    text = resources.files("knowledge").joinpath("personas.yaml").read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    return {Persona(key): PersonaSpec(persona=Persona(key), **value) for key, value in data.items()}
+
+
+def write_messages(
+    account: Account,
+    personas: Sequence[Persona],
+    candidates: Sequence[Candidate],
+    store: KnowledgeStore,
+    questions: Sequence[str],
+) -> list[ValueMessage]:
+    """One message per requested persona, each citing a different public sentence if it can."""
+    specs = load_personas()
+    public = [c for c in candidates if not c.source.internal and c.embedding is not None]
+    used: set[tuple[str, int]] = set()
+    messages = []
+    for persona in personas:
+        spec = specs[persona]
+        proof = _best_fit(spec, public, used, store)
+        if proof is not None:
+            used.add(proof.key)
+        messages.append(_message(account, spec, proof, questions))
+    return messages
+
+
+def kpi_in(text: str) -> str | None:
+    """The business metric a sentence names, if any."""
+    found = [m.group(1) for m in _KPI.finditer(text)]
+    if not found:
+        return None
+    words = max(found, key=len).split()
+    while words and words[0].casefold() in _KPI_STOP:
+        words = words[1:]
+    return " ".join(words).casefold() or None
+
+
+def _best_fit(
+    spec: PersonaSpec,
+    public: Sequence[Candidate],
+    used: set[tuple[str, int]],
+    store: KnowledgeStore,
+) -> Candidate | None:
+    if not public:
+        return None
+    query = layer_query_vectors(store, (spec.query,))[0]
+    scored = []
+    for candidate in public:
+        assert candidate.embedding is not None
+        fit = float(candidate.embedding @ query) + 0.05 * cue_hits(candidate.text, spec.language)
+        fit *= 0.8 + 0.2 * candidate.recency
+        scored.append((fit, candidate))
+    scored.sort(key=lambda pair: -pair[0])
+    fresh = [(f, c) for f, c in scored if c.key not in used and f >= MIN_FIT]
+    if fresh:
+        return fresh[0][1]
+    return scored[0][1] if scored[0][0] >= MIN_FIT else None
+
+
+def _message(
+    account: Account, spec: PersonaSpec, proof: Candidate | None, questions: Sequence[str]
+) -> ValueMessage:
+    if proof is None:
+        ask = questions[0] if questions else "What matters most to you this year?"
+        return ValueMessage(
+            persona=spec.persona,
+            message=(
+                f"{spec.opener}. We have found no public statement from {account.name} on "
+                f"{spec.cares_about} yet, so open with a question: {ask}"
+            ),
+            proof_points=[],
+        )
+    kpi = (kpi_in(proof.text) if spec.use_client_kpi else None) or spec.default_kpi
+    who = proof.speaker or account.name
+    message = (
+        f"{spec.opener}. {who} put it this way: “{proof.text}” "
+        f"Proposed outcome: {spec.outcome.format(kpi=kpi)}. {spec.close}"
+    )
+    return ValueMessage(persona=spec.persona, message=message, proof_points=[proof.evidence()])

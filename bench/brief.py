@@ -1,0 +1,143 @@
+"""Brief benchmark: ingest rate, raw embedding rate, brief latency cold and warm, peak RSS.
+
+Run: .venv/bin/python bench/brief.py [--warm-runs 10] [--cold-runs 3]
+Prints one figure per line for the demo account and a synthetic account of 500 chunks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+from agent.book import import_csv, upsert_accounts  # noqa: E402
+from agent.commands.demo import demo_dir, demo_files  # noqa: E402
+from agent.config import load_settings  # noqa: E402
+from agent.deps import Deps  # noqa: E402
+from agent.pipeline import brief, ingest  # noqa: E402
+from agent.schemas import Account, BriefRequest, Source, SourceKind  # noqa: E402
+
+_WORDS = (
+    "revenue growth margin conversion mobile checkout competitor launch pricing share vendor "
+    "platform integration cloud migration chief officer appointed departure budget approval "
+    "customers retention guidance quarter priority investment engineers hiring stack data "
+    "analytics partner expansion market region team leadership morale workflow automation"
+).split()
+
+
+def synthetic_sources(account_id: str, chunks: int, chunk_chars: int) -> list[Source]:
+    """Deterministic sources that chunk into about `chunks` chunks."""
+    rng = random.Random(7)
+    sources = []
+    per_source = 5
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    for i in range(chunks // per_source):
+        sentences = []
+        while sum(len(s) + 1 for s in sentences) < per_source * chunk_chars * 0.95:
+            words = rng.choices(_WORDS, k=rng.randint(12, 24))
+            sentences.append(" ".join(words).capitalize() + ".")
+        sources.append(
+            Source(
+                id=f"news-synthetic{i:05d}",
+                account_id=account_id,
+                kind=SourceKind.news,
+                title=f"Synthetic article {i}",
+                published_at=start + timedelta(days=i),
+                retrieved_at=start,
+                text=" ".join(sentences),
+            )
+        )
+    return sources
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process, in MB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def warm_p50(deps: Deps, account: Account, runs: int) -> float:
+    """Median in-process brief latency in seconds, after one warm-up."""
+    request = BriefRequest(account_id=account.account_id)
+    brief(deps, account, request)
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        brief(deps, account, request)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def cold_p50(home: Path, account_id: str, runs: int) -> float:
+    """Median latency of a fresh `dossier brief` process in seconds (imports included)."""
+    exe = Path(sys.executable).with_name("dossier")
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run(
+            [str(exe), "--home", str(home), "brief", account_id, "--format", "json"],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def main() -> None:
+    """Run the benchmark and print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--warm-runs", type=int, default=10)
+    parser.add_argument("--cold-runs", type=int, default=3)
+    parser.add_argument("--chunks", type=int, default=500)
+    args = parser.parse_args()
+
+    print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    with tempfile.TemporaryDirectory() as tmp:
+        home = Path(tmp)
+        settings = load_settings(home)
+        deps = Deps.build(settings)
+
+        sentences = [" ".join(random.Random(i).choices(_WORDS, k=20)) + "." for i in range(1000)]
+        deps.store.embed(sentences[:10])
+        started = time.perf_counter()
+        deps.store.embed(sentences)
+        print(f"embedding model raw: {len(sentences) / (time.perf_counter() - started):,.0f} sentences/s")
+
+        book = import_csv(demo_dir() / "book.csv").accounts
+        upsert_accounts(settings, book)
+        started = time.perf_counter()
+        for account in book:
+            ingest(deps, account, demo_files(account.account_id))
+        seconds = time.perf_counter() - started
+        demo_chunks = sum(deps.store.chunk_count(a.account_id) for a in book)
+        print(f"demo ingest: {demo_chunks} chunks in {seconds:.2f} s = {demo_chunks / seconds:,.0f} chunks/s")
+
+        synthetic = Account(account_id="synthetic", name="Synthetic Corp")
+        upsert_accounts(settings, [synthetic])
+        sources = synthetic_sources(synthetic.account_id, args.chunks, settings.chunk_chars)
+        started = time.perf_counter()
+        deps.store.add_sources(sources)
+        seconds = time.perf_counter() - started
+        count = deps.store.chunk_count(synthetic.account_id)
+        print(f"synthetic ingest: {count} chunks in {seconds:.2f} s = {count / seconds:,.0f} chunks/s")
+
+        for account in (book[0], synthetic):
+            warm = warm_p50(deps, account, args.warm_runs)
+            cold = cold_p50(home, account.account_id, args.cold_runs)
+            print(f"brief {account.account_id}: warm p50 {warm * 1000:.0f} ms, cold p50 {cold:.2f} s")
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"peak RSS: {peak_rss_mb():.0f} MB in-process, {children:.0f} MB per cold CLI process")
+
+
+if __name__ == "__main__":
+    main()
