@@ -31,7 +31,7 @@ from agent.synthesize.extractive import assign_layers, build_layers, choose_focu
 from agent.synthesize.messages import write_messages
 from agent.validate import internal_terms
 from knowledge.retrieve import load_layers, retrieve_all
-from tools.files import ingest_file
+from tools.files import ingest_path
 
 
 @dataclass
@@ -53,11 +53,12 @@ def ingest(
     now = deps.clock()
     for path in paths:
         try:
-            sources = ingest_file(path, account.account_id, kind=kind, now=now)
+            parsed = ingest_path(path, account.account_id, kind=kind, now=now)
         except DossierError as exc:
             report.errors.append(str(exc))
             continue
-        result = deps.store.add_sources(sources)
+        report.warnings += parsed.problems
+        result = deps.store.add_sources(parsed.sources)
         report.new += result.new
         report.unchanged += result.unchanged
         report.updated += result.updated
@@ -84,7 +85,7 @@ def brief(deps: Deps, account: Account, request: BriefRequest) -> Briefing:
     focus = choose_focus(chosen, specs)
     questions = [q for _, layer in layers.items() for q in layer.questions]
     messages = write_messages(account, request.personas, candidates, deps.store, questions)
-    stakeholders = find_stakeholders(sources.values(), candidates)
+    stakeholders = find_stakeholders(sources.values())
 
     draft = Briefing(
         account=AccountRef(

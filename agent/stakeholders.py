@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 from agent.schemas import Evidence, Source, SourceKind, Stakeholder
-from agent.synthesize.evidence import Candidate
 from agent.validate import quote_found
+from knowledge.chunk import sentence_spans
 
 _NAME = r"(?P<name>[A-Z][a-z]+(?: [A-Z]\.)?(?: [A-Z][a-zA-Z'-]+){1,2})"
 _TITLE = (
@@ -17,7 +17,10 @@ _TITLE = (
 )
 _PATTERNS = [
     re.compile(_NAME + r", (?:the company's |its |our )?(?:new |former |interim )?" + _TITLE),
-    re.compile(r"(?:named|appointed|hired|promoted) " + _NAME + r" (?:as|to be|to) (?:its |the )?(?:new )?" + _TITLE),
+    re.compile(
+        r"(?:named|appointed|hired|promoted) " + _NAME + r" (?:as|to be|to) (?:its |the |our )?"
+        r"(?:new |first |next |permanent |interim )?" + _TITLE
+    ),
     re.compile(_TITLE + r" " + _NAME),
 ]
 _DEPARTED = re.compile(
@@ -27,18 +30,36 @@ _DEPARTED = re.compile(
 _NEW = re.compile(r"\b(appointed|named|hired|joins|joined|promoted|new)\b", re.IGNORECASE)
 
 
-def find_stakeholders(sources: Iterable[Source], candidates: Sequence[Candidate]) -> list[Stakeholder]:
-    """Executives from call transcripts and leaders named in retrieved sentences, once each."""
+#: Kinds whose sentences name the client's leaders with their titles.
+_NAMING_KINDS = {SourceKind.news, SourceKind.filing, SourceKind.web_page, SourceKind.earnings_call}
+#: Capitalized words that start a sentence or headline but are no part of a name.
+_NOT_NAMES = {"Welcoming", "Welcome", "Meet", "Today", "Please", "Former", "New", "Interim", "Dear"}
+
+
+def find_stakeholders(sources: Iterable[Source]) -> list[Stakeholder]:
+    """Executives who speak on calls and leaders named with a title in public sources."""
     people: dict[str, Stakeholder] = {}
-    for source in sources:
+    ordered = sorted(sources, key=lambda s: s.published_at.timestamp() if s.published_at else 0.0)
+    for source in ordered:
         if source.kind is SourceKind.earnings_call:
             _from_transcript(source, people)
-    for candidate in sorted(candidates, key=lambda c: -(c.recency)):
-        for pattern in _PATTERNS:
-            for match in pattern.finditer(candidate.text):
-                _add(people, match.group("name"), match.group("title"), _status(candidate.text, match),
-                     Evidence(source_id=candidate.source.id, quote=candidate.text))
+        if source.kind not in _NAMING_KINDS:
+            continue
+        for start, end in sentence_spans(source.text):
+            sentence = source.text[start:end]
+            for pattern in _PATTERNS:
+                for match in pattern.finditer(sentence):
+                    evidence = Evidence(source_id=source.id, quote=sentence)
+                    _add(people, _name(match.group("name")), match.group("title"),
+                         _status(sentence, match), evidence)
     return sorted(people.values(), key=lambda p: (p.status != "departed", p.status != "new", p.name))
+
+
+def _name(raw: str) -> str:
+    words = raw.split()
+    while len(words) > 2 and words[0] in _NOT_NAMES:
+        words = words[1:]
+    return " ".join(words)
 
 
 def _from_transcript(source: Source, people: dict[str, Stakeholder]) -> None:
@@ -60,7 +81,8 @@ def _add(people: dict[str, Stakeholder], name: str, title: str | None, status: s
         return
     if evidence not in known.evidence and len(known.evidence) < 3:
         known.evidence.append(evidence)
-    if known.status == "current" and status != "current":
+    if status != "current":
+        # Sources come oldest first, so the latest news of a person decides.
         known.status = status  # type: ignore[assignment]
     if not known.title and title:
         known.title = title

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from agent.book import ensure_account
-from agent.commands.common import deps_from, handle_errors, out, report_error
+from agent.commands.common import deps_from, handle_errors, out, report_error, report_warning
 from agent.pipeline import ingest
 from agent.schemas import SourceKind
 
@@ -32,6 +32,8 @@ def add(
     report = ingest(deps, target, paths, kind)
     for problem in report.errors:
         report_error(problem)
+    for warning in report.warnings:
+        report_warning(warning)
     out.print(
         f"{target.account_id}: {len(report.new)} new, {len(report.updated)} updated, "
         f"{len(report.unchanged)} unchanged sources"

@@ -38,6 +38,11 @@ def report_error(message: str) -> None:
     err.print(Text("error: ", style="bold red") + Text(_one_line(message)))
 
 
+def report_warning(message: str) -> None:
+    """Print one warning line on stderr (a record skipped, the rest kept)."""
+    err.print(Text("warning: ", style="yellow") + Text(_one_line(message)))
+
+
 def fail(message: str, code: int = 1) -> typer.Exit:
     """Print one error line on stderr and return the exit to raise."""
     report_error(message)

@@ -26,10 +26,18 @@ _QUERY_VECTORS: dict[tuple[str, ...], np.ndarray] = {}
 
 #: Lines that are structure or boilerplate, not statements about the client.
 _SKIP = re.compile(
-    r"^(title|department|location|rating|role|pros|cons|item \d|form \d|posted|updated)\b\s*:"
+    r"^(title|department|location|rating|role|pros|cons|item [\d.]+|form [\w-]+|posted|updated)\s*:"
     r"|forward-looking statements|safe harbor|equal opportunity employer|cookie|all rights reserved"
     r"|privacy policy|subscribe|sign up for|click here|terms of (use|service)"
     r"|\[operator instructions\]",
+    re.IGNORECASE,
+)
+
+#: Call pleasantries and hand-offs: spoken, not statements about the business.
+_FILLER = re.compile(
+    r"^(thank(s| you)|good (morning|afternoon|evening)|welcome|hello|hi\b|yes\b|sure\b|great"
+    r"|with me (today|on the call)|i('ll| will) (now )?(turn|hand)|let me (now )?(turn|hand)"
+    r"|(that|this) concludes|operator\b|next question|our next question|please go ahead)",
     re.IGNORECASE,
 )
 
@@ -89,6 +97,7 @@ def candidates_from(
                 if key in seen:
                     continue
                 text = chunk.text[start:end]
+                absolute, text = _without_speaker_label(source, absolute, text)
                 turn = _turn_at(source, absolute)
                 if not _usable(text) or (turn and turn.get("role") in ("operator", "analyst")):
                     continue
@@ -116,6 +125,10 @@ def score_candidates(
         queries = layer_query_vectors(store, tuple(spec.queries + [spec.description]))
         similarity = (vectors @ queries.T).max(axis=1)
         for candidate, sim in zip(candidates, similarity, strict=True):
+            if candidate.source.internal and name is not LayerName.internal:
+                # The CSM's own notes speak to relationships, not to the client's business.
+                candidate.layer_scores[name] = 0.0
+                continue
             bonus = min(0.12, 0.04 * cue_hits(candidate.text, spec.cues))
             if name is LayerName.commercial and re.search(r"\d", candidate.text):
                 bonus += 0.03
@@ -168,10 +181,20 @@ def pick_diverse(
 def _usable(text: str) -> bool:
     if not (MIN_CHARS <= len(text) <= MAX_CHARS) or len(text.split()) < MIN_WORDS:
         return False
-    if text.rstrip().endswith("?") or _SKIP.search(text):
+    if text.rstrip().endswith("?") or _SKIP.search(text) or _FILLER.search(text):
         return False
     letters = sum(ch.isalpha() for ch in text)
     return letters >= 0.6 * len(text)
+
+
+def _without_speaker_label(source: Source, start: int, text: str) -> tuple[int, str]:
+    """A turn's first sentence starts with its "Name (Title): " label; the quote starts after."""
+    if source.kind is SourceKind.earnings_call:
+        for turn in source.metadata.get("turns", []):
+            words_start = turn.get("start", -1)
+            if start < words_start < start + len(text):
+                return words_start, text[words_start - start :]
+    return start, text
 
 
 def _turn_at(source: Source, offset: int) -> dict[str, str] | None:

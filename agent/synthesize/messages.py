@@ -21,15 +21,20 @@ from knowledge.store import KnowledgeStore
 #: A persona's cited sentence must at least be this similar to the persona's concerns.
 MIN_FIT = 0.15
 
-#: Business metrics a client names; the longest match in a quote becomes the message's KPI.
+#: Business metrics a client names. A metric may carry modifiers from `_KPI_MODIFIERS` only,
+#: so "show up as revenue" yields "revenue", and "mobile checkout conversion" stays whole.
+_KPI_MODIFIERS = (
+    r"mobile|desktop|online|digital|checkout|net|gross|operating|adjusted|ebitda|customer|revenue"
+    r"|subscription|recurring|same-store|same-day|on-time|patient|member|loyalty|app|cart|order"
+    r"|annual|quarterly|average|cash|free|unit|contribution"
+)
 _KPI = re.compile(
-    r"\b((?:[a-z-]+ ){0,2}(?:conversion(?: rate)?|gross margin|operating margin|margin"
-    r"|revenue|average order value|retention|churn|cost per [a-z ]{3,30}?(?=[,.;]| and | by |$)"
-    r"|on-time delivery|utilization|throughput|customer lifetime value|net promoter score"
-    r"|market share|bookings|free cash flow|ebitda|same-store sales|time to \w+))\b",
+    rf"\b((?:(?:{_KPI_MODIFIERS}) ){{0,3}}"
+    r"(?:conversion(?: rate)?|margin|revenue|order value|retention|churn|cost per [a-z]+(?: [a-z]+)?"
+    r"|delivery|utilization|throughput|lifetime value|net promoter score|market share|bookings"
+    r"|cash flow|ebitda|sales|time to [a-z]+|vacancy rate|encounters?))\b",
     re.IGNORECASE,
 )
-_KPI_STOP = {"our", "the", "its", "their", "we", "in", "of", "a", "an", "and", "to", "on", "is"}
 
 
 @dataclass(frozen=True)
@@ -80,12 +85,7 @@ def write_messages(
 def kpi_in(text: str) -> str | None:
     """The business metric a sentence names, if any."""
     found = [m.group(1) for m in _KPI.finditer(text)]
-    if not found:
-        return None
-    words = max(found, key=len).split()
-    while words and words[0].casefold() in _KPI_STOP:
-        words = words[1:]
-    return " ".join(words).casefold() or None
+    return max(found, key=len).casefold() if found else None
 
 
 def _best_fit(

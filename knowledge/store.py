@@ -1,0 +1,348 @@
+"""The knowledge store: each account's sources as JSON files, their chunks in a Chroma collection.
+
+The JSON files are the record (quotes are checked against them); the collection is the index.
+Chunks are written before the JSON, so a run cut short is redone, never half-remembered.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import threading
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+import numpy as np
+
+from agent.config import Settings
+from agent.schemas import Chunk, Source, SourceKind
+from knowledge.chunk import chunk_source
+from knowledge.embed import MiniLMEmbedding, default_embedder
+
+if TYPE_CHECKING:
+    from chromadb.api import ClientAPI
+    from chromadb.api.models.Collection import Collection as ChromaCollection
+
+_STATES = ("new", "unchanged", "updated")
+_COLLECTION_NAME = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_-]{1,61}[a-zA-Z0-9]")
+
+
+@dataclass(frozen=True)
+class AddResult:
+    """Which sources an `add_sources` call stored for the first time, left alone, or replaced."""
+
+    new: list[str]
+    unchanged: list[str]
+    updated: list[str]
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A stored chunk that matched a query, with what retrieval needs to rank it."""
+
+    chunk: Chunk
+    similarity: float
+    embedding: np.ndarray = field(repr=False, compare=False)
+    kind: SourceKind
+    published_at: datetime | None
+    title: str
+
+
+def content_hash(source: Source) -> str:
+    """A digest of everything that changes a source's chunks or how they are ranked."""
+    payload = {
+        "title": source.title,
+        "text": source.text,
+        "kind": source.kind.value,
+        "url": source.url,
+        "published_at": source.published_at.isoformat() if source.published_at else None,
+        "metadata": source.metadata,
+    }
+    blob = json.dumps(payload, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def collection_name(account_id: str) -> str:
+    """The Chroma collection of an account (Chroma allows 3-63 characters, alphanumeric ends)."""
+    name = f"acct-{account_id}"
+    if _COLLECTION_NAME.fullmatch(name):
+        return name
+    return "acct-" + hashlib.sha256(account_id.encode("utf-8")).hexdigest()[:32]
+
+
+class KnowledgeStore:
+    """Per-account sources and chunk index; nothing is opened or loaded until first needed."""
+
+    def __init__(self, settings: Settings, embedder: MiniLMEmbedding | None = None) -> None:
+        self.settings = settings
+        self._embedder = embedder
+        self._client: ClientAPI | None = None
+        self._collections: dict[str, ChromaCollection] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def embedder(self) -> MiniLMEmbedding:
+        """The embedding function (the process's shared one unless another was given)."""
+        if self._embedder is None:
+            self._embedder = default_embedder()
+        return self._embedder
+
+    def add_sources(self, sources: Sequence[Source]) -> AddResult:
+        """Store sources, re-chunking and re-embedding only those that are new or changed."""
+        latest = {(s.account_id, s.id): s for s in sources}
+        hashes = {key: content_hash(s) for key, s in latest.items()}
+        status: dict[tuple[str, str], str] = {}
+        for key in latest:
+            stored = self.get_source(*key)
+            if stored is None:
+                status[key] = "new"
+            else:
+                status[key] = "unchanged" if content_hash(stored) == hashes[key] else "updated"
+        kept = [latest[key] for key, state in status.items() if state == "unchanged"]
+        for source in self._missing_from_index(kept, hashes):
+            status[(source.account_id, source.id)] = "updated"
+        todo = [latest[key] for key, state in status.items() if state != "unchanged"]
+
+        chunks = [chunk_source(s, self.settings.chunk_chars) for s in todo]
+        vectors = self.embed([c.text for own in chunks for c in own])
+        offset = 0
+        for source, own in zip(todo, chunks, strict=True):
+            self._replace_chunks(source, own, vectors[offset : offset + len(own)], hashes)
+            offset += len(own)
+            self._write_source(source)
+        ids = {state: [k[1] for k, v in status.items() if v == state] for state in _STATES}
+        return AddResult(**ids)
+
+    def sources(self, account_id: str) -> list[Source]:
+        """All stored sources of an account, newest published first (undated last), then by id."""
+        folder = self.settings.sources_dir / account_id
+        if not folder.is_dir():
+            return []
+        found = [Source.model_validate_json(p.read_bytes()) for p in folder.glob("*.json")]
+        return sorted(
+            found,
+            key=lambda s: (
+                s.published_at is None,
+                -as_utc(s.published_at).timestamp() if s.published_at else 0.0,
+                s.id,
+            ),
+        )
+
+    def get_source(self, account_id: str, source_id: str) -> Source | None:
+        """One stored source, or None."""
+        path = self.settings.sources_dir / account_id / f"{source_id}.json"
+        if not path.is_file():
+            return None
+        return Source.model_validate_json(path.read_bytes())
+
+    def source_texts(self, account_id: str) -> dict[str, str]:
+        """The stored text of each source of an account, by source id (what quotes must match)."""
+        return {s.id: s.text for s in self.sources(account_id)}
+
+    def chunk_count(self, account_id: str) -> int:
+        """How many chunks the account's index holds."""
+        collection = self._collection(account_id, create=False)
+        return collection.count() if collection is not None else 0
+
+    def query(
+        self,
+        account_id: str,
+        queries: Sequence[str],
+        n_results: int = 20,
+        kinds: Collection[SourceKind] | None = None,
+    ) -> list[Hit]:
+        """The account's chunks nearest to any of the queries, best similarity first."""
+        collection = self._collection(account_id, create=False)
+        size = collection.count() if collection is not None else 0
+        if collection is None or size == 0 or not queries:
+            return []
+        where: Any = {"kind": {"$in": sorted(k.value for k in kinds)}} if kinds else None
+        result = collection.query(
+            query_embeddings=self.embed(list(queries)),
+            n_results=min(n_results, size),
+            where=where,
+            include=["embeddings", "metadatas", "documents", "distances"],
+        )
+        best: dict[str, Hit] = {}
+        for q in range(len(queries)):
+            for i, chunk_id in enumerate(result["ids"][q]):
+                similarity = 1.0 - float(_nth(result["distances"], q)[i])
+                if chunk_id in best and best[chunk_id].similarity >= similarity:
+                    continue
+                meta = _nth(result["metadatas"], q)[i]
+                best[chunk_id] = _hit(
+                    chunk_id,
+                    str(_nth(result["documents"], q)[i]),
+                    meta,
+                    similarity,
+                    np.asarray(_nth(result["embeddings"], q)[i], dtype=np.float32),
+                )
+        return sorted(best.values(), key=lambda h: (-h.similarity, h.chunk.id))
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Unit vectors of the texts, from the store's embedder (for scoring sentences)."""
+        return self.embedder.embed(texts)
+
+    def _missing_from_index(
+        self, sources: list[Source], hashes: dict[tuple[str, str], str]
+    ) -> list[Source]:
+        """Sources whose JSON is stored but whose chunks are absent or stale in the index."""
+        redo: list[Source] = []
+        for account_id in sorted({s.account_id for s in sources}):
+            own = [s for s in sources if s.account_id == account_id]
+            collection = self._collection(account_id, create=False)
+            if collection is None:
+                redo += own
+                continue
+            got = collection.get(ids=[f"{s.id}:0000" for s in own], include=["metadatas"])
+            indexed = {
+                str(m["source_id"]): m.get("content_hash")
+                for m in (got["metadatas"] or [])
+                if m is not None
+            }
+            redo += [
+                s
+                for s in own
+                if s.text.strip() and indexed.get(s.id) != hashes[(s.account_id, s.id)]
+            ]
+        return redo
+
+    def _replace_chunks(
+        self,
+        source: Source,
+        chunks: list[Chunk],
+        vectors: np.ndarray,
+        hashes: dict[tuple[str, str], str],
+    ) -> None:
+        collection = self._collection(source.account_id, create=True)
+        assert collection is not None
+        collection.delete(where={"source_id": source.id})
+        if not chunks:
+            return
+        digest = hashes[(source.account_id, source.id)]
+        metadatas: list[Any] = [_metadata(source, c, digest) for c in chunks]
+        step = self._client_api().get_max_batch_size()
+        for begin in range(0, len(chunks), step):
+            part = slice(begin, begin + step)
+            collection.upsert(
+                ids=[c.id for c in chunks[part]],
+                embeddings=vectors[part],
+                documents=[c.text for c in chunks[part]],
+                metadatas=metadatas[part],
+            )
+
+    def _write_source(self, source: Source) -> None:
+        folder = self.settings.sources_dir / source.account_id
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{source.id}.json"
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(source.model_dump_json(), encoding="utf-8")
+        os.replace(tmp, path)
+
+    def _collection(self, account_id: str, *, create: bool) -> ChromaCollection | None:
+        if account_id in self._collections:
+            return self._collections[account_id]
+        from chromadb.errors import NotFoundError
+
+        client = self._client_api()
+        name = collection_name(account_id)
+        # Chroma's protocol types its input as documents or images; ours takes documents only.
+        function: Any = self.embedder
+        with self._lock:
+            if account_id in self._collections:
+                return self._collections[account_id]
+            if create:
+                collection = client.get_or_create_collection(
+                    name,
+                    configuration={"hnsw": {"space": "cosine"}},
+                    metadata={"account_id": account_id},
+                    embedding_function=function,
+                )
+            else:
+                try:
+                    collection = client.get_collection(name, embedding_function=function)
+                except (NotFoundError, ValueError):
+                    return None
+            self._collections[account_id] = collection
+            return collection
+
+    def _client_api(self) -> ClientAPI:
+        if self._client is None:
+            with self._lock:
+                if self._client is None:
+                    self._client = _make_client(self.settings)
+        return self._client
+
+
+def _make_client(settings: Settings) -> ClientAPI:
+    """A Chroma server client when a URL is set, else the on-disk store; never telemetry."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if settings.chroma_url:
+        url = urlsplit(settings.chroma_url)
+        ssl = url.scheme == "https"
+        return chromadb.HttpClient(
+            host=url.hostname or "localhost",
+            port=url.port or (443 if ssl else 8000),
+            ssl=ssl,
+            settings=chroma_settings,
+        )
+    settings.chroma_dir.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
+
+
+def _metadata(source: Source, chunk: Chunk, digest: str) -> dict[str, str | int | float]:
+    meta: dict[str, str | int | float] = {
+        "source_id": source.id,
+        "account_id": source.account_id,
+        "index": chunk.index,
+        "start": chunk.start,
+        "end": chunk.end,
+        "kind": source.kind.value,
+        "title": source.title,
+        "content_hash": digest,
+    }
+    if source.published_at is not None:
+        meta["published_ts"] = as_utc(source.published_at).timestamp()
+    return meta
+
+
+def _hit(chunk_id: str, text: str, meta: Any, similarity: float, embedding: np.ndarray) -> Hit:
+    published = meta.get("published_ts")
+    return Hit(
+        chunk=Chunk(
+            id=chunk_id,
+            source_id=str(meta["source_id"]),
+            account_id=str(meta["account_id"]),
+            index=int(meta["index"]),
+            text=text,
+            start=int(meta["start"]),
+            end=int(meta["end"]),
+        ),
+        similarity=similarity,
+        embedding=embedding,
+        kind=SourceKind(meta["kind"]),
+        published_at=datetime.fromtimestamp(float(published), UTC)
+        if published is not None
+        else None,
+        title=str(meta.get("title", "")),
+    )
+
+
+def _nth(column: Any, q: int) -> Any:
+    """Row q of a Chroma query result column, which must have been included."""
+    if column is None:
+        raise RuntimeError("Chroma returned no data for an included field")
+    return column[q]
+
+
+def as_utc(moment: datetime) -> datetime:
+    """Naive datetimes are taken as UTC."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment

@@ -1,0 +1,124 @@
+"""The command line through Typer's runner: outputs, exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from agent.cli import app
+from agent.schemas import Briefing
+
+runner = CliRunner()
+TRANSCRIPT = """Acme Corp Q2 2026 Earnings Call
+July 30, 2026
+
+Prepared Remarks
+
+Operator -- 
+Good day and welcome to the Acme Corp second quarter call.
+
+Jane Doe -- Chief Financial Officer
+Revenue grew 12% to $410 million, and gross margin expanded to 48% on better pricing.
+Our top priority for next year is to grow subscription revenue while holding operating costs flat.
+"""
+
+
+def invoke(home: Path, *args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, ["--home", str(home), *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_help_lists_the_commands() -> None:
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for command in ("demo", "book", "add", "sources", "brief"):
+        assert command in result.stdout
+
+
+def test_demo_prints_a_markdown_brief(demo_home: Path) -> None:
+    code, out, _ = invoke(demo_home, "demo")
+    assert code == 0
+    assert out.startswith("# Larkspur Home — account brief")
+    for section in ("## Commercial", "## Competitive", "## Ecosystem", "## Internal", "## Sources"):
+        assert section in out
+
+
+def test_readding_the_demo_changes_nothing(demo_home: Path) -> None:
+    folder = Path(__file__).parents[2] / "agent" / "demo" / "larkspur-home"
+    before = json.loads(invoke(demo_home, "sources", "larkspur-home", "--format", "json")[1])
+    code, out, _ = invoke(demo_home, "add", "larkspur-home", *map(str, sorted(folder.iterdir())))
+    assert code == 0
+    assert " 0 new, 0 updated" in out
+    after = json.loads(invoke(demo_home, "sources", "larkspur-home", "--format", "json")[1])
+    assert after == before
+
+
+def test_sources_json_carries_full_texts(demo_home: Path) -> None:
+    code, out, _ = invoke(demo_home, "sources", "larkspur-home", "--format", "json")
+    assert code == 0
+    payload = json.loads(out)
+    assert payload["account_id"] == "larkspur-home"
+    assert payload["sources"] and all(s["text"] for s in payload["sources"])
+
+
+def test_brief_json_is_the_schema_and_every_quote_verifies(demo_home: Path) -> None:
+    code, out, _ = invoke(demo_home, "brief", "Larkspur Home", "--format", "json", "-p", "finance")
+    assert code == 0
+    texts = {
+        s["id"]: s["text"]
+        for s in json.loads(invoke(demo_home, "sources", "larkspur-home", "--format", "json")[1])["sources"]
+    }
+    briefing = Briefing.model_validate(json.loads(out), context={"source_texts": texts})
+    assert [m.persona.value for m in briefing.messages] == ["finance"]
+
+
+def test_brief_to_html_file(demo_home: Path, tmp_path: Path) -> None:
+    target = tmp_path / "brief.html"
+    code, _, _ = invoke(demo_home, "brief", "meridian-health", "--format", "html", "-o", str(target))
+    assert code == 0
+    page = target.read_text()
+    assert page.startswith("<!doctype html>") and "Meridian Health" in page
+
+
+def test_unknown_account_is_one_line_without_traceback(home: Path) -> None:
+    code, out, err = invoke(home, "brief", "nobody")
+    assert code == 1
+    assert err.strip().count("\n") == 0
+    assert "no account 'nobody'" in err and "Traceback" not in err + out
+
+
+def test_wrong_usage_exits_2(home: Path) -> None:
+    assert invoke(home, "brief", "x", "--format", "pdf")[0] == 2
+
+
+def test_bad_inputs_are_reported_and_good_ones_kept(home: Path, tmp_path: Path) -> None:
+    good = tmp_path / "acme_q2_call.txt"
+    good.write_text(TRANSCRIPT)
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    binary = tmp_path / "blob.bin"
+    binary.write_bytes(b"\x00\x01\x02\xff" * 100)
+    unknown = tmp_path / "data.json"
+    unknown.write_text('{"hello": "world"}')
+    code, out, err = invoke(home, "add", "Acme Corp", str(empty), str(binary), str(good), str(unknown))
+    assert code == 1
+    lines = err.strip().splitlines()
+    assert len(lines) == 3
+    assert all(line.startswith("error: ") for line in lines)
+    assert "empty.txt" in lines[0] and "blob.bin" in lines[1] and "data.json" in lines[2]
+    assert "acme-corp: 1 new" in out
+    code, out, _ = invoke(home, "sources", "acme-corp", "--format", "json")
+    kinds = [s["kind"] for s in json.loads(out)["sources"]]
+    assert kinds == ["earnings_call"]
+
+
+def test_brief_of_an_account_with_no_sources_says_so(home: Path) -> None:
+    invoke(home, "add", "Empty Co", str(Path(__file__)))  # a .py file: unknown format
+    code, out, _ = invoke(home, "brief", "empty-co", "--format", "json")
+    assert code == 0
+    briefing = Briefing.model_validate_json(out)
+    for _, layer in briefing.layers.items():
+        assert layer.claims == [] and layer.gaps and layer.questions
+    assert briefing.source_gaps

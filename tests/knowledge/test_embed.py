@@ -1,0 +1,56 @@
+"""The packaged embedding model: shape, unit length, meaning, and batch-independence."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from knowledge.embed import DIMENSION, MiniLMEmbedding, default_embedder
+
+
+def test_shape_dtype_and_unit_length(embedder: MiniLMEmbedding) -> None:
+    vectors = embedder.embed(["Revenue grew 12% this quarter.", "We hire Python engineers."])
+    assert vectors.shape == (2, DIMENSION)
+    assert vectors.dtype == np.float32
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+
+
+def test_empty_input(embedder: MiniLMEmbedding) -> None:
+    assert embedder.embed([]).shape == (0, DIMENSION)
+
+
+def test_meaning_finance_sentence_is_nearer_a_finance_query(embedder: MiniLMEmbedding) -> None:
+    query, finance, other = embedder.embed(
+        [
+            "quarterly revenue growth and operating margin",
+            "Net sales rose 8% year over year and operating margin expanded to 14%.",
+            "The office cafeteria now serves vegetarian lunches on Fridays.",
+        ]
+    )
+    assert float(query @ finance) > float(query @ other) + 0.2
+
+
+def test_batches_match_one_at_a_time(embedder: MiniLMEmbedding) -> None:
+    texts = [
+        "Short.",
+        "The chief financial officer will step down at the end of the fiscal year.",
+        "We partner with Snowflake and Salesforce to integrate customer data. " * 12,
+        "Competition intensified as a rival launched a cheaper product in Europe.",
+        "",
+    ]
+    together = MiniLMEmbedding(batch_size=3).embed(texts)
+    alone = np.stack([embedder.embed([t])[0] for t in texts])
+    assert np.abs(together - alone).max() < 1e-4
+
+
+def test_long_text_is_truncated_not_rejected(embedder: MiniLMEmbedding) -> None:
+    vectors = embedder.embed(["revenue " * 2000])
+    assert vectors.shape == (1, DIMENSION)
+    assert np.isfinite(vectors).all()
+
+
+def test_chroma_protocol(embedder: MiniLMEmbedding) -> None:
+    vectors = embedder(["one document", "another document"])
+    assert len(vectors) == 2
+    assert MiniLMEmbedding.name() == "dossier-minilm-int8"
+    assert not embedder.is_legacy()
+    assert MiniLMEmbedding.build_from_config(embedder.get_config()) is default_embedder()

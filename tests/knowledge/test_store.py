@@ -1,0 +1,177 @@
+"""The knowledge store: idempotent adds, per-account isolation, and reopening from disk."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from agent.config import Settings
+from agent.schemas import Source, SourceKind
+from knowledge.embed import MiniLMEmbedding
+from knowledge.store import KnowledgeStore, collection_name
+
+NOW = datetime(2024, 6, 1, tzinfo=UTC)
+
+
+def _source(
+    source_id: str,
+    text: str,
+    account_id: str = "larkspur-home",
+    kind: SourceKind = SourceKind.news,
+    published_at: datetime | None = None,
+) -> Source:
+    return Source(
+        id=source_id,
+        account_id=account_id,
+        kind=kind,
+        title=f"Title of {source_id}",
+        retrieved_at=NOW,
+        published_at=published_at,
+        text=text,
+    )
+
+
+FINANCE = "Revenue grew 12% this quarter. Operating margin improved to 18%. " * 20
+HIRING = "We are hiring data engineers who know Snowflake, dbt and Kubernetes. " * 20
+
+
+@pytest.fixture
+def store(home: Path, embedder: MiniLMEmbedding) -> KnowledgeStore:
+    return KnowledgeStore(Settings(home=home), embedder)
+
+
+def test_nothing_is_opened_until_needed(home: Path) -> None:
+    store = KnowledgeStore(Settings(home=home))
+    assert store.sources("nobody") == []
+    assert not (home / "chroma").exists()
+
+
+def test_add_is_idempotent_and_updates_replace_old_chunks(store: KnowledgeStore) -> None:
+    sources = [_source("fin", FINANCE), _source("jobs", HIRING, kind=SourceKind.job_posting)]
+    first = store.add_sources(sources)
+    assert sorted(first.new) == ["fin", "jobs"]
+    assert first.unchanged == first.updated == []
+    count = store.chunk_count("larkspur-home")
+    assert count >= 4
+
+    path = store.settings.sources_dir / "larkspur-home" / "fin.json"
+    written = path.stat().st_mtime_ns
+    again = store.add_sources(
+        [s.model_copy(update={"retrieved_at": datetime.now(UTC)}) for s in sources]
+    )
+    assert sorted(again.unchanged) == ["fin", "jobs"]
+    assert again.new == again.updated == []
+    assert store.chunk_count("larkspur-home") == count
+    assert path.stat().st_mtime_ns == written
+
+    changed = store.add_sources([_source("fin", "Revenue fell 3% as demand softened.")])
+    assert changed.updated == ["fin"]
+    hits = store.query("larkspur-home", ["revenue"], n_results=50)
+    fin_chunks = [h.chunk for h in hits if h.chunk.source_id == "fin"]
+    assert [c.text for c in fin_chunks] == ["Revenue fell 3% as demand softened."]
+    assert store.get_source("larkspur-home", "fin") == _source(
+        "fin", "Revenue fell 3% as demand softened."
+    )
+    assert not list(path.parent.glob("*.tmp"))
+
+
+def test_chunks_carry_metadata(store: KnowledgeStore) -> None:
+    published = datetime(2024, 3, 1, 12, tzinfo=UTC)
+    store.add_sources([_source("fin", FINANCE, published_at=published)])
+    hit = store.query("larkspur-home", ["operating margin"], n_results=1)[0]
+    source = store.get_source("larkspur-home", "fin")
+    assert source is not None
+    assert source.text[hit.chunk.start : hit.chunk.end] == hit.chunk.text
+    assert hit.kind is SourceKind.news
+    assert hit.published_at == published
+    assert hit.title == "Title of fin"
+    assert -1.0 <= hit.similarity <= 1.0
+    assert hit.embedding.shape == (384,)
+
+
+def test_accounts_are_isolated(store: KnowledgeStore) -> None:
+    result = store.add_sources(
+        [_source("fin", FINANCE, account_id="a"), _source("jobs", HIRING, account_id="b")]
+    )
+    assert sorted(result.new) == ["fin", "jobs"]
+    for query in (["revenue growth"], ["Kubernetes engineers"]):
+        assert {h.chunk.account_id for h in store.query("a", query)} == {"a"}
+        assert {h.chunk.source_id for h in store.query("b", query)} == {"jobs"}
+    assert [s.id for s in store.sources("a")] == ["fin"]
+    assert store.source_texts("b") == {"jobs": HIRING}
+    assert store.query("nobody", ["revenue"]) == []
+    assert store.chunk_count("nobody") == 0
+
+
+def test_query_merges_queries_and_filters_kinds(store: KnowledgeStore) -> None:
+    store.add_sources(
+        [_source("fin", FINANCE), _source("jobs", HIRING, kind=SourceKind.job_posting)]
+    )
+    hits = store.query("larkspur-home", ["revenue growth", "hiring engineers"], n_results=50)
+    assert len({h.chunk.id for h in hits}) == len(hits) == store.chunk_count("larkspur-home")
+    assert [h.similarity for h in hits] == sorted((h.similarity for h in hits), reverse=True)
+    only_jobs = store.query("larkspur-home", ["revenue"], kinds={SourceKind.job_posting})
+    assert {h.kind for h in only_jobs} == {SourceKind.job_posting}
+
+
+def test_sources_are_newest_first_undated_last(store: KnowledgeStore) -> None:
+    store.add_sources(
+        [
+            _source("undated", "No date here."),
+            _source("old", "Old news.", published_at=datetime(2020, 1, 1, tzinfo=UTC)),
+            _source("new", "New news.", published_at=datetime(2024, 1, 1)),
+            _source("b-same", "Same day.", published_at=datetime(2022, 1, 1, tzinfo=UTC)),
+            _source("a-same", "Same day.", published_at=datetime(2022, 1, 1, tzinfo=UTC)),
+        ]
+    )
+    ids = [s.id for s in store.sources("larkspur-home")]
+    assert ids == ["new", "a-same", "b-same", "old", "undated"]
+
+
+def test_reopened_store_returns_the_same_sources(home: Path, store: KnowledgeStore) -> None:
+    sources = [_source("fin", FINANCE), _source("jobs", HIRING)]
+    store.add_sources(sources)
+    fresh = KnowledgeStore(Settings(home=home), store.embedder)
+    assert sorted(fresh.sources("larkspur-home"), key=lambda s: s.id) == sources
+    assert fresh.chunk_count("larkspur-home") == store.chunk_count("larkspur-home")
+    assert fresh.add_sources(sources).unchanged == ["fin", "jobs"]
+
+
+def test_new_process_reopens_without_warnings(home: Path, store: KnowledgeStore) -> None:
+    store.add_sources([_source("fin", FINANCE)])
+    script = textwrap.dedent(
+        f"""
+        import json, warnings
+        warnings.simplefilter("error")
+        from agent.config import Settings
+        from knowledge.store import KnowledgeStore
+        store = KnowledgeStore(Settings(home={str(home)!r}))
+        hits = store.query("larkspur-home", ["operating margin"], n_results=1)
+        print(json.dumps([store.chunk_count("larkspur-home"), hits[0].chunk.source_id]))
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"ANONYMIZED_TELEMETRY": "False", "PATH": "/usr/bin:/bin"},
+        cwd=Path(__file__).parents[2],
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == [store.chunk_count("larkspur-home"), "fin"]
+    assert "warn" not in done.stderr.lower()
+
+
+def test_collection_names_follow_chroma_rules() -> None:
+    assert collection_name("larkspur-home") == "acct-larkspur-home"
+    assert collection_name("a") == "acct-a"
+    for odd in ("ends-", "x" * 80, "under_"):
+        name = collection_name(odd)
+        assert 3 <= len(name) <= 63 and name[-1].isalnum()
