@@ -95,11 +95,22 @@ def find_account(settings: Settings, key: str) -> Account:
     book = load_book(settings)
     if key in book:
         return book[key]
-    folded = key.casefold()
+    wanted = _plain_name(key)
     for account in book.values():
-        if folded in (account.account_id.casefold(), account.name.casefold()):
+        if wanted in (_plain_name(account.account_id), _plain_name(account.name)):
             return account
-    raise ConfigError(f"no account {key!r} in the book at {settings.home} (see `dossier book list`)")
+    raise ConfigError(
+        f"no account {key!r} in the book at {settings.home} (see `dossier book list`)"
+    )
+
+
+_SUFFIXES = re.compile(r"\b(inc|incorporated|corp|corporation|co|company|ltd|llc|plc|gmbh|sa|ag)\b")
+
+
+def _plain_name(name: str) -> str:
+    """A name folded for lookup: case, punctuation and legal suffixes ignored."""
+    words = re.sub(r"[^a-z0-9]+", " ", name.casefold())
+    return " ".join(_SUFFIXES.sub(" ", words).split())
 
 
 def ensure_account(settings: Settings, key: str) -> Account:

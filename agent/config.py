@@ -41,7 +41,7 @@ class Settings(BaseSettings):
 
     chroma_url: str | None = Field(None, description="Chroma server URL; unset = on disk.")
 
-    claims_per_layer: int = Field(4, ge=1, le=12, description="Most claims in one layer.")
+    claims_per_layer: int = Field(5, ge=1, le=12, description="Most claims in one layer.")
     min_claims_per_layer: int = Field(
         2, ge=1, description="Below this many well-evidenced claims a layer is reported thin."
     )

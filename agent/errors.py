@@ -1,10 +1,10 @@
 """dossier's exceptions, turned into a one-line message only at the CLI edge.
 
-    DossierError
-    ├── ConfigError       bad settings, unknown account, unusable workspace
-    ├── ParseError        an input file or response that cannot be read as its format
-    ├── FetchError        a source that could not be fetched (network, HTTP status, size)
-    └── BriefingInvalid   a briefing that fails schema or grounding checks
+DossierError
+├── ConfigError       bad settings, unknown account, unusable workspace
+├── ParseError        an input file or response that cannot be read as its format
+├── FetchError        a source that could not be fetched (network, HTTP status, size)
+└── BriefingInvalid   a briefing that fails schema or grounding checks
 """
 
 from __future__ import annotations

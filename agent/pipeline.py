@@ -1,8 +1,8 @@
 """The data flow, top to bottom.
 
-    ingest:  files ─► parse (tools/) ─► Source ─► store (chunk → embed → per-account collection)
-    brief:   retrieve per layer ─► candidate sentences ─► synthesize ─► validate ─► Briefing
-    render:  Briefing ─► Markdown | JSON | HTML
+ingest:  files ─► parse (tools/) ─► Source ─► store (chunk → embed → per-account collection)
+brief:   retrieve per layer ─► candidate sentences ─► synthesize ─► validate ─► Briefing
+render:  Briefing ─► Markdown | JSON | HTML
 """
 
 from __future__ import annotations
@@ -21,11 +21,12 @@ from agent.schemas import (
     AccountRef,
     Briefing,
     BriefRequest,
+    LayerName,
     Source,
     SourceKind,
     SourceRef,
 )
-from agent.stakeholders import find_stakeholders
+from agent.stakeholders import find_stakeholders, leadership_changes
 from agent.synthesize.evidence import candidates_from, score_candidates
 from agent.synthesize.extractive import assign_layers, build_layers, choose_focus, headline
 from agent.synthesize.messages import write_messages
@@ -74,23 +75,30 @@ def brief(deps: Deps, account: Account, request: BriefRequest) -> Briefing:
     sources = {s.id: s for s in deps.store.sources(account.account_id)}
 
     retrieved = retrieve_all(
-        deps.store, account.account_id, as_of, settings.recency_half_life_days,
-        k=settings.claims_per_layer * 2,
+        deps.store,
+        account.account_id,
+        as_of,
+        settings.recency_half_life_days,
+        k=settings.claims_per_layer * 3,
     )
     candidates = candidates_from(retrieved, sources, as_of, settings.recency_half_life_days)
-    score_candidates(candidates, specs, deps.store)
+    score_candidates(
+        candidates, specs, deps.store, extra_cues={LayerName.competitive: account.competitors}
+    )
 
     chosen = assign_layers(candidates, specs, settings)
     layers = build_layers(chosen, specs, settings, as_of)
-    focus = choose_focus(chosen, specs)
+    stakeholders = find_stakeholders(sources.values())
+    focus = choose_focus(chosen, specs, leadership_changes(stakeholders, sources, as_of))
     questions = [q for _, layer in layers.items() for q in layer.questions]
     messages = write_messages(account, request.personas, candidates, deps.store, questions)
-    stakeholders = find_stakeholders(sources.values())
 
     draft = Briefing(
         account=AccountRef(
-            account_id=account.account_id, name=account.name,
-            domain=account.domain, ticker=account.ticker,
+            account_id=account.account_id,
+            name=account.name,
+            domain=account.domain,
+            ticker=account.ticker,
         ),
         generated_at=as_of,
         mode="extractive",
@@ -123,13 +131,19 @@ def validated(draft: Briefing, account: Account, sources: Mapping[str, Source]) 
         return Briefing.model_validate(draft.model_dump(), context=context)
     except ValidationError as exc:
         reasons = "; ".join(str(e["msg"]) for e in exc.errors())
-        raise BriefingInvalid(f"briefing for {account.account_id} failed validation: {reasons}",
-                              last_output=draft) from exc
+        raise BriefingInvalid(
+            f"briefing for {account.account_id} failed validation: {reasons}", last_output=draft
+        ) from exc
 
 
 def _ref(source: Source) -> SourceRef:
-    return SourceRef(id=source.id, kind=source.kind, title=source.title, url=source.url,
-                     published_at=source.published_at)
+    return SourceRef(
+        id=source.id,
+        kind=source.kind,
+        title=source.title,
+        url=source.url,
+        published_at=source.published_at,
+    )
 
 
 def _order(sources: Mapping[str, Source], source_id: str) -> tuple[float, str]:

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
 
-from agent.schemas import Evidence, Source, SourceKind, Stakeholder
+from agent.schemas import Evidence, Source, SourceKind, Stakeholder, StakeholderStatus
 from agent.validate import quote_found
 from knowledge.chunk import sentence_spans
+from knowledge.store import as_utc
 
 _NAME = r"(?P<name>[A-Z][a-z]+(?: [A-Z]\.)?(?: [A-Z][a-zA-Z'-]+){1,2})"
 _TITLE = (
     r"(?P<title>(?:[Cc]hief [A-Z]?[a-z]+(?: [A-Z]?[a-z]+)? [Oo]fficer|CEO|CFO|CTO|COO|CIO|CMO"
-    r"|[Pp]resident|(?:[Ss]enior |[Ee]xecutive )?[Vv]ice [Pp]resident(?: of [A-Z]?[a-z]+(?: [A-Z]?[a-z]+)?)?"
+    r"|[Pp]resident|(?:[Ss]enior |[Ee]xecutive )?[Vv]ice [Pp]resident"
+    r"(?: of [A-Z]?[a-z]+(?: [A-Z]?[a-z]+)?)?"
     r"|[Hh]ead of [A-Z]?[a-z]+(?: [A-Z]?[a-z]+)?|[Gg]eneral [Cc]ounsel))"
 )
 _PATTERNS = [
@@ -24,7 +27,8 @@ _PATTERNS = [
     re.compile(_TITLE + r" " + _NAME),
 ]
 _DEPARTED = re.compile(
-    r"\b(step(?:s|ped)? down|resign(?:s|ed)?|depart(?:s|ed|ure)?|leav(?:e|es|ing)|left the company|exit(?:s|ed)?)\b",
+    r"\b(step(?:s|ped)? down|resign(?:s|ed)?|depart(?:s|ed|ure)?|leav(?:e|es|ing)|left the company"
+    r"|exit(?:s|ed)?|retir(?:e|es|ed|ing|ement))\b",
     re.IGNORECASE,
 )
 _NEW = re.compile(r"\b(appointed|named|hired|joins|joined|promoted|new)\b", re.IGNORECASE)
@@ -50,9 +54,37 @@ def find_stakeholders(sources: Iterable[Source]) -> list[Stakeholder]:
             for pattern in _PATTERNS:
                 for match in pattern.finditer(sentence):
                     evidence = Evidence(source_id=source.id, quote=sentence)
-                    _add(people, _name(match.group("name")), match.group("title"),
-                         _status(sentence, match), evidence)
-    return sorted(people.values(), key=lambda p: (p.status != "departed", p.status != "new", p.name))
+                    _add(
+                        people,
+                        _name(match.group("name")),
+                        match.group("title"),
+                        _status(sentence, match),
+                        evidence,
+                    )
+    return sorted(
+        people.values(), key=lambda p: (p.status != "departed", p.status != "new", p.name)
+    )
+
+
+def leadership_changes(
+    people: Iterable[Stakeholder],
+    sources: Mapping[str, Source],
+    as_of: datetime,
+    within_days: int = 180,
+) -> list[Stakeholder]:
+    """People who arrived or left, as reported by a source of the last `within_days` days."""
+    changed = []
+    for person in people:
+        if person.status not in ("new", "departed"):
+            continue
+        dates = [
+            sources[e.source_id].published_at
+            for e in person.evidence
+            if e.source_id in sources and sources[e.source_id].published_at is not None
+        ]
+        if any(as_of - as_utc(d) <= timedelta(days=within_days) for d in dates if d):
+            changed.append(person)
+    return changed
 
 
 def _name(raw: str) -> str:
@@ -73,22 +105,28 @@ def _from_transcript(source: Source, people: dict[str, Stakeholder]) -> None:
         _add(people, name, title, "current", Evidence(source_id=source.id, quote=label))
 
 
-def _add(people: dict[str, Stakeholder], name: str, title: str | None, status: str, evidence: Evidence) -> None:
+def _add(
+    people: dict[str, Stakeholder],
+    name: str,
+    title: str | None,
+    status: StakeholderStatus,
+    evidence: Evidence,
+) -> None:
     key = name.casefold()
     known = people.get(key)
     if known is None:
-        people[key] = Stakeholder(name=name, title=title, status=status, evidence=[evidence])  # type: ignore[arg-type]
+        people[key] = Stakeholder(name=name, title=title, status=status, evidence=[evidence])
         return
     if evidence not in known.evidence and len(known.evidence) < 3:
         known.evidence.append(evidence)
     if status != "current":
         # Sources come oldest first, so the latest news of a person decides.
-        known.status = status  # type: ignore[assignment]
+        known.status = status
     if not known.title and title:
         known.title = title
 
 
-def _status(sentence: str, match: re.Match[str]) -> str:
+def _status(sentence: str, match: re.Match[str]) -> StakeholderStatus:
     """Read the verbs next to the name only, so a sentence about a departure and a successor
     marks each person right."""
     after = sentence[match.end() : match.end() + 60].split(";")[0]

@@ -49,9 +49,8 @@ def grounding_errors(briefing: Briefing, source_texts: Mapping[str, str]) -> lis
         if text is None:
             errors.append(f"{path} cites unknown source {evidence.source_id!r}")
         elif not quote_found(evidence.quote, text):
-            errors.append(
-                f"{path} quote {_short(evidence.quote)!r} not found in source {evidence.source_id!r}"
-            )
+            quote = _short(evidence.quote)
+            errors.append(f"{path} quote {quote!r} not found in source {evidence.source_id!r}")
     return errors
 
 
@@ -80,7 +79,9 @@ def leak_errors(messages: Iterable[ValueMessage], terms: Iterable[str]) -> list[
                 errors.append(f"messages[{i}] ({msg.persona}) uses internal term {word!r}")
         for text in texts:
             if text and text in body:
-                errors.append(f"messages[{i}] ({msg.persona}) carries internal data {_short(text)!r}")
+                errors.append(
+                    f"messages[{i}] ({msg.persona}) carries internal data {_short(text)!r}"
+                )
         for proof in msg.proof_points:
             if proof.source_id in cited_internal:
                 errors.append(

@@ -21,19 +21,56 @@ from pathlib import Path
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
-from agent.book import import_csv, upsert_accounts  # noqa: E402
-from agent.commands.demo import demo_dir, demo_files  # noqa: E402
-from agent.config import load_settings  # noqa: E402
-from agent.deps import Deps  # noqa: E402
-from agent.pipeline import brief, ingest  # noqa: E402
-from agent.schemas import Account, BriefRequest, Source, SourceKind  # noqa: E402
+from agent.book import import_csv, upsert_accounts
+from agent.commands.demo import demo_dir, demo_files
+from agent.config import load_settings
+from agent.deps import Deps
+from agent.pipeline import brief, ingest
+from agent.schemas import Account, BriefRequest, Source, SourceKind
 
-_WORDS = (
-    "revenue growth margin conversion mobile checkout competitor launch pricing share vendor "
-    "platform integration cloud migration chief officer appointed departure budget approval "
-    "customers retention guidance quarter priority investment engineers hiring stack data "
-    "analytics partner expansion market region team leadership morale workflow automation"
-).split()
+_WORDS = [
+    "revenue",
+    "growth",
+    "margin",
+    "conversion",
+    "mobile",
+    "checkout",
+    "competitor",
+    "launch",
+    "pricing",
+    "share",
+    "vendor",
+    "platform",
+    "integration",
+    "cloud",
+    "migration",
+    "chief",
+    "officer",
+    "appointed",
+    "departure",
+    "budget",
+    "approval",
+    "customers",
+    "retention",
+    "guidance",
+    "quarter",
+    "priority",
+    "investment",
+    "engineers",
+    "hiring",
+    "stack",
+    "data",
+    "analytics",
+    "partner",
+    "expansion",
+    "market",
+    "region",
+    "team",
+    "leadership",
+    "morale",
+    "workflow",
+    "automation",
+]
 
 
 def synthetic_sources(account_id: str, chunks: int, chunk_chars: int) -> list[Source]:
@@ -101,7 +138,10 @@ def main() -> None:
     parser.add_argument("--chunks", type=int, default=500)
     args = parser.parse_args()
 
-    print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(
+        f"machine: {platform.platform()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp)
         settings = load_settings(home)
@@ -111,7 +151,10 @@ def main() -> None:
         deps.store.embed(sentences[:10])
         started = time.perf_counter()
         deps.store.embed(sentences)
-        print(f"embedding model raw: {len(sentences) / (time.perf_counter() - started):,.0f} sentences/s")
+        print(
+            f"embedding model raw: {len(sentences) / (time.perf_counter() - started):,.0f} "
+            "sentences/s"
+        )
 
         book = import_csv(demo_dir() / "book.csv").accounts
         upsert_accounts(settings, book)
@@ -120,7 +163,10 @@ def main() -> None:
             ingest(deps, account, demo_files(account.account_id))
         seconds = time.perf_counter() - started
         demo_chunks = sum(deps.store.chunk_count(a.account_id) for a in book)
-        print(f"demo ingest: {demo_chunks} chunks in {seconds:.2f} s = {demo_chunks / seconds:,.0f} chunks/s")
+        print(
+            f"demo ingest: {demo_chunks} chunks in {seconds:.2f} s = "
+            f"{demo_chunks / seconds:,.0f} chunks/s"
+        )
 
         synthetic = Account(account_id="synthetic", name="Synthetic Corp")
         upsert_accounts(settings, [synthetic])
@@ -129,12 +175,16 @@ def main() -> None:
         deps.store.add_sources(sources)
         seconds = time.perf_counter() - started
         count = deps.store.chunk_count(synthetic.account_id)
-        print(f"synthetic ingest: {count} chunks in {seconds:.2f} s = {count / seconds:,.0f} chunks/s")
+        print(
+            f"synthetic ingest: {count} chunks in {seconds:.2f} s = {count / seconds:,.0f} chunks/s"
+        )
 
         for account in (book[0], synthetic):
             warm = warm_p50(deps, account, args.warm_runs)
             cold = cold_p50(home, account.account_id, args.cold_runs)
-            print(f"brief {account.account_id}: warm p50 {warm * 1000:.0f} ms, cold p50 {cold:.2f} s")
+            print(
+                f"brief {account.account_id}: warm p50 {warm * 1000:.0f} ms, cold p50 {cold:.2f} s"
+            )
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"peak RSS: {peak_rss_mb():.0f} MB in-process, {children:.0f} MB per cold CLI process")
 

@@ -25,7 +25,7 @@ UNDATED_RECENCY = 0.6
 #: Share of a chunk's score that depends on its similarity alone, whatever its age.
 SIMILARITY_FLOOR = 0.7
 MMR_LAMBDA = 0.7
-MAX_PER_SOURCE = 3
+MAX_PER_SOURCE = 4
 #: Cosine similarity above which two chunks say the same thing.
 NEAR_DUPLICATE = 0.92
 

@@ -16,7 +16,9 @@ from agent.schemas import SourceKind
 @handle_errors
 def add(
     ctx: typer.Context,
-    account: Annotated[str, typer.Argument(help="Account id or name; created if the book lacks it.")],
+    account: Annotated[
+        str, typer.Argument(help="Account id or name; created if the book lacks it.")
+    ],
     paths: Annotated[list[Path], typer.Argument(help="Files to ingest.")],
     kind: Annotated[
         SourceKind | None, typer.Option("--kind", help="Source kind; inferred when omitted.")

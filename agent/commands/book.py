@@ -51,5 +51,7 @@ def list_(
         table.add_column(column)
     for a in book.values():
         renewal = a.renewal_date.isoformat() if a.renewal_date else "—"
-        table.add_row(a.account_id, a.name, a.domain or "—", a.ticker or "—", renewal, a.owner or "—")
+        table.add_row(
+            a.account_id, a.name, a.domain or "—", a.ticker or "—", renewal, a.owner or "—"
+        )
     out.print(table)

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from agent.render.footnotes import marks, persona_title, source_numbers
-from agent.schemas import Briefing
+from agent.schemas import Briefing, Evidence
 
 
 def to_markdown(briefing: Briefing) -> str:
     """The briefing as a Markdown document."""
     numbers = source_numbers(briefing)
 
-    def cite(evidence: list) -> str:  # type: ignore[type-arg]
+    def cite(evidence: Sequence[Evidence]) -> str:
         return "".join(f"[^{n}]" for n in marks(evidence, numbers))
 
     out = [
@@ -53,7 +55,12 @@ def to_markdown(briefing: Briefing) -> str:
     if briefing.messages:
         out += ["## Value messages", ""]
         for msg in briefing.messages:
-            out += [f"### {persona_title(msg.persona)}", "", f"{msg.message} {cite(msg.proof_points)}", ""]
+            out += [
+                f"### {persona_title(msg.persona)}",
+                "",
+                f"{msg.message} {cite(msg.proof_points)}",
+                "",
+            ]
     if briefing.source_gaps:
         out += ["## Source gaps", ""] + [f"- {gap}" for gap in briefing.source_gaps] + [""]
     if briefing.sources:
@@ -61,6 +68,8 @@ def to_markdown(briefing: Briefing) -> str:
         for ref in briefing.sources:
             date = f", {ref.published_at:%Y-%m-%d}" if ref.published_at else ""
             url = f" <{ref.url}>" if ref.url else ""
-            out.append(f"[^{numbers[ref.id]}]: *{ref.title}* ({ref.kind.value}{date}){url} `{ref.id}`")
+            out.append(
+                f"[^{numbers[ref.id]}]: *{ref.title}* ({ref.kind.value}{date}){url} `{ref.id}`"
+            )
         out.append("")
     return "\n".join(out)

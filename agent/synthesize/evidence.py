@@ -23,15 +23,21 @@ MAX_CHARS = 420
 MIN_WORDS = 7
 
 _QUERY_VECTORS: dict[tuple[str, ...], np.ndarray] = {}
+_SENTENCE_VECTORS: dict[str, np.ndarray] = {}
+SENTENCE_CACHE_SIZE = 50_000
 
 #: Lines that are structure or boilerplate, not statements about the client.
 _SKIP = re.compile(
     r"^(title|department|location|rating|role|pros|cons|item [\d.]+|form [\w-]+|posted|updated)\s*:"
     r"|forward-looking statements|safe harbor|equal opportunity employer|cookie|all rights reserved"
     r"|privacy policy|subscribe|sign up for|click here|terms of (use|service)"
-    r"|\[operator instructions\]",
+    r"|\[operator instructions\]"
+    r"|^(\w+|\d+\+?) (or more )?years\b|^(a )?bachelor|\bdegree in\b|^final offers|salary range"
+    r"|reasonable accommodation|^benefits\b|^apply\b|^we offer\b|non-gaap",
     re.IGNORECASE,
 )
+#: A claim is a whole sentence: headlines and list fragments without an ending are left out.
+_ENDS_SENTENCE = re.compile(r"[.!?…][\"'”’)\]]*$")
 
 #: Call pleasantries and hand-offs: spoken, not statements about the business.
 _FILLER = re.compile(
@@ -70,7 +76,9 @@ class Candidate:
         when = self.source.published_at.date().isoformat() if self.source.published_at else None
         parts = []
         if self.speaker:
-            parts.append(f"{self.speaker}, {self.speaker_title}" if self.speaker_title else self.speaker)
+            parts.append(
+                f"{self.speaker}, {self.speaker_title}" if self.speaker_title else self.speaker
+            )
         parts.append(where)
         if when:
             parts.append(when)
@@ -113,27 +121,46 @@ def candidates_from(
 
 
 def score_candidates(
-    candidates: list[Candidate], specs: Mapping[LayerName, LayerSpec], store: KnowledgeStore
+    candidates: list[Candidate],
+    specs: Mapping[LayerName, LayerSpec],
+    store: KnowledgeStore,
+    extra_cues: Mapping[LayerName, Sequence[str]] | None = None,
 ) -> None:
-    """Embed the candidates and score each against every layer (in place)."""
+    """Embed the candidates and score each against every layer (in place).
+
+    `extra_cues` adds account-specific words to a layer, such as its competitors' names.
+    """
     if not candidates:
         return
-    vectors = store.embed([c.text for c in candidates])
+    vectors = embed_cached(store, [c.text for c in candidates])
     for candidate, vector in zip(candidates, vectors, strict=True):
         candidate.embedding = vector
     for name, spec in specs.items():
-        queries = layer_query_vectors(store, tuple(spec.queries + [spec.description]))
+        queries = layer_query_vectors(store, (*spec.queries, spec.description))
         similarity = (vectors @ queries.T).max(axis=1)
         for candidate, sim in zip(candidates, similarity, strict=True):
             if candidate.source.internal and name is not LayerName.internal:
                 # The CSM's own notes speak to relationships, not to the client's business.
                 candidate.layer_scores[name] = 0.0
                 continue
-            bonus = min(0.12, 0.04 * cue_hits(candidate.text, spec.cues))
+            cues = [*spec.cues, *(extra_cues or {}).get(name, [])]
+            bonus = min(0.12, 0.04 * cue_hits(candidate.text, cues))
             if name is LayerName.commercial and re.search(r"\d", candidate.text):
                 bonus += 0.03
             weight = 0.7 + 0.3 * candidate.recency
             candidate.layer_scores[name] = float(sim + bonus) * weight
+
+
+def embed_cached(store: KnowledgeStore, texts: Sequence[str]) -> np.ndarray:
+    """Sentence embeddings, remembered per process: a warm brief re-embeds only new text."""
+    missing = list(dict.fromkeys(t for t in texts if t not in _SENTENCE_VECTORS))
+    if missing:
+        if len(_SENTENCE_VECTORS) + len(missing) > SENTENCE_CACHE_SIZE:
+            _SENTENCE_VECTORS.clear()
+        _SENTENCE_VECTORS.update(zip(missing, store.embed(missing), strict=True))
+    if not texts:
+        return np.zeros((0, 0), dtype=np.float32)
+    return np.stack([_SENTENCE_VECTORS[t] for t in texts])
 
 
 def layer_query_vectors(store: KnowledgeStore, queries: tuple[str, ...]) -> np.ndarray:
@@ -156,7 +183,7 @@ def pick_diverse(
     ranked: Sequence[Candidate],
     score: Mapping[tuple[str, int], float],
     limit: int,
-    per_source: int = 2,
+    per_source: int = 3,
     max_similarity: float = 0.88,
 ) -> list[Candidate]:
     """The best candidates, skipping near-duplicates and capping sentences per source."""
@@ -182,6 +209,8 @@ def _usable(text: str) -> bool:
     if not (MIN_CHARS <= len(text) <= MAX_CHARS) or len(text.split()) < MIN_WORDS:
         return False
     if text.rstrip().endswith("?") or _SKIP.search(text) or _FILLER.search(text):
+        return False
+    if not _ENDS_SENTENCE.search(text.rstrip()):
         return False
     letters = sum(ch.isalpha() for ch in text)
     return letters >= 0.6 * len(text)

@@ -12,21 +12,25 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from agent.config import Settings
-from agent.schemas import Account, Claim, Layer, LayerName, Layers, Source
+from agent.schemas import Account, Claim, Layer, LayerName, Layers, Source, Stakeholder
 from agent.synthesize.evidence import Candidate, cue_hits, pick_diverse
 from knowledge.retrieve import LayerSpec
 
 #: Sources older than this many days are reported as possibly stale.
 STALE_DAYS = 540
+#: Urgency one recent leadership change adds to the internal layer (a cue word adds 1 x recency).
+LEADERSHIP_WEIGHT = 2.0
+_MOVES = {"new": "is new", "departed": "is leaving or has left"}
 
 
 @dataclass(frozen=True)
 class Focus:
-    """The layer that matters most now, and why."""
+    """The layer that matters most now, and why; `news` is the change to lead with, if any."""
 
     layer: LayerName
     reason: str
     lead: Candidate | None
+    news: str | None = None
 
 
 def assign_layers(
@@ -59,35 +63,32 @@ def build_layers(
 
 
 def choose_focus(
-    chosen: Mapping[LayerName, list[Candidate]], specs: Mapping[LayerName, LayerSpec]
+    chosen: Mapping[LayerName, list[Candidate]],
+    specs: Mapping[LayerName, LayerSpec],
+    leadership: Sequence[Stakeholder] = (),
 ) -> Focus:
-    """The layer with the most recent, urgent evidence; the best-evidenced one if none is urgent."""
-    urgency: dict[LayerName, float] = {}
-    leads: dict[LayerName, Candidate] = {}
+    """The layer with the most recent, urgent evidence; the best-evidenced one if none is urgent.
+
+    A recent arrival or departure of a leader weighs most: champion risk is what a CSM must
+    not miss.
+    """
+    urgency: dict[LayerName, float] = {name: 0.0 for name in LayerName}
+    leads: dict[LayerName, tuple[float, Candidate]] = {}
     for name, claims in chosen.items():
-        total = 0.0
         for candidate in claims:
-            hits = cue_hits(candidate.text, specs[name].urgent)
-            weight = hits * candidate.recency
-            total += weight
-            if hits and (name not in leads or weight > cue_hits(
-                leads[name].text, specs[name].urgent
-            ) * leads[name].recency):
-                leads[name] = candidate
-        urgency[name] = total
-    urgent = max(urgency, key=lambda n: urgency[n]) if urgency else LayerName.commercial
-    if urgency.get(urgent, 0.0) > 0:
-        lead = leads[urgent]
-        reason = (
-            f"{specs[urgent].title} is where things are changing: "
-            f"{sum(1 for c in chosen[urgent] if cue_hits(c.text, specs[urgent].urgent))} "
-            f"recent statement(s) point to change, led by “{_clip(lead.text, 140)}” "
-            f"({lead.attribution()})."
-        )
-        return Focus(urgent, reason, lead)
-    strongest = max(
-        LayerName, key=lambda n: sum(c.layer_scores[n] for c in chosen.get(n, []))
-    )
+            weight = cue_hits(candidate.text, specs[name].urgent) * candidate.recency
+            urgency[name] += weight
+            if weight and (name not in leads or weight > leads[name][0]):
+                leads[name] = (weight, candidate)
+    urgency[LayerName.internal] += LEADERSHIP_WEIGHT * len(leadership)
+    urgent = max(LayerName, key=lambda n: urgency[n])
+    if urgency[urgent] > 0:
+        lead = leads.get(urgent, (0.0, None))[1]
+        people = leadership if urgent is LayerName.internal else ()
+        news = _moves(people) if people else None
+        reason = _urgent_reason(specs[urgent], chosen.get(urgent, []), lead, people)
+        return Focus(urgent, reason, lead, news)
+    strongest = max(LayerName, key=lambda n: sum(c.layer_scores[n] for c in chosen.get(n, [])))
     claims = chosen.get(strongest, [])
     if not claims:
         return Focus(
@@ -103,11 +104,38 @@ def choose_focus(
     )
 
 
+def _urgent_reason(
+    spec: LayerSpec,
+    claims: Sequence[Candidate],
+    lead: Candidate | None,
+    leadership: Sequence[Stakeholder],
+) -> str:
+    parts = []
+    if leadership:
+        parts.append(f"Leadership is changing: {_moves(leadership)}.")
+    changing = sum(1 for c in claims if cue_hits(c.text, spec.urgent))
+    if lead is not None:
+        parts.append(
+            f"{changing} recent statement(s) point to change in {spec.title.lower()}, led by "
+            f"“{_clip(lead.text, 140)}” ({lead.attribution()})."
+        )
+    return " ".join(parts)
+
+
 def headline(account: Account, focus: Focus, specs: Mapping[LayerName, LayerSpec]) -> str:
     """One line a CSM reads first."""
+    layer = specs[focus.layer].title.lower()
+    if focus.news:
+        return f"{account.name} — {layer}: {focus.news}."
     if focus.lead is None:
         return f"{account.name}: too little is known yet; start the call with discovery questions."
-    return f"{account.name} — {specs[focus.layer].title.lower()}: {_clip(focus.lead.text, 180)}"
+    return f"{account.name} — {layer}: {_clip(focus.lead.text, 180)}"
+
+
+def _moves(people: Sequence[Stakeholder]) -> str:
+    return "; ".join(
+        f"{p.name}{f' ({p.title})' if p.title else ''} {_MOVES[p.status]}" for p in people
+    )
 
 
 def claim_of(candidate: Candidate) -> Claim:
@@ -117,9 +145,7 @@ def claim_of(candidate: Candidate) -> Claim:
     )
 
 
-def _layer(
-    claims: list[Candidate], spec: LayerSpec, settings: Settings, as_of: datetime
-) -> Layer:
+def _layer(claims: list[Candidate], spec: LayerSpec, settings: Settings, as_of: datetime) -> Layer:
     gaps: list[str] = []
     questions: list[str] = []
     thin = len(claims) < settings.min_claims_per_layer

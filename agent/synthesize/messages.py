@@ -30,7 +30,8 @@ _KPI_MODIFIERS = (
 )
 _KPI = re.compile(
     rf"\b((?:(?:{_KPI_MODIFIERS}) ){{0,3}}"
-    r"(?:conversion(?: rate)?|margin|revenue|order value|retention|churn|cost per [a-z]+(?: [a-z]+)?"
+    r"(?:conversion(?: rate)?|margin|revenue|order value|retention|churn"
+    r"|cost per [a-z]+(?: [a-z]+)?"
     r"|delivery|utilization|throughput|lifetime value|net promoter score|market share|bookings"
     r"|cash flow|ebitda|sales|time to [a-z]+|vacancy rate|encounters?))\b",
     re.IGNORECASE,

@@ -16,7 +16,7 @@ def test_crm_headers_lists_and_bad_rows(tmp_path: Path) -> None:
     csv = tmp_path / "accounts.csv"
     csv.write_text(
         "\ufeffAccount Name;Website;Ticker Symbol;Competitors;ARR;Renewal Date;Extra\n"
-        "Larkspur Home;larkspur.example;LRKH;\"Hearthly; Nestwell\";1,200,000;2027-02-15;x\n"
+        'Larkspur Home;larkspur.example;LRKH;"Hearthly; Nestwell";1,200,000;2027-02-15;x\n'
         ";;;;;;\n"
         "Broken Co;broken.example;;;lots;2027-01-01;\n"
         "Meridian Health;meridian.example;MRHS;;950000;03/31/2027;\n",

@@ -16,12 +16,20 @@ July 30, 2026
 
 Prepared Remarks
 
-Operator -- 
+Operator
 Good day and welcome to the Acme Corp second quarter call.
 
 Jane Doe -- Chief Financial Officer
 Revenue grew 12% to $410 million, and gross margin expanded to 48% on better pricing.
 Our top priority for next year is to grow subscription revenue while holding operating costs flat.
+
+Questions and Answers
+
+Sam Lee -- Northfield Capital -- Analyst
+How do you think about pricing next year?
+
+Jane Doe -- Chief Financial Officer
+We expect pricing to hold, and we will keep investing in the product.
 """
 
 
@@ -40,7 +48,7 @@ def test_help_lists_the_commands() -> None:
 def test_demo_prints_a_markdown_brief(demo_home: Path) -> None:
     code, out, _ = invoke(demo_home, "demo")
     assert code == 0
-    assert out.startswith("# Larkspur Home — account brief")
+    assert out.startswith("# Larkspur Home, Inc. — account brief")
     for section in ("## Commercial", "## Competitive", "## Ecosystem", "## Internal", "## Sources"):
         assert section in out
 
@@ -68,7 +76,9 @@ def test_brief_json_is_the_schema_and_every_quote_verifies(demo_home: Path) -> N
     assert code == 0
     texts = {
         s["id"]: s["text"]
-        for s in json.loads(invoke(demo_home, "sources", "larkspur-home", "--format", "json")[1])["sources"]
+        for s in json.loads(invoke(demo_home, "sources", "larkspur-home", "--format", "json")[1])[
+            "sources"
+        ]
     }
     briefing = Briefing.model_validate(json.loads(out), context={"source_texts": texts})
     assert [m.persona.value for m in briefing.messages] == ["finance"]
@@ -76,7 +86,9 @@ def test_brief_json_is_the_schema_and_every_quote_verifies(demo_home: Path) -> N
 
 def test_brief_to_html_file(demo_home: Path, tmp_path: Path) -> None:
     target = tmp_path / "brief.html"
-    code, _, _ = invoke(demo_home, "brief", "meridian-health", "--format", "html", "-o", str(target))
+    code, _, _ = invoke(
+        demo_home, "brief", "meridian-health", "--format", "html", "-o", str(target)
+    )
     assert code == 0
     page = target.read_text()
     assert page.startswith("<!doctype html>") and "Meridian Health" in page
@@ -102,7 +114,9 @@ def test_bad_inputs_are_reported_and_good_ones_kept(home: Path, tmp_path: Path) 
     binary.write_bytes(b"\x00\x01\x02\xff" * 100)
     unknown = tmp_path / "data.json"
     unknown.write_text('{"hello": "world"}')
-    code, out, err = invoke(home, "add", "Acme Corp", str(empty), str(binary), str(good), str(unknown))
+    code, out, err = invoke(
+        home, "add", "Acme Corp", str(empty), str(binary), str(good), str(unknown)
+    )
     assert code == 1
     lines = err.strip().splitlines()
     assert len(lines) == 3

@@ -43,5 +43,5 @@ def test_bad_value_is_one_clear_error(monkeypatch: pytest.MonkeyPatch, home: Pat
 
 def test_broken_toml_is_one_clear_error(home: Path) -> None:
     (home / "dossier.toml").write_text("claims_per_layer = [")
-    with pytest.raises(ConfigError, match="dossier.toml"):
+    with pytest.raises(ConfigError, match=r"dossier\.toml"):
         load_settings(home)

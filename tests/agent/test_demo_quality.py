@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -15,25 +16,29 @@ from agent.validate import quote_found
 
 ACCOUNTS = ["larkspur-home", "quarrystone", "meridian-health"]
 runner = CliRunner()
+Briefs = dict[str, tuple[Briefing, dict[str, dict[str, Any]]]]
 
 
-def _json(home: Path, *args: str) -> dict:  # type: ignore[type-arg]
+def _json(home: Path, *args: str) -> dict[str, Any]:
     result = runner.invoke(app, ["--home", str(home), *args])
     assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)  # type: ignore[no-any-return]
+    data: dict[str, Any] = json.loads(result.stdout)
+    return data
 
 
 @pytest.fixture(scope="module")
-def briefs(demo_home: Path) -> dict[str, tuple[Briefing, dict[str, dict]]]:  # type: ignore[type-arg]
+def briefs(demo_home: Path) -> Briefs:
     out = {}
     for account in ACCOUNTS:
-        sources = {s["id"]: s for s in _json(demo_home, "sources", account, "--format", "json")["sources"]}
+        sources = {
+            s["id"]: s for s in _json(demo_home, "sources", account, "--format", "json")["sources"]
+        }
         briefing = Briefing.model_validate(_json(demo_home, "brief", account, "--format", "json"))
         out[account] = (briefing, sources)
     return out
 
 
-def test_every_layer_has_claims_or_gaps_and_questions(briefs: dict) -> None:  # type: ignore[type-arg]
+def test_every_layer_has_claims_or_gaps_and_questions(briefs: Briefs) -> None:
     well_covered = 0
     for briefing, _ in briefs.values():
         ok = [
@@ -46,7 +51,7 @@ def test_every_layer_has_claims_or_gaps_and_questions(briefs: dict) -> None:  # 
     assert well_covered >= 2
 
 
-def test_every_quote_verifies_against_the_stored_sources(briefs: dict) -> None:  # type: ignore[type-arg]
+def test_every_quote_verifies_against_the_stored_sources(briefs: Briefs) -> None:
     total = 0
     for briefing, sources in briefs.values():
         for path, evidence in briefing.all_evidence():
@@ -56,7 +61,7 @@ def test_every_quote_verifies_against_the_stored_sources(briefs: dict) -> None: 
     assert total >= 30
 
 
-def test_one_distinct_message_per_persona_citing_public_words(briefs: dict) -> None:  # type: ignore[type-arg]
+def test_one_distinct_message_per_persona_citing_public_words(briefs: Briefs) -> None:
     for briefing, sources in briefs.values():
         assert [m.persona for m in briefing.messages] == list(Persona)
         texts = [m.message for m in briefing.messages]
@@ -66,7 +71,7 @@ def test_one_distinct_message_per_persona_citing_public_words(briefs: dict) -> N
                 assert sources[proof.source_id]["kind"] != SourceKind.crm_note.value
 
 
-def test_no_internal_figure_reaches_a_message(briefs: dict) -> None:  # type: ignore[type-arg]
+def test_no_internal_figure_reaches_a_message(briefs: Briefs) -> None:
     for briefing, sources in briefs.values():
         notes = " ".join(s["text"] for s in sources.values() if s["kind"] == "crm_note")
         assert notes, "each demo account has CRM notes to leak from"
@@ -76,7 +81,7 @@ def test_no_internal_figure_reaches_a_message(briefs: dict) -> None:  # type: ig
                 assert f" {word} " not in f" {lowered} "
 
 
-def test_focus_layer_has_a_reason_and_sources_are_listed(briefs: dict) -> None:  # type: ignore[type-arg]
+def test_focus_layer_has_a_reason_and_sources_are_listed(briefs: Briefs) -> None:
     for briefing, sources in briefs.values():
         assert briefing.focus_reason
         cited = {e.source_id for _, e in briefing.all_evidence()}

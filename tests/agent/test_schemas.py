@@ -31,7 +31,10 @@ TEXT = (
 
 
 def _briefing(quote: str, source_id: str = "earnings_call-abc") -> Briefing:
-    layer = Layer(summary="Known.", claims=[Claim(text="CFO on budget", evidence=[Evidence(source_id=source_id, quote=quote)])])
+    layer = Layer(
+        summary="Known.",
+        claims=[Claim(text="CFO on budget", evidence=[Evidence(source_id=source_id, quote=quote)])],
+    )
     empty = Layer(summary="Unknown.", gaps=["nothing"], questions=["What matters?"])
     return Briefing(
         account=AccountRef(account_id="larkspur-home", name="Larkspur Home"),
@@ -41,7 +44,9 @@ def _briefing(quote: str, source_id: str = "earnings_call-abc") -> Briefing:
         focus_layer=LayerName.commercial,
         focus_reason="budget tied to revenue",
         layers=Layers(commercial=layer, competitive=empty, ecosystem=empty, internal=empty),
-        messages=[ValueMessage(persona=Persona.finance, message="Predictable spend.", proof_points=[])],
+        messages=[
+            ValueMessage(persona=Persona.finance, message="Predictable spend.", proof_points=[])
+        ],
     )
 
 
@@ -83,8 +88,14 @@ def test_quote_found_is_not_fooled_by_empty_quotes() -> None:
 
 
 def _note(text: str) -> Source:
-    return Source(id="crm_note-1", account_id="a", kind=SourceKind.crm_note, title="notes",
-                  retrieved_at=NOW, text=text)
+    return Source(
+        id="crm_note-1",
+        account_id="a",
+        kind=SourceKind.crm_note,
+        title="notes",
+        retrieved_at=NOW,
+        text=text,
+    )
 
 
 def test_messages_with_internal_figures_are_refused() -> None:
@@ -93,11 +104,16 @@ def test_messages_with_internal_figures_are_refused() -> None:
     terms = internal_terms(account, [note])
     leaky = [
         ValueMessage(persona=Persona.finance, message="Your ARR with us is 1,200,000."),
-        ValueMessage(persona=Persona.champion,
-                     message="Champion is frustrated with onboarding delays and may push back at renewal."),
+        ValueMessage(
+            persona=Persona.champion,
+            message="Champion is frustrated with onboarding delays and may push back at renewal.",
+        ),
         ValueMessage(persona=Persona.end_user, message="Your health score is 62."),
-        ValueMessage(persona=Persona.procurement, message="Fine.",
-                     proof_points=[Evidence(source_id="crm_note-1", quote="Champion")]),
+        ValueMessage(
+            persona=Persona.procurement,
+            message="Fine.",
+            proof_points=[Evidence(source_id="crm_note-1", quote="Champion")],
+        ),
     ]
     errors = leak_errors(leaky, terms)
     assert any("messages[0]" in e and "'ARR'" in e for e in errors)
@@ -109,7 +125,9 @@ def test_messages_with_internal_figures_are_refused() -> None:
 
 def test_clean_message_passes_the_guard() -> None:
     account = Account(account_id="a", name="A", arr=1_200_000)
-    clean = [ValueMessage(persona=Persona.finance, message="Predictable spend with documented ROI.")]
+    clean = [
+        ValueMessage(persona=Persona.finance, message="Predictable spend with documented ROI.")
+    ]
     assert leak_errors(clean, internal_terms(account, [])) == []
 
 

@@ -11,6 +11,7 @@ from agent.config import Settings
 from agent.schemas import LayerName, Source, SourceKind
 from knowledge.embed import MiniLMEmbedding
 from knowledge.retrieve import (
+    MAX_PER_SOURCE,
     UNDATED_RECENCY,
     LayerSpec,
     load_layers,
@@ -112,7 +113,7 @@ def test_one_source_cannot_fill_a_layer(home: Path, embedder: MiniLMEmbedding) -
     store = KnowledgeStore(Settings(home=home, chunk_chars=200), embedder)
     sentences = [
         f"In quarter {i} revenue grew {10 + i}% and operating margin reached {20 + i}%."
-        for i in range(10)
+        for i in range(16)
     ]
     store.add_sources(
         [
@@ -120,11 +121,11 @@ def test_one_source_cannot_fill_a_layer(home: Path, embedder: MiniLMEmbedding) -
             _source("call", SourceKind.earnings_call, "Subscribers and bookings grew.", AS_OF),
         ]
     )
-    assert store.chunk_count(ACCOUNT) > 4  # four chunks from the deck alone
+    assert store.chunk_count(ACCOUNT) > MAX_PER_SOURCE + 1
     spec = load_layers()[LayerName.commercial]
     ranked = retrieve_layer(store, ACCOUNT, spec, AS_OF, 365.0, k=8)
     sources = [s.hit.chunk.source_id for s in ranked]
-    assert sources.count("deck") == 3
+    assert sources.count("deck") == MAX_PER_SOURCE
     assert "call" in sources
 
 
