@@ -8,7 +8,12 @@ from typing import Annotated
 import typer
 
 from agent.book import find_account
-from agent.commands.common import deps_from, handle_errors, write_output
+from agent.commands.common import (
+    deps_from,
+    handle_errors,
+    warn_if_llm_requested,
+    write_output,
+)
 from agent.pipeline import brief as build_brief
 from agent.render import Format, render
 from agent.schemas import BriefRequest, Persona
@@ -27,6 +32,7 @@ def brief(
 ) -> None:
     """Print a four-layer briefing in which every claim quotes a stored source."""
     deps = deps_from(ctx)
+    warn_if_llm_requested(deps.settings)
     target = find_account(deps.settings, account)
     request = BriefRequest(account_id=target.account_id, personas=persona or list(Persona))
     briefing = build_brief(deps, target, request)

@@ -10,7 +10,14 @@ import typer
 from rich.progress import Progress
 
 from agent.book import find_account, import_csv, upsert_accounts
-from agent.commands.common import deps_from, err, handle_errors, report_error, write_output
+from agent.commands.common import (
+    deps_from,
+    err,
+    handle_errors,
+    report_error,
+    warn_if_llm_requested,
+    write_output,
+)
 from agent.pipeline import brief as build_brief
 from agent.pipeline import ingest
 from agent.render import Format, render
@@ -45,6 +52,7 @@ def demo(
     nor re-embedded.
     """
     deps = deps_from(ctx)
+    warn_if_llm_requested(deps.settings)
     book = import_csv(demo_dir() / "book.csv")
     upsert_accounts(deps.settings, book.accounts)
     with Progress(console=err, transient=True) as progress:

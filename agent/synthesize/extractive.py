@@ -19,7 +19,7 @@ from knowledge.retrieve import LayerSpec
 #: Sources older than this many days are reported as possibly stale.
 STALE_DAYS = 540
 #: Urgency one recent leadership change adds to the internal layer (a cue word adds 1 x recency).
-LEADERSHIP_WEIGHT = 2.0
+LEADERSHIP_WEIGHT = 3.0
 _MOVES = {"new": "is new", "departed": "is leaving or has left"}
 
 

@@ -11,10 +11,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from urllib.parse import urlsplit
 
 import yaml
 
-from agent.schemas import Account, Persona, ValueMessage
+from agent.schemas import Account, Persona, SourceKind, ValueMessage
 from agent.synthesize.evidence import Candidate, cue_hits, layer_query_vectors
 from knowledge.store import KnowledgeStore
 
@@ -76,7 +77,8 @@ def write_messages(
     messages = []
     for persona in personas:
         spec = specs[persona]
-        proof = _best_fit(spec, public, used, store)
+        voiced = [c for c in public if _client_voice(c, persona)]
+        proof = _best_fit(spec, voiced, used, store)
         if proof is not None:
             used.add(proof.key)
         messages.append(_message(account, spec, proof, questions))
@@ -87,6 +89,49 @@ def kpi_in(text: str) -> str | None:
     """The business metric a sentence names, if any."""
     found = [m.group(1) for m in _KPI.finditer(text)]
     return max(found, key=len).casefold() if found else None
+
+
+_FIRST_PERSON = re.compile(r"\b(we|our|us)\b", re.IGNORECASE)
+
+
+def _client_voice(candidate: Candidate, persona: Persona) -> bool:
+    """Whether a sentence is the client speaking, fit to quote back to this persona.
+
+    A job posting's requirement list is not a statement; an employee review speaks for the
+    people who do the work, so only the end-user message may cite one.
+    """
+    kind = candidate.source.kind
+    if kind is SourceKind.employee_review:
+        return persona is Persona.end_user
+    if kind is SourceKind.job_posting:
+        return bool(_FIRST_PERSON.search(candidate.text))
+    return True
+
+
+def _said(account: Account, proof: Candidate) -> str:
+    """Who the quote is from, without putting a reporter's words in the client's mouth."""
+    kind = proof.source.kind
+    if proof.speaker:
+        return f"{proof.speaker} said on the {proof.source.title}"
+    if _own_site(account, proof.source.url):
+        return f"{account.name} wrote"
+    if kind is SourceKind.news:
+        return f"As “{proof.source.title}” reported"
+    if kind is SourceKind.job_posting:
+        return f"{account.name}'s own job posting says"
+    if kind is SourceKind.employee_review:
+        return "Your own employees wrote"
+    if kind is SourceKind.filing:
+        return f"{account.name} told the SEC"
+    return f"{account.name} wrote"
+
+
+def _own_site(account: Account, url: str | None) -> bool:
+    if not (account.domain and url):
+        return False
+    host = (urlsplit(url).hostname or "").casefold()
+    domain = account.domain.casefold().removeprefix("www.")
+    return host == domain or host.endswith("." + domain)
 
 
 def _best_fit(
@@ -125,9 +170,9 @@ def _message(
             proof_points=[],
         )
     kpi = (kpi_in(proof.text) if spec.use_client_kpi else None) or spec.default_kpi
-    who = proof.speaker or account.name
+    quote = proof.text.strip("\"'“”‘’ ")
     message = (
-        f"{spec.opener}. {who} put it this way: “{proof.text}” "
+        f"{spec.opener}. {_said(account, proof)}: “{quote}” "
         f"Proposed outcome: {spec.outcome.format(kpi=kpi)}. {spec.close}"
     )
     return ValueMessage(persona=spec.persona, message=message, proof_points=[proof.evidence()])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from agent.cli import app
@@ -136,3 +137,13 @@ def test_brief_of_an_account_with_no_sources_says_so(home: Path) -> None:
     for _, layer in briefing.layers.items():
         assert layer.claims == [] and layer.gaps and layer.questions
     assert briefing.source_gaps
+
+
+def test_llm_setting_is_not_silently_ignored(
+    demo_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DOSSIER_LLM", "openai:gpt-4o-mini")
+    code, out, err = invoke(demo_home, "brief", "quarrystone", "--format", "json")
+    assert code == 0
+    assert "LLM mode is not implemented yet" in err
+    assert Briefing.model_validate_json(out).mode == "extractive"

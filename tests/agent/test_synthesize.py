@@ -1,0 +1,121 @@
+"""Pieces of the extractive synthesizer: sentence filters, stakeholders, KPIs, focus."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from agent.schemas import LayerName, Source, SourceKind, Stakeholder
+from agent.stakeholders import find_stakeholders, leadership_changes
+from agent.synthesize.evidence import Candidate, _usable, _without_speaker_label
+from agent.synthesize.extractive import choose_focus
+from agent.synthesize.messages import kpi_in
+from knowledge.retrieve import load_layers
+
+NOW = datetime(2026, 11, 23, tzinfo=UTC)
+
+
+def _source(text: str, kind: SourceKind = SourceKind.news, **extra: object) -> Source:
+    data: dict[str, object] = {
+        "id": f"{kind.value}-1",
+        "account_id": "acme",
+        "kind": kind,
+        "title": "t",
+        "retrieved_at": NOW,
+        "text": text,
+        "published_at": NOW,
+    }
+    data.update(extra)
+    return Source.model_validate(data)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "usable"),
+    [
+        ("Revenue grew 12% to $410 million on stronger subscription demand.", True),
+        ("Thank you, Elena, and good afternoon to everyone on the call.", False),
+        ("Five or more years of enterprise SaaS sales, ideally in supply chain.", False),
+        ("Freightwell unveils AI load matching, takes aim at mid-market shippers", False),
+        ("What are you seeing from Crestview in your markets this year?", False),
+        ("Item 5.02: Departure of Directors or Certain Officers; Election of Directors.", False),
+        ("We will also refer to non-GAAP measures such as adjusted EBITDA today.", False),
+    ],
+)
+def test_only_whole_statements_become_claims(sentence: str, usable: bool) -> None:
+    assert _usable(sentence) is usable
+
+
+def test_speaker_label_is_not_part_of_the_quote() -> None:
+    text = "Priya Raman (Chief Financial Officer): Gross margin was 41.2% this quarter."
+    turns = [{"speaker": "Priya Raman", "role": "executive", "start": 39, "end": len(text)}]
+    source = _source(text, SourceKind.earnings_call, metadata={"turns": turns})
+    start, quote = _without_speaker_label(source, 0, text)
+    assert quote == "Gross margin was 41.2% this quarter."
+    assert text[start:] == quote
+
+
+@pytest.mark.parametrize(
+    ("text", "kpi"),
+    [
+        (
+            "Mobile checkout conversion is the single metric we will hold ourselves to.",
+            "mobile checkout conversion",
+        ),
+        ("Every dollar has to show up as revenue impact within two quarters.", "revenue"),
+        (
+            "The measure our board asks about first is cost per patient encounter.",
+            "cost per patient encounter",
+        ),
+        ("We expect a full-year adjusted EBITDA margin of about 6%.", "adjusted ebitda margin"),
+        ("We hired a new team in Denver.", None),
+    ],
+)
+def test_kpi_in(text: str, kpi: str | None) -> None:
+    assert kpi_in(text) == kpi
+
+
+def test_stakeholders_from_the_news_with_who_comes_and_who_goes() -> None:
+    news = _source(
+        "Larkspur Home has appointed Naomi Sterling as its first chief digital officer. "
+        "The appointment coincides with the departure of Marcus Bell, vice president of digital "
+        "product, who will leave on December 31. Meridian said Gregory Hale, COO, will retire."
+    )
+    people = {p.name: p for p in find_stakeholders([news])}
+    assert people["Naomi Sterling"].status == "new"
+    assert people["Marcus Bell"].status == "departed"
+    assert people["Gregory Hale"].status == "departed"
+    assert all(p.evidence[0].quote in news.text for p in people.values())
+
+
+def test_headline_words_are_not_names() -> None:
+    post = _source("Welcoming Victor Adeyemi, our new Chief Financial Officer.")
+    assert [p.name for p in find_stakeholders([post])] == ["Victor Adeyemi"]
+
+
+def test_only_recent_leadership_changes_count() -> None:
+    old = _source(
+        "Acme named Jo Park as its new Chief Operating Officer.",
+        published_at=datetime(2024, 1, 5, tzinfo=UTC),
+    )
+    people = find_stakeholders([old])
+    assert people and leadership_changes(people, {old.id: old}, NOW) == []
+    assert leadership_changes(people, {old.id: old}, datetime(2024, 2, 1, tzinfo=UTC))
+
+
+def test_focus_follows_a_leadership_change() -> None:
+    specs = load_layers()
+    source = _source("Revenue guidance was cut for the full year after a weak quarter.")
+    commercial = Candidate(
+        source=source,
+        text=source.text,
+        start=0,
+        recency=1.0,
+        layer_scores={name: 0.5 for name in LayerName},
+    )
+    chosen = {name: [] for name in LayerName} | {LayerName.commercial: [commercial]}
+    assert choose_focus(chosen, specs).layer is LayerName.commercial
+    leaving = Stakeholder(name="Marcus Bell", title="VP", status="departed")
+    focus = choose_focus(chosen, specs, [leaving])
+    assert focus.layer is LayerName.internal
+    assert "Marcus Bell" in focus.reason and focus.news
