@@ -22,7 +22,7 @@ from pathlib import Path
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 from agent.book import import_csv, upsert_accounts
-from agent.commands.demo import demo_dir, demo_files
+from agent.commands.demo import DEFAULT_ACCOUNT, demo_dir, demo_files
 from agent.config import load_settings
 from agent.deps import Deps
 from agent.pipeline import brief, ingest
@@ -179,7 +179,8 @@ def main() -> None:
             f"synthetic ingest: {count} chunks in {seconds:.2f} s = {count / seconds:,.0f} chunks/s"
         )
 
-        for account in (book[0], synthetic):
+        demo_account = next(a for a in book if a.account_id == DEFAULT_ACCOUNT)
+        for account in (demo_account, synthetic):
             warm = warm_p50(deps, account, args.warm_runs)
             cold = cold_p50(home, account.account_id, args.cold_runs)
             print(
