@@ -12,6 +12,7 @@ from agent.commands import book
 from agent.commands.add import add
 from agent.commands.brief import brief
 from agent.commands.demo import demo
+from agent.commands.research import research_command
 from agent.commands.sources import sources
 
 # Chroma must not phone home; set before chromadb is first imported.
@@ -46,4 +47,5 @@ app.command()(demo)
 app.add_typer(book.app, name="book")
 app.command()(add)
 app.command()(sources)
+app.command("research")(research_command)
 app.command()(brief)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+import httpx
+
 from agent.config import Settings
 from knowledge.store import KnowledgeStore
+from tools.http import HttpClient
 
 
 def utc_now() -> datetime:
@@ -17,13 +20,26 @@ def utc_now() -> datetime:
 
 @dataclass
 class Deps:
-    """Settings, the knowledge store and the clock; HTTP, ledger and model join as they land."""
+    """Settings, the knowledge store, the one HTTP client and the clock."""
 
     settings: Settings
     store: KnowledgeStore
+    http: HttpClient
     clock: Callable[[], datetime] = field(default=utc_now)
 
     @classmethod
-    def build(cls, settings: Settings, clock: Callable[[], datetime] = utc_now) -> Deps:
-        """Real dependencies for a workspace; nothing heavy loads until first used."""
-        return cls(settings=settings, store=KnowledgeStore(settings), clock=clock)
+    def build(
+        cls,
+        settings: Settings,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        offline: bool = False,
+        allow_hosts: Collection[str] = (),
+        transport: httpx.BaseTransport | None = None,
+    ) -> Deps:
+        """Real dependencies for a workspace; nothing heavy loads until first used.
+
+        `transport` replaces the network (the demo's recorded responses, a test's mock).
+        """
+        http = HttpClient(settings, transport=transport, allow_hosts=allow_hosts, offline=offline)
+        return cls(settings=settings, store=KnowledgeStore(settings), http=http, clock=clock)

@@ -10,12 +10,14 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from agent.deps import Deps
 from agent.errors import BriefingInvalid, DossierError
+from agent.research import load_report, source_gaps
 from agent.schemas import (
     Account,
     AccountRef,
@@ -32,7 +34,10 @@ from agent.synthesize.extractive import assign_layers, build_layers, choose_focu
 from agent.synthesize.messages import write_messages
 from agent.validate import internal_terms
 from knowledge.retrieve import load_layers, retrieve_all
-from tools.files import ingest_path
+from tools.files import Ingested, ingest_path
+from tools.sources import FetchContext
+from tools.transcript_fetch import fetch_transcript
+from tools.web import fetch_page
 
 
 @dataclass
@@ -47,16 +52,17 @@ class IngestReport:
 
 
 def ingest(
-    deps: Deps, account: Account, paths: Sequence[Path], kind: SourceKind | None = None
+    deps: Deps, account: Account, inputs: Sequence[str | Path], kind: SourceKind | None = None
 ) -> IngestReport:
-    """Parse local files into sources and store them; one bad file never loses the others."""
+    """Parse local files or fetch URLs into sources and store them; one bad input never loses
+    the others."""
     report = IngestReport()
     now = deps.clock()
-    for path in paths:
+    for item in inputs:
         try:
-            parsed = ingest_path(path, account.account_id, kind=kind, now=now)
+            parsed = _read(deps, account, str(item), kind, now)
         except DossierError as exc:
-            report.errors.append(str(exc))
+            report.errors.append(" ".join(str(exc).split()))
             continue
         report.warnings += parsed.problems
         result = deps.store.add_sources(parsed.sources)
@@ -64,6 +70,19 @@ def ingest(
         report.unchanged += result.unchanged
         report.updated += result.updated
     return report
+
+
+def _read(
+    deps: Deps, account: Account, item: str, kind: SourceKind | None, now: datetime
+) -> Ingested:
+    """A URL is fetched through the one HTTP client; anything else is a local file."""
+    if not item.startswith(("http://", "https://")):
+        return ingest_path(Path(item), account.account_id, kind=kind, now=now)
+    context = FetchContext(http=deps.http, settings=deps.settings, now=now)
+    if kind is SourceKind.earnings_call:
+        return Ingested([fetch_transcript(item, context, account)])
+    page = fetch_page(item, context, account.account_id)
+    return Ingested([page if kind is None else page.model_copy(update={"kind": kind})])
 
 
 def brief(deps: Deps, account: Account, request: BriefRequest) -> Briefing:
@@ -108,7 +127,8 @@ def brief(deps: Deps, account: Account, request: BriefRequest) -> Briefing:
         layers=layers,
         stakeholders=stakeholders,
         messages=messages,
-        source_gaps=[] if sources else ["no sources stored for this account yet"],
+        source_gaps=source_gaps(load_report(settings, account.account_id))
+        + ([] if sources else ["no sources stored for this account yet"]),
         metadata={
             "sources_stored": len(sources),
             "candidate_sentences": len(candidates),

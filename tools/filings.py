@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from agent.errors import ParseError
-from agent.schemas import Source, SourceKind
+from agent.errors import DossierError, FetchError, ParseError
+from agent.schemas import Account, Source, SourceKind
 from tools.base import content_hash, find_date, html_to_text, make_source, to_utc
+from tools.http import HTML_TYPES, JSON_TYPES
+from tools.sources import FetchContext, Fetched, endpoint, newest_first
 
 #: Forms worth a Source; insider (3/4/5), 13G and the like say little about the business.
 FORMS = frozenset({"8-K", "8-K/A", "10-Q", "10-K", "10-K/A", "20-F", "6-K", "S-1", "DEF 14A"})
@@ -223,3 +225,105 @@ def parse_filing_document(
         account_id=account_id,
         now=now,
     )
+
+
+#: At most this many recent 8-Ks get their press-release exhibit read, within this window.
+EXHIBIT_FILINGS = 5
+EXHIBIT_WINDOW = timedelta(days=365)
+_EXHIBIT_NO = re.compile(r"ex(?:hibit)?[-_.]?(\d+)", re.IGNORECASE)
+_DOCUMENT = re.compile(r"\.(?:htm|html|txt)$", re.IGNORECASE)
+
+
+def pick_exhibit(names: list[str], primary: str = "") -> str | None:
+    """The press-release exhibit (EX-99.x) among a filing folder's file names, if any."""
+    numbered, unnumbered = [], []
+    for name in sorted(names):
+        if not _DOCUMENT.search(name) or name == primary or "index" in name.lower():
+            continue
+        if m := _EXHIBIT_NO.search(name):
+            if m[1].startswith("99"):
+                numbered.append(name)
+        elif "exhibit" in name.lower():
+            unnumbered.append(name)  # "bke20241122-8kexhibit.htm" says no number at all
+    return next(iter(numbered + unnumbered), None)
+
+
+class SecTool:
+    """SEC EDGAR: the company's recent filings, and the press release of its recent 8-Ks."""
+
+    name = "sec"
+    kind = SourceKind.filing
+
+    def enabled(self, account: Account) -> bool:
+        """True when the book gives a CIK or a ticker."""
+        return bool(account.cik or account.ticker)
+
+    def cik(self, account: Account, ctx: FetchContext) -> str:
+        """The account's 10-digit CIK, from the book or SEC's ticker list."""
+        if account.cik:
+            return pad_cik(account.cik)
+        url = endpoint(ctx.settings.sec_archives_url, "/files/company_tickers.json")
+        tickers = parse_company_tickers(ctx.http.get_json(url, accept=JSON_TYPES))
+        ticker = (account.ticker or "").strip().upper()
+        if ticker not in tickers:
+            raise FetchError(f"ticker {ticker} is not in SEC company_tickers.json")
+        return tickers[ticker]
+
+    def fetch(self, account: Account, ctx: FetchContext) -> Fetched:
+        """The newest filings of the company, plus the EX-99 press release of recent 8-Ks."""
+        cik = self.cik(account, ctx)
+        url = endpoint(ctx.settings.sec_data_url, f"/submissions/CIK{cik}.json")
+        data = ctx.http.get_json(url, accept=JSON_TYPES)
+        archives = ctx.settings.sec_archives_url
+        filings = parse_submissions(data, archives, account_id=account.account_id, now=ctx.now)
+        fetched = Fetched(newest_first(filings, ctx.max_items))
+        since = ctx.now - EXHIBIT_WINDOW
+        recent_8ks = [
+            f
+            for f in fetched.sources
+            if f.metadata["form"] in ("8-K", "8-K/A") and f.published_at and f.published_at >= since
+        ]
+        for filing in recent_8ks[:EXHIBIT_FILINGS]:
+            try:
+                exhibit = self.exhibit(filing, account, ctx)
+            except DossierError as exc:
+                accession = filing.metadata["accession"]
+                fetched.problems.append(f"8-K {accession} exhibit: {' '.join(str(exc).split())}")
+                continue
+            if exhibit is not None:
+                fetched.sources.append(exhibit)
+        return fetched
+
+    def exhibit(self, filing: Source, account: Account, ctx: FetchContext) -> Source | None:
+        """The EX-99 press release of one 8-K as a filing Source, or None when it has none."""
+        meta = filing.metadata
+        folder = endpoint(
+            ctx.settings.sec_archives_url,
+            f"/Archives/edgar/data/{int(meta['cik'])}/{meta['accession'].replace('-', '')}",
+        )
+        listing = ctx.http.get_json(f"{folder}/index.json", accept=JSON_TYPES)
+        items = (listing.get("directory") or {}).get("item") if isinstance(listing, dict) else None
+        if not isinstance(items, list):
+            raise ParseError("index.json has no directory.item list")
+        names = [str(i.get("name")) for i in items if isinstance(i, dict) and i.get("name")]
+        name = pick_exhibit(names, meta.get("primary_document") or "")
+        if name is None:
+            return None
+        response = ctx.http.get(f"{folder}/{name}", accept=HTML_TYPES | {"text/plain"})
+        source = parse_filing_document(
+            response.text(), response.url, account_id=account.account_id, now=ctx.now
+        )
+        return source.model_copy(
+            update={
+                "published_at": source.published_at or filing.published_at,
+                "metadata": {
+                    **source.metadata,
+                    "company": source.metadata.get("company") or meta["company"],
+                    "cik": meta["cik"],
+                    "accession": meta["accession"],
+                    "items": meta["items"],
+                    "filing_date": meta["filing_date"],
+                    "exhibit_of": meta["form"],
+                },
+            }
+        )

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import html as htmllib
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 from agent.errors import ParseError
-from agent.schemas import Source, SourceKind
+from agent.schemas import Account, Source, SourceKind
 from tools.base import clean_text, html_to_text, make_source, to_utc
+from tools.http import JSON_TYPES
+from tools.sources import FetchContext, Fetched, endpoint
 
 PROVIDERS = ("greenhouse", "lever", "ashby")
 
@@ -206,3 +211,49 @@ def parse_job_board(
     if provider is None:
         raise ParseError("not a Greenhouse, Lever or Ashby job board response")
     return parsers[provider](obj, board, account_id=account_id, now=now)
+
+
+@dataclass
+class JobBoardTool:
+    """One job-board API: the account field naming the board, its URL shape and its parser."""
+
+    name: str
+    base_setting: str
+    path: str
+    params: dict[str, str]
+    parse: Callable[..., list[Source]]
+    kind: SourceKind = SourceKind.job_posting
+
+    def board(self, account: Account) -> str | None:
+        """The account's board token on this provider."""
+        value = getattr(account, self.name)
+        return (value or "").strip() or None
+
+    def enabled(self, account: Account) -> bool:
+        """True when the account names a board on this provider."""
+        return self.board(account) is not None
+
+    def url(self, account: Account, ctx: FetchContext) -> str:
+        """The board's API URL under the configured base URL."""
+        base = getattr(ctx.settings, self.base_setting)
+        return endpoint(base, self.path.format(board=quote(self.board(account) or "", safe="")))
+
+    def fetch(self, account: Account, ctx: FetchContext) -> Fetched:
+        """Every open posting of the board (the APIs list only open ones, newest not first)."""
+        board = self.board(account) or ""
+        data = ctx.http.get_json(self.url(account, ctx), params=self.params, accept=JSON_TYPES)
+        sources = self.parse(data, board, account_id=account.account_id, now=ctx.now)
+        return Fetched(sources)
+
+
+GREENHOUSE = JobBoardTool(
+    "greenhouse", "greenhouse_url", "/v1/boards/{board}/jobs", {"content": "true"}, parse_greenhouse
+)
+LEVER = JobBoardTool("lever", "lever_url", "/v0/postings/{board}", {"mode": "json"}, parse_lever)
+ASHBY = JobBoardTool(
+    "ashby",
+    "ashby_url",
+    "/posting-api/job-board/{board}",
+    {"includeCompensation": "true"},
+    parse_ashby,
+)

@@ -7,13 +7,16 @@ import json
 import re
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 import feedparser
 
-from agent.errors import ParseError
-from agent.schemas import Source, SourceKind
+from agent.errors import DossierError, FetchError, ParseError
+from agent.schemas import Account, Source, SourceKind
 from tools.base import clean_text, content_hash, html_to_text, make_source
+from tools.http import FEED_TYPES, JSON_TYPES
+from tools.sources import FetchContext, Fetched, endpoint, newest_first
+from tools.web import fetch_page
 
 
 def unwrap_redirect(url: str) -> str:
@@ -165,3 +168,195 @@ def parse_gdelt(
             )
         )
     return sources
+
+
+_LEGAL_FORM = re.compile(
+    r"(?:,?\s+(?:inc|incorporated|corp|corporation|co|company|llc|ltd|limited|plc|ag|sa|se|nv"
+    r"|gmbh|holdings?|group)\.?)+$",
+    re.IGNORECASE,
+)
+# a ticker counts only in a quote context, so "ON" or "AI" in a headline does not
+_TICKER_CONTEXT = r"(?:\(\s*|\$|\b(?i:nyse|nasdaq|nyse american|amex|otc\w*|tsx|lse|asx)\s*:\s*)"
+
+
+def _name_patterns(account: Account) -> list[tuple[re.Pattern[str], str | None]]:
+    patterns: list[tuple[re.Pattern[str], str | None]] = []
+    for name in account.names():
+        name = " ".join(name.split())
+        for variant in {name, _LEGAL_FORM.sub("", name).strip()}:
+            words = variant.split()
+            if len(variant) < 2:
+                continue
+            body = r"\s+".join(re.escape(w) for w in words)
+            if len(words) > 1:
+                slug = "-".join(re.sub(r"[^\w]+", "", w).lower() for w in words)
+                patterns.append((re.compile(rf"(?<!\w){body}(?!\w)", re.IGNORECASE), slug))
+            else:
+                # one word ("Stripe", "Apple" of "Apple Inc.") must be written as a name
+                patterns.append((re.compile(rf"(?<!\w){body}(?!\w)"), None))
+    return patterns
+
+
+def _bare_domain(domain: str) -> str:
+    host = urlsplit(domain if "//" in domain else f"//{domain}").hostname or ""
+    return host.removeprefix("www.").lower()
+
+
+def is_about(account: Account, text: str, url: str | None = None) -> bool:
+    """True when text or URL names the account: its full name or an alias (a multi-word name
+    never by one of its words), its domain, or its ticker quoted as "(LRKH)" or "NYSE: LRKH"."""
+    url_text = (url or "").lower()
+    for pattern, slug in _name_patterns(account):
+        if pattern.search(text) or (slug and slug in url_text):
+            return True
+    if account.domain and (domain := _bare_domain(account.domain)):
+        host = (urlsplit(url or "").hostname or "").lower()
+        if host == domain or host.endswith("." + domain):
+            return True
+        if re.search(rf"(?<![\w.-]){re.escape(domain)}(?![\w-])", text, re.IGNORECASE):
+            return True
+    ticker = (account.ticker or "").strip()
+    if len(ticker) >= 2:
+        return re.search(rf"{_TICKER_CONTEXT}{re.escape(ticker)}(?![\w])", text) is not None
+    return False
+
+
+def _news_query(account: Account) -> str:
+    return account.news_query or f'"{account.name}"'
+
+
+def _is_google_wrapper(url: str) -> bool:
+    return "/rss/articles/" in urlsplit(url).path
+
+
+def _mirrored(url: str, ctx: FetchContext) -> str:
+    """A news.google.com link moved onto the configured Google News base (a mirror)."""
+    parts = urlsplit(url)
+    if parts.hostname != "news.google.com":
+        return url
+    base = urlsplit(ctx.settings.google_news_url)
+    path = base.path.rstrip("/") + parts.path
+    return urlunsplit((base.scheme, base.netloc, path, parts.query, ""))
+
+
+def _with_page(item: Source, page: Source) -> Source:
+    """The feed item with its article's text; the item's id stays, so a re-run matches it."""
+    text = page.text if page.text.startswith(item.title) else f"{item.title}\n\n{page.text}"
+    metadata = {**item.metadata, **page.metadata, "page_title": page.title, "item_url": item.url}
+    return item.model_copy(
+        update={
+            "text": text,
+            "url": page.url or item.url,
+            "published_at": page.published_at or item.published_at,
+            "metadata": metadata,
+        }
+    )
+
+
+def _problem(url: str, exc: DossierError) -> str:
+    reason = " ".join(str(exc).split())
+    # a FetchError already starts with the URL it asked for (the mirrored one, for Google News)
+    return f"article {reason}" if isinstance(exc, FetchError) else f"article {url}: {reason}"
+
+
+def with_articles(
+    items: list[Source], account: Account, ctx: FetchContext, *, about_only: bool = True
+) -> Fetched:
+    """The newest items, each with its article page when it can be read; with `about_only`,
+    items that do not name the account are dropped (and counted in the problems)."""
+    fetched = Fetched([])
+    dropped = unresolved = 0
+    for item in newest_first(items, ctx.max_items):
+        full = item
+        if item.url and _is_google_wrapper(item.url) and unresolved:
+            unresolved += 1  # one wrapper that did not redirect means none will
+        elif item.url:
+            try:
+                page = fetch_page(_mirrored(item.url, ctx), ctx, account.account_id)
+            except DossierError as exc:
+                fetched.problems.append(_problem(item.url, exc))
+            else:
+                if page.url and _is_google_wrapper(page.url):
+                    unresolved += 1
+                else:
+                    full = _with_page(item, page)
+        text = f"{full.title}\n{full.text}"
+        if about_only and not (
+            is_about(account, text, full.url) or is_about(account, "", item.url)
+        ):
+            dropped += 1
+            continue
+        fetched.sources.append(full)
+    if unresolved:
+        fetched.problems.append(
+            f"{unresolved} Google News links did not lead to the article; kept the headlines"
+        )
+    if dropped:
+        fetched.problems.append(f"dropped {dropped} items not about {account.name}")
+    return fetched
+
+
+class GoogleNewsTool:
+    """Google News RSS search for the account's query (its quoted name by default)."""
+
+    name = "google_news"
+    kind = SourceKind.news
+
+    def enabled(self, account: Account) -> bool:
+        """Always: every account has a name to search for."""
+        return True
+
+    def fetch(self, account: Account, ctx: FetchContext) -> Fetched:
+        """The newest search results about the account, with their article pages."""
+        params = {"q": _news_query(account), "hl": "en-US", "gl": "US", "ceid": "US:en"}
+        url = endpoint(ctx.settings.google_news_url, "/rss/search")
+        response = ctx.http.get(url, params=params, accept=FEED_TYPES)
+        items = parse_feed(
+            response.content, response.url, account_id=account.account_id, now=ctx.now
+        )
+        return with_articles(items, account, ctx)
+
+
+class GdeltTool:
+    """GDELT DOC 2.0 article list for the account's query, newest first."""
+
+    name = "gdelt"
+    kind = SourceKind.news
+
+    def enabled(self, account: Account) -> bool:
+        """Always: every account has a name to search for."""
+        return True
+
+    def fetch(self, account: Account, ctx: FetchContext) -> Fetched:
+        """The newest articles GDELT has seen about the account, with their pages."""
+        params = {
+            "query": _news_query(account),
+            "mode": "artlist",
+            "format": "json",
+            "maxrecords": str(ctx.max_items),
+            "sort": "datedesc",
+        }
+        url = endpoint(ctx.settings.gdelt_url, "/api/v2/doc/doc")
+        data = ctx.http.get_json(url, params=params, accept=JSON_TYPES)
+        # GDELT answers a query with no matches with an empty object
+        items = [] if data == {} else parse_gdelt(data, account_id=account.account_id, now=ctx.now)
+        return with_articles(items, account, ctx)
+
+
+class NewsroomTool:
+    """The company's own newsroom feed (RSS or Atom); its items need no relevance check."""
+
+    name = "newsroom"
+    kind = SourceKind.news
+
+    def enabled(self, account: Account) -> bool:
+        """True when the book gives a newsroom feed URL."""
+        return bool(account.newsroom_feed)
+
+    def fetch(self, account: Account, ctx: FetchContext) -> Fetched:
+        """The newest newsroom posts with their full pages."""
+        response = ctx.http.get(account.newsroom_feed or "", accept=FEED_TYPES)
+        items = parse_feed(
+            response.content, response.url, account_id=account.account_id, now=ctx.now
+        )
+        return with_articles(items, account, ctx, about_only=False)

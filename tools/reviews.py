@@ -13,8 +13,10 @@ from datetime import date, datetime
 from typing import Any
 
 from agent.errors import ParseError
-from agent.schemas import Source, SourceKind
+from agent.schemas import Account, Source, SourceKind
 from tools.base import clean_text, content_hash, make_source, to_utc
+from tools.http import CSV_TYPES, HTML_TYPES, JSON_TYPES
+from tools.sources import FetchContext, Fetched
 
 #: Column spellings of the known exports, mapped onto one field name each.
 COLUMNS = {
@@ -321,3 +323,30 @@ def parse_jsonld_reviews(
             )
         )
     return sources
+
+
+class ReviewsTool:
+    """Employee reviews at the book's reviews URL: a CSV or JSON export, or a JSON-LD page."""
+
+    name = "reviews"
+    kind = SourceKind.employee_review
+
+    def enabled(self, account: Account) -> bool:
+        """True when the book gives a reviews URL."""
+        return bool(account.reviews_url)
+
+    def fetch(self, account: Account, ctx: FetchContext) -> Fetched:
+        """Every review at the URL, parsed by the response's content type; bad rows are problems."""
+        accept = CSV_TYPES | JSON_TYPES | HTML_TYPES  # CSV_TYPES holds text/plain
+        response = ctx.http.get(account.reviews_url or "", accept=accept)
+        stamp: dict[str, Any] = {"account_id": account.account_id, "now": ctx.now}
+        if response.content_type in HTML_TYPES:
+            sources = parse_jsonld_reviews(response.text(), response.url, **stamp)
+            if not sources:
+                raise ParseError("no schema.org reviews in the page")
+            return Fetched(sources)
+        if response.content_type in JSON_TYPES:
+            parsed = parse_reviews_json(response.content, **stamp)
+        else:  # CSV, or a CSV served as text/plain
+            parsed = parse_reviews_csv(response.text(), **stamp)
+        return Fetched(parsed.sources, [f"reviews {p}" for p in parsed.problems])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import trafilatura
 from bs4 import BeautifulSoup
@@ -13,7 +13,11 @@ from agent.errors import ParseError
 from agent.schemas import Source, SourceKind
 from tools.base import clean_text, content_hash, html_to_text, make_source, parse_html, to_utc
 from tools.filings import looks_like_filing, parse_filing_document
+from tools.http import HTML_TYPES
 from tools.reviews import jsonld_objects
+
+if TYPE_CHECKING:
+    from tools.sources import FetchContext
 
 ARTICLE_TYPES = frozenset({"NewsArticle", "Article", "ReportageNewsArticle", "BlogPosting"})
 
@@ -111,3 +115,9 @@ def parse_page(
         account_id=account_id,
         now=now,
     )
+
+
+def fetch_page(url: str, ctx: FetchContext, account_id: str) -> Source:
+    """A news or web_page Source from the HTML page at a URL (its final URL after redirects)."""
+    response = ctx.http.get(url, accept=HTML_TYPES)
+    return parse_page(response.text(), response.url, account_id=account_id, now=ctx.now)

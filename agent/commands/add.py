@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -19,19 +18,21 @@ def add(
     account: Annotated[
         str, typer.Argument(help="Account id or name; created if the book lacks it.")
     ],
-    paths: Annotated[list[Path], typer.Argument(help="Files to ingest.")],
+    inputs: Annotated[list[str], typer.Argument(help="Files or http(s) URLs to ingest.")],
     kind: Annotated[
         SourceKind | None, typer.Option("--kind", help="Source kind; inferred when omitted.")
     ] = None,
 ) -> None:
-    """Ingest local files (transcripts, notes, HTML, job-board or SEC JSON, feeds, review CSVs).
+    """Ingest local files or URLs (transcripts, notes, pages, job-board or SEC JSON, feeds,
+    review CSVs). A URL is fetched as a web page, or as a transcript with --kind earnings_call.
 
     Re-adding the same file changes nothing. A file that cannot be read is reported on one
     line and the other files are still ingested.
     """
     deps = deps_from(ctx)
     target = ensure_account(deps.settings, account)
-    report = ingest(deps, target, paths, kind)
+    with deps.http:
+        report = ingest(deps, target, inputs, kind)
     for problem in report.errors:
         report_error(problem)
     for warning in report.warnings:

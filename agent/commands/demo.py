@@ -1,4 +1,10 @@
-"""`dossier demo`: build the bundled demo workspace offline and print a brief."""
+"""`dossier demo`: build the bundled demo workspace offline and print a brief.
+
+The demo goes through the same research tools as a real account: each demo account's
+`recordings.yaml` maps real endpoint URLs to recorded responses, which a replay transport
+serves instead of the network. Documents that no API serves (call transcripts, the CSM's
+notes, a reviews export) are added as local files, as `dossier add` would.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+import yaml
 from rich.progress import Progress
 
 from agent.book import find_account, import_csv, upsert_accounts
@@ -15,15 +22,21 @@ from agent.commands.common import (
     err,
     handle_errors,
     report_error,
+    report_warning,
     warn_if_llm_requested,
     write_output,
 )
+from agent.deps import Deps
 from agent.pipeline import brief as build_brief
 from agent.pipeline import ingest
 from agent.render import Format, render
-from agent.schemas import BriefRequest
+from agent.research import research
+from agent.schemas import Account, BriefRequest
+from tools.http import HttpClient
+from tools.replay import ReplayTransport
 
 DEFAULT_ACCOUNT = "larkspur-home"
+MANIFEST = "recordings.yaml"
 
 
 def demo_dir() -> Path:
@@ -31,10 +44,37 @@ def demo_dir() -> Path:
     return Path(str(resources.files("agent.demo")))
 
 
+def recorded_files(account_id: str) -> set[str]:
+    """The files of a demo account that stand for API responses."""
+    manifest = demo_dir() / account_id / MANIFEST
+    if not manifest.is_file():
+        return set()
+    return {entry["file"] for entry in yaml.safe_load(manifest.read_text(encoding="utf-8"))}
+
+
 def demo_files(account_id: str) -> list[Path]:
-    """The documents of one demo account, in a stable order."""
+    """The documents of one demo account that are added as local files, in a stable order."""
     folder = demo_dir() / account_id
-    return sorted(p for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
+    if not folder.is_dir():
+        return []
+    skip = recorded_files(account_id) | {MANIFEST}
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.name not in skip)
+
+
+def build_demo_account(deps: Deps, account: Account) -> list[str]:
+    """Research one demo account against its recordings, add its local files; the problems."""
+    manifest = demo_dir() / account.account_id / MANIFEST
+    replayed = Deps(
+        settings=deps.settings,
+        store=deps.store,
+        http=HttpClient(deps.settings, transport=ReplayTransport.from_manifest(manifest)),
+        clock=deps.clock,
+    )
+    with replayed.http:
+        report = research(replayed, account)
+    problems = [f"{account.account_id} {o.tool}: {o.error}" for o in report.failed]
+    added = ingest(deps, account, demo_files(account.account_id))
+    return problems + added.errors
 
 
 @handle_errors
@@ -46,22 +86,23 @@ def demo(
     fmt: Annotated[Format, typer.Option("--format", "-f", help="md, json or html.")] = "md",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to a file.")] = None,
 ) -> None:
-    """Import the demo book, ingest its documents (offline), and print one account's brief.
+    """Import the demo book, research its accounts from recorded responses (offline), add their
+    local documents, and print one account's brief.
 
-    Running it again is cheap: unchanged documents are neither re-parsed into new sources
-    nor re-embedded.
+    Running it again is cheap: unchanged documents are neither stored again nor re-embedded.
     """
     deps = deps_from(ctx)
     warn_if_llm_requested(deps.settings)
     book = import_csv(demo_dir() / "book.csv")
+    for problem in book.problems:
+        report_error(problem)
     upsert_accounts(deps.settings, book.accounts)
     with Progress(console=err, transient=True) as progress:
         task = progress.add_task("building the demo workspace", total=len(book.accounts))
         for target in book.accounts:
-            progress.update(task, description=f"ingesting {target.name}")
-            report = ingest(deps, target, demo_files(target.account_id))
-            for problem in report.errors:
-                report_error(problem)
+            progress.update(task, description=f"researching {target.name}")
+            for problem in build_demo_account(deps, target):
+                report_warning(problem)
             progress.advance(task)
     err.print(f"demo workspace ready in {deps.settings.home} ({len(book.accounts)} accounts)")
     target = find_account(deps.settings, account)

@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from agent.cli import app
+from agent.commands.demo import demo_files
 from agent.schemas import Briefing
 
 runner = CliRunner()
@@ -55,9 +56,9 @@ def test_demo_prints_a_markdown_brief(demo_home: Path) -> None:
 
 
 def test_readding_the_demo_changes_nothing(demo_home: Path) -> None:
-    folder = Path(__file__).parents[2] / "agent" / "demo" / "larkspur-home"
     before = json.loads(invoke(demo_home, "sources", "larkspur-home", "--format", "json")[1])
-    code, out, _ = invoke(demo_home, "add", "larkspur-home", *map(str, sorted(folder.iterdir())))
+    local = [str(p) for p in demo_files("larkspur-home")]
+    code, out, _ = invoke(demo_home, "add", "larkspur-home", *local)
     assert code == 0
     assert " 0 new, 0 updated" in out
     after = json.loads(invoke(demo_home, "sources", "larkspur-home", "--format", "json")[1])

@@ -1,0 +1,125 @@
+"""Research: run the source tools an account's book fields enable, store what they bring.
+
+A tool that fails becomes a recorded gap (the brief lists it), never a crash. The last run of
+each account is kept in the workspace as `research/<account_id>.json`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Literal
+
+from agent.config import Settings
+from agent.deps import Deps
+from agent.errors import DossierError
+from agent.schemas import Account
+from tools import enabled_tools
+from tools.sources import FetchContext, SourceTool
+
+Status = Literal["ok", "failed"]
+
+
+@dataclass
+class ToolOutcome:
+    """What one tool did in one run."""
+
+    tool: str
+    status: Status
+    new: int = 0
+    unchanged: int = 0
+    updated: int = 0
+    problems: list[str] = field(default_factory=list)
+    error: str | None = None
+
+
+@dataclass
+class ResearchReport:
+    """One research run of one account."""
+
+    account_id: str
+    started_at: str
+    finished_at: str = ""
+    outcomes: list[ToolOutcome] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[ToolOutcome]:
+        """The tools that brought nothing because they failed."""
+        return [o for o in self.outcomes if o.status == "failed"]
+
+
+def research(
+    deps: Deps,
+    account: Account,
+    tools: list[SourceTool] | None = None,
+    on_tool: Callable[[SourceTool], None] | None = None,
+) -> ResearchReport:
+    """Run each enabled tool, store its sources, and record the run."""
+    chosen = enabled_tools(account) if tools is None else tools
+    now = deps.clock()
+    report = ResearchReport(account_id=account.account_id, started_at=now.isoformat())
+    context = FetchContext(http=deps.http, settings=deps.settings, now=now)
+    for tool in chosen:
+        if on_tool:
+            on_tool(tool)
+        report.outcomes.append(_run(deps, account, tool, context))
+    report.finished_at = deps.clock().isoformat()
+    save_report(deps.settings, report)
+    return report
+
+
+def _run(deps: Deps, account: Account, tool: SourceTool, context: FetchContext) -> ToolOutcome:
+    try:
+        fetched = tool.fetch(account, context)
+    except DossierError as exc:
+        return ToolOutcome(tool=tool.name, status="failed", error=" ".join(str(exc).split()))
+    result = deps.store.add_sources(fetched.sources)
+    return ToolOutcome(
+        tool=tool.name,
+        status="ok",
+        new=len(result.new),
+        unchanged=len(result.unchanged),
+        updated=len(result.updated),
+        problems=fetched.problems,
+    )
+
+
+def save_report(settings: Settings, report: ResearchReport) -> None:
+    """Keep the run as the account's latest research record (atomically)."""
+    folder = settings.home / "research"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{report.account_id}.json"
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(asdict(report), indent=2), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def load_report(settings: Settings, account_id: str) -> ResearchReport | None:
+    """The latest research record of an account, if research ever ran."""
+    path = settings.home / "research" / f"{account_id}.json"
+    if not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        outcomes = [ToolOutcome(**o) for o in data.pop("outcomes", [])]
+        return ResearchReport(**data, outcomes=outcomes)
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def source_gaps(report: ResearchReport | None) -> list[str]:
+    """The research failures a brief should admit to, one line each."""
+    if report is None:
+        return []
+    when = _date(report.started_at)
+    return [f"{o.tool}: {o.error} (research on {when})" for o in report.failed]
+
+
+def _date(stamp: str) -> str:
+    try:
+        return datetime.fromisoformat(stamp).date().isoformat()
+    except ValueError:
+        return stamp

@@ -1,0 +1,440 @@
+"""The one HTTP client every source uses: timeouts, retries, per-host rate limits, an SSRF
+guard on every redirect hop, a size cap, a content-type check and an on-disk conditional cache.
+
+Every failure is an `agent.errors.FetchError` with a one-line message that names the URL (with
+secrets redacted) and the reason. Tests and the demo inject a transport (httpx `MockTransport`,
+`tools.replay.ReplayTransport`) instead of the network.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import math
+import os
+import tempfile
+import time
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception_type,
+    stop_after_attempt,
+    wait_exponential,
+)
+
+from agent.config import Settings
+from agent.errors import FetchError, ParseError
+from tools.http_guard import Guard, RateLimiter, host_port, redact_url
+
+log = logging.getLogger("dossier.http")
+
+JSON_TYPES = frozenset({"application/json", "text/json"})
+FEED_TYPES = frozenset(
+    {
+        "application/rss+xml",
+        "application/atom+xml",
+        "application/rdf+xml",
+        "application/xml",
+        "text/xml",
+    }
+)
+HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+CSV_TYPES = frozenset({"text/csv", "application/csv", "text/plain"})
+_TYPE_NAMES = {JSON_TYPES: "JSON", FEED_TYPES: "a feed", HTML_TYPES: "HTML", CSV_TYPES: "CSV"}
+
+#: SEC EDGAR's fair-access policy allows at most 10 requests per second.
+SEC_HOSTS = frozenset({"data.sec.gov", "www.sec.gov"})
+SEC_RATE = 10.0
+DEFAULT_RATE = 5.0
+MAX_REDIRECTS = 5
+RETRY_AFTER_CAP = 60.0
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+# Credentials must never reach the disk; encoding and length describe the wire, not the
+# decoded body we store.
+_UNCACHED_HEADERS = frozenset(
+    {"authorization", "proxy-authorization", "cookie", "set-cookie", "content-encoding",
+     "content-length", "transfer-encoding", "connection"}
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Response:
+    """A fetched (or cached) response, its body read in full."""
+
+    url: str
+    status: int
+    headers: Mapping[str, str]
+    content: bytes
+    from_cache: bool = False
+
+    @property
+    def content_type(self) -> str:
+        """The media type without parameters, lower case ("" when absent)."""
+        return _media_type(self.headers.get("content-type", ""))
+
+    def text(self) -> str:
+        """The body decoded with the declared charset, else UTF-8; bad bytes become U+FFFD."""
+        charset = _charset(self.headers.get("content-type", "")) or "utf-8"
+        try:
+            return self.content.decode(charset, errors="replace")
+        except LookupError:
+            return self.content.decode("utf-8", errors="replace")
+
+    def json(self) -> Any:
+        """The body parsed as JSON; `ParseError` with a one-line reason when it is not."""
+        try:
+            return json.loads(self.content)
+        except json.JSONDecodeError as exc:
+            where = f"line {exc.lineno} column {exc.colno}"
+            raise ParseError(f"{self.url}: malformed JSON ({exc.msg} at {where})") from None
+        except UnicodeDecodeError:
+            raise ParseError(f"{self.url}: malformed JSON (not UTF-8 text)") from None
+
+
+class _Transient(Exception):
+    """A failure worth another attempt (429, 5xx, timeout, connection error)."""
+
+    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.retry_after = retry_after
+
+
+class HttpClient:
+    """The one HTTP client (see the module docstring); use it as a context manager."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        allow_hosts: Collection[str] = (),
+        offline: bool = False,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        timeout: float = 20.0,
+        connect_timeout: float = 5.0,
+        attempts: int = 3,
+        max_bytes: int = 10_000_000,
+        rate_limits: Mapping[str, float] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.offline = offline
+        self.user_agent = user_agent(settings.contact_email)
+        self._sleep = sleep
+        self._attempts = max(1, attempts)
+        self._max_bytes = max_bytes
+        endpoints = [
+            settings.greenhouse_url, settings.lever_url, settings.ashby_url,
+            settings.google_news_url, settings.gdelt_url,
+            settings.sec_data_url, settings.sec_archives_url,
+        ]  # fmt: skip
+        # A mirror or replay server configured as an endpoint may live on a private address.
+        trusted = [*allow_hosts, *(host_port(url) for url in endpoints)]
+        # An injected transport never opens a socket, so DNS answers would guard nothing.
+        self._guard = Guard(trusted, resolve=transport is None)
+        sec = SEC_HOSTS | {
+            urlsplit(u).hostname or "" for u in (settings.sec_data_url, settings.sec_archives_url)
+        }
+        rates = {**dict.fromkeys(sec - {""}, SEC_RATE), **(rate_limits or {})}
+        self._limiter = RateLimiter(rates, DEFAULT_RATE, clock=clock, sleep=sleep)
+        self._cache = _Cache(settings.home / "cache" / "http")
+        # Redirects are followed by hand so that every hop passes the guard.
+        self._client = httpx.Client(
+            transport=transport,
+            timeout=httpx.Timeout(timeout, connect=min(connect_timeout, timeout)),
+            follow_redirects=False,
+        )
+        if not settings.contact_email:
+            log.debug("no contact_email configured; SEC asks every client for one")
+
+    def get(
+        self,
+        url: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        accept: Collection[str] | None = None,
+        max_bytes: int | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Response:
+        """GET `url` (plus `params`) through guard, rate limit, cache and retries."""
+        try:
+            target = httpx.URL(url)
+            full = str(target.copy_merge_params(dict(params)) if params else target)
+        except (httpx.InvalidURL, TypeError) as exc:
+            raise _failure(redact_url(url), f"invalid URL ({exc})") from None
+        shown = redact_url(full)
+        allowed = frozenset(t.lower() for t in accept) if accept else None
+        cap = self._max_bytes if max_bytes is None else max_bytes
+        cached = self._cache.load(full)
+        if self.offline:
+            if cached is None:
+                raise _failure(shown, "offline and not in cache")
+            _check_type(shown, cached.content_type, allowed)
+            return cached
+        retrying = Retrying(
+            stop=stop_after_attempt(self._attempts),
+            wait=self._wait,
+            retry=retry_if_exception_type(_Transient),
+            sleep=self._sleep,
+            before_sleep=lambda state: log.debug(
+                "retrying %s: %s", shown, state.outcome and state.outcome.exception()
+            ),
+            reraise=True,
+        )
+        request_headers = self._headers(headers, allowed, cached)
+        try:
+            response: Response = retrying(self._follow, full, request_headers, allowed, cap, cached)
+        except _Transient as exc:
+            plural = "s" if self._attempts > 1 else ""
+            raise _failure(shown, f"{exc.reason} after {self._attempts} attempt{plural}") from exc
+        if response.status == 200 and not response.from_cache:
+            self._cache.store(full, response)
+        elif response.from_cache:
+            self._cache.store(full, response, body=False)
+        return response
+
+    def get_json(self, url: str, **kw: Any) -> Any:
+        """GET a JSON document (`accept` defaults to JSON_TYPES) and parse it."""
+        kw.setdefault("accept", JSON_TYPES)
+        return self.get(url, **kw).json()
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        self._client.close()
+
+    def __enter__(self) -> HttpClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _headers(
+        self,
+        extra: Mapping[str, str] | None,
+        allowed: frozenset[str] | None,
+        cached: Response | None,
+    ) -> httpx.Headers:
+        headers = httpx.Headers(dict(extra or {}))
+        if allowed and "accept" not in headers:
+            headers["Accept"] = ", ".join(sorted(allowed)) + ", */*;q=0.1"
+        if cached is not None:
+            if etag := cached.headers.get("etag"):
+                headers["If-None-Match"] = etag
+            if modified := cached.headers.get("last-modified"):
+                headers["If-Modified-Since"] = modified
+        headers["User-Agent"] = self.user_agent
+        return headers
+
+    def _wait(self, state: RetryCallState) -> float:
+        failure = state.outcome.exception() if state.outcome else None
+        if isinstance(failure, _Transient) and failure.retry_after is not None:
+            return failure.retry_after
+        return float(_BACKOFF(state))
+
+    def _follow(
+        self,
+        url: str,
+        headers: httpx.Headers,
+        allowed: frozenset[str] | None,
+        cap: int,
+        cached: Response | None,
+    ) -> Response:
+        """One attempt: the request and its redirects, each hop guarded and rate limited."""
+        shown, hop, headers = redact_url(url), url, httpx.Headers(headers)
+        for _ in range(MAX_REDIRECTS + 1):
+            refusal = self._guard.refusal(hop)
+            if refusal:
+                via = "" if hop == url else f"redirect to {redact_url(hop)} "
+                raise _failure(shown, f"{via}refused: {refusal}")
+            self._limiter.wait(urlsplit(hop).hostname or "")
+            try:
+                with self._client.stream("GET", hop, headers=headers) as reply:
+                    log.debug("GET %s -> %s", redact_url(hop), reply.status_code)
+                    location = reply.headers.get("location")
+                    if reply.status_code in _REDIRECTS and location:
+                        following = urljoin(hop, location)
+                        if _origin(following) != _origin(hop):
+                            # Credentials are for the origin the caller named, not the next one.
+                            for name in ("authorization", "cookie"):
+                                headers.pop(name, None)
+                        hop = following
+                        continue
+                    return self._read(shown, hop, reply, allowed, cap, cached)
+            except httpx.TimeoutException:
+                raise _Transient("timed out") from None
+            except httpx.TransportError as exc:
+                raise _Transient(f"connection failed ({type(exc).__name__})") from None
+            except httpx.HTTPError as exc:
+                reason = str(exc).replace(hop, redact_url(hop))
+                raise _failure(shown, f"{type(exc).__name__}: {reason}") from None
+        raise _failure(shown, f"too many redirects ({MAX_REDIRECTS})")
+
+    def _read(
+        self,
+        shown: str,
+        hop: str,
+        reply: httpx.Response,
+        allowed: frozenset[str] | None,
+        cap: int,
+        cached: Response | None,
+    ) -> Response:
+        status = reply.status_code
+        if status == 304:
+            if cached is None:
+                raise _failure(shown, "HTTP 304 but nothing is cached")
+            _check_type(shown, cached.content_type, allowed)
+            fresh = {k: v for k, v in reply.headers.items() if k in ("etag", "last-modified")}
+            return replace(cached, headers={**cached.headers, **fresh})
+        if status == 429 or 500 <= status <= 599:
+            raise _Transient(f"HTTP {status}", _retry_after(reply.headers.get("retry-after")))
+        if not 200 <= status <= 299:
+            raise _failure(shown, f"HTTP {status}")
+        declared = reply.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > cap:
+            too_big = f"response larger than {_size(cap)} cap (declared {_size(int(declared))})"
+            raise _failure(shown, too_big)
+        headers = {k.lower(): v for k, v in reply.headers.items()}
+        _check_type(shown, _media_type(headers.get("content-type", "")), allowed)
+        chunks, size = [], 0
+        for chunk in reply.iter_bytes():
+            size += len(chunk)
+            if size > cap:
+                raise _failure(shown, f"response larger than {_size(cap)} cap")
+            chunks.append(chunk)
+        return Response(redact_url(hop), status, headers, b"".join(chunks))
+
+
+_BACKOFF = wait_exponential(multiplier=0.5, max=8)
+
+
+def user_agent(contact_email: str | None) -> str:
+    """dossier's one User-Agent; SEC EDGAR asks for a contact address in it."""
+    try:
+        version = metadata.version("dossier")
+    except metadata.PackageNotFoundError:
+        version = "0"
+    contact = " ".join((contact_email or "").split())
+    if contact:
+        return f"dossier/{version} (+contact: {contact})"
+    return f"dossier/{version} (contact not configured)"
+
+
+def _failure(shown_url: str, reason: str) -> FetchError:
+    return FetchError(" ".join(f"{shown_url}: {reason}".split()))
+
+
+def _media_type(value: str) -> str:
+    return value.split(";", 1)[0].strip().lower()
+
+
+def _charset(value: str) -> str | None:
+    for part in value.split(";")[1:]:
+        name, _, charset = part.partition("=")
+        if name.strip().lower() == "charset":
+            return charset.strip().strip("\"'") or None
+    return None
+
+
+def _check_type(shown: str, media_type: str, allowed: frozenset[str] | None) -> None:
+    if allowed and media_type not in allowed:
+        wanted = _TYPE_NAMES.get(allowed) or " or ".join(sorted(allowed))
+        raise _failure(shown, f"expected {wanted}, got {media_type or 'no content type'}")
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a Retry-After header (seconds or HTTP-date), capped."""
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        seconds = (when - datetime.now(UTC)).total_seconds()
+    if not math.isfinite(seconds):
+        return None
+    return min(max(seconds, 0.0), RETRY_AFTER_CAP)
+
+
+def _size(n: int) -> str:
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if n >= scale:
+            return f"{n / scale:g} {unit}"
+    return f"{n} bytes"
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    return parts.scheme, parts.hostname or "", parts.port
+
+
+class _Cache:
+    """200 responses on disk by sha256 of the request URL: `<key>.body` and `<key>.json`."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def _paths(self, url: str) -> tuple[Path, Path]:
+        key = hashlib.sha256(url.encode("utf-8")).hexdigest()
+        return self.folder / f"{key}.json", self.folder / f"{key}.body"
+
+    def load(self, url: str) -> Response | None:
+        """The cached response for `url`, or None."""
+        meta_path, body_path = self._paths(url)
+        try:
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+            body = body_path.read_bytes()
+        except (OSError, ValueError):
+            return None
+        # The two files are replaced one after the other; a mismatch means a torn update.
+        if meta.get("sha256") != hashlib.sha256(body).hexdigest():
+            return None
+        return Response(meta["url"], meta["status"], meta["headers"], body, from_cache=True)
+
+    def store(self, url: str, response: Response, *, body: bool = True) -> None:
+        """Write `response` atomically; a failure to write only costs the next revalidation."""
+        meta_path, body_path = self._paths(url)
+        meta = {
+            "url": redact_url(response.url),
+            "request_url": redact_url(url),
+            "status": response.status,
+            "headers": {
+                k: v for k, v in response.headers.items() if k.lower() not in _UNCACHED_HEADERS
+            },
+            "fetched_at": datetime.now(UTC).isoformat(),
+            "sha256": hashlib.sha256(response.content).hexdigest(),
+        }
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            if body:
+                _write_atomic(body_path, response.content)
+            _write_atomic(meta_path, json.dumps(meta, indent=2).encode("utf-8"))
+        except OSError as exc:
+            log.debug("could not cache %s: %s", redact_url(url), exc)
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

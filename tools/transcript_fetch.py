@@ -1,0 +1,27 @@
+"""Earnings-call transcripts from a URL: a Motley-Fool-style page, another page, or a text file."""
+
+from __future__ import annotations
+
+from agent.errors import ParseError
+from agent.schemas import Account, Source
+from tools.http import HTML_TYPES
+from tools.sources import FetchContext
+from tools.transcripts import looks_like_fool_html, parse_fool_html, parse_transcript
+from tools.web import parse_page
+
+
+def fetch_transcript(url: str, ctx: FetchContext, account: Account) -> Source:
+    """An earnings_call Source from the transcript at a URL (HTML page or plain text)."""
+    response = ctx.http.get(url, accept=HTML_TYPES | {"text/plain"})
+    text = response.text()
+    who, now = account.account_id, ctx.now
+    if response.content_type not in HTML_TYPES:
+        return parse_transcript(text, url=response.url, account_id=who, now=now)
+    if looks_like_fool_html(text):
+        return parse_fool_html(text, response.url, account_id=who, now=now)
+    # other publishers: the page's main text keeps one turn label per paragraph
+    page = parse_page(text, response.url, account_id=who, now=now)
+    try:
+        return parse_transcript(page.text, url=response.url, account_id=who, now=now)
+    except ParseError:
+        raise ParseError(f"{response.url}: no transcript speaker turns in the page") from None
