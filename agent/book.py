@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
 from agent.config import Settings
+from agent.csvio import parse_date, read_csv
 from agent.errors import ConfigError, ParseError
 from agent.schemas import Account
 
@@ -125,29 +124,11 @@ def ensure_account(settings: Settings, key: str) -> Account:
 
 def import_csv(path: Path) -> ImportResult:
     """Read a book CSV; a bad row is reported by line and the rest are kept."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ParseError(f"{path}: cannot read ({exc.strerror})") from exc
-    text = raw.decode("utf-8-sig", errors="replace")
-    if not text.strip():
-        raise ParseError(f"{path}: empty file")
-    dialect = _sniff(text)
-    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
-    columns = {h: _canonical(h) for h in reader.fieldnames or []}
-    if "name" not in columns.values() and "account_id" not in columns.values():
+    table = read_csv(path, HEADER_ALIASES)
+    if not table.columns & {"name", "account_id"}:
         raise ParseError(f"{path}: no account name or id column in the header")
-    result = ImportResult()
-    for row in reader:
-        line = reader.line_num
-        values = {columns[k]: (v or "").strip() for k, v in row.items() if k in columns and v}
-        if not any(values.values()):
-            continue
-        try:
-            result.accounts.append(_account_from_row(values))
-        except (ValidationError, ValueError) as exc:
-            result.problems.append(f"{path.name} line {line}: {_reason(exc)}")
-    return result
+    imported = table.convert(_account_from_row)
+    return ImportResult(imported.rows, imported.problems)
 
 
 def _account_from_row(values: dict[str, str]) -> Account:
@@ -163,7 +144,7 @@ def _account_from_row(values: dict[str, str]) -> Account:
                 raise ValueError(f"arr {value!r} is not a number")
             data[key] = float(digits)
         elif key == "renewal_date":
-            data[key] = _parse_date(value)
+            data[key] = _renewal_date(value)
         elif key == "seats_purchased":
             data[key] = int(float(value.replace(",", "")))
         else:
@@ -174,32 +155,8 @@ def _account_from_row(values: dict[str, str]) -> Account:
     return Account.model_validate(data)
 
 
-def _parse_date(value: str) -> date:
-    for fmt in ("%Y-%m-%d", "%m/%d/%Y", "%d.%m.%Y", "%Y/%m/%d"):
-        try:
-            return datetime.strptime(value, fmt).date()
-        except ValueError:
-            continue
-    raise ValueError(f"renewal date {value!r} is not a date")
-
-
-def _canonical(header: str) -> str:
-    key = re.sub(r"[^a-z0-9]", "", header.casefold())
-    if key in HEADER_ALIASES:
-        return HEADER_ALIASES[key]
-    snake = re.sub(r"[^a-z0-9]+", "_", header.casefold()).strip("_")
-    return snake
-
-
-def _sniff(text: str) -> type[csv.Dialect] | csv.Dialect:
+def _renewal_date(value: str) -> date:
     try:
-        return csv.Sniffer().sniff(text.splitlines()[0], delimiters=",;\t")
-    except csv.Error:
-        return csv.excel
-
-
-def _reason(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        first = exc.errors()[0]
-        return f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}"
-    return str(exc)
+        return parse_date(value)
+    except ValueError:
+        raise ValueError(f"renewal date {value!r} is not a date") from None

@@ -13,6 +13,7 @@ from agent.commands.add import add
 from agent.commands.brief import brief
 from agent.commands.demo import demo
 from agent.commands.research import research_command
+from agent.commands.signals import signals
 from agent.commands.sources import sources
 
 # Chroma must not phone home; set before chromadb is first imported.
@@ -49,3 +50,4 @@ app.command()(add)
 app.command()(sources)
 app.command("research")(research_command)
 app.command()(brief)
+app.command()(signals)

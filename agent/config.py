@@ -53,6 +53,28 @@ class Settings(BaseSettings):
     )
     chunk_chars: int = Field(900, ge=200, description="Target chunk size in characters.")
 
+    usage_decline_days: int = Field(14, ge=2, description="Window of the usage-decline trigger.")
+    usage_decline_pct: float = Field(
+        0.15, gt=0, lt=1, description="Drop over that window that counts as a usage decline."
+    )
+    seat_limit_yellow: float = Field(0.70, gt=0, le=1.5, description="Seats or API calls / plan.")
+    seat_limit_red: float = Field(0.80, gt=0, le=1.5, description="Seats or API calls / plan.")
+    ticket_spike_ratio: float = Field(
+        2.0, gt=1, description="A week's tickets vs the trailing mean that makes a spike."
+    )
+    ticket_spike_weeks: int = Field(8, ge=2, description="Weeks in the trailing ticket mean.")
+    champion_departure_red_days: int = Field(
+        90, ge=0, description="A champion or sponsor leaving this close to renewal is red."
+    )
+    renewal_window_min_days: int = Field(90, ge=0, description="Renewal window opens (days out).")
+    renewal_window_max_days: int = Field(120, ge=0, description="Renewal window (farthest).")
+    qbr_interval_days: int = Field(
+        100, ge=30, description="No QBR held within this many days counts as a missed QBR."
+    )
+    health_decline_periods: int = Field(
+        2, ge=2, description="Consecutive health drops that make a health decline."
+    )
+
     @classmethod
     def settings_customise_sources(
         cls,

@@ -1,7 +1,10 @@
 """The data flow, top to bottom.
 
-ingest:  files ─► parse (tools/) ─► Source ─► store (chunk → embed → per-account collection)
-brief:   retrieve per layer ─► candidate sentences ─► synthesize ─► validate ─► Briefing
+ingest:   files or URLs ─► parse (tools/) ─► Source ─► store (chunk → embed → per account)
+research: enabled tools ─► fetch (one HTTP client) ─► Source ─► store   (agent/research.py)
+assess:   sources ─► signals ─┐
+          CRM data ─► triggers ┴─► stakeholder map ─► triage (red / yellow / green, plays)
+brief:    retrieve per layer ─► candidate sentences ─► synthesize ─► validate ─► Briefing
 render:  Briefing ─► Markdown | JSON | HTML
 """
 
@@ -15,6 +18,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from agent.crm import load_crm
 from agent.deps import Deps
 from agent.errors import BriefingInvalid, DossierError
 from agent.research import load_report, source_gaps
@@ -24,14 +28,21 @@ from agent.schemas import (
     Briefing,
     BriefRequest,
     LayerName,
+    Signal,
+    SignalType,
     Source,
     SourceKind,
     SourceRef,
+    Stakeholder,
+    Triage,
 )
-from agent.stakeholders import find_stakeholders, leadership_changes
+from agent.signals import detect_signals
+from agent.stakeholders import find_stakeholders, leadership_changes, merge_contacts
 from agent.synthesize.evidence import candidates_from, score_candidates
 from agent.synthesize.extractive import assign_layers, build_layers, choose_focus, headline
 from agent.synthesize.messages import write_messages
+from agent.triage import triage
+from agent.triggers import evaluate_triggers
 from agent.validate import internal_terms
 from knowledge.retrieve import load_layers, retrieve_all
 from tools.files import Ingested, ingest_path
@@ -85,6 +96,30 @@ def _read(
     return Ingested([page if kind is None else page.model_copy(update={"kind": kind})])
 
 
+@dataclass
+class Assessment:
+    """The signals of one account, its stakeholder map and its triage."""
+
+    signals: list[Signal]
+    stakeholders: list[Stakeholder]
+    triage: Triage
+
+
+def assess(deps: Deps, account: Account, sources: Sequence[Source], as_of: datetime) -> Assessment:
+    """External signals from the sources, triggers from the CSM's data, and the triage."""
+    research = load_report(deps.settings, account.account_id)
+    external = detect_signals(
+        account, sources, as_of, previous_jobs=research.previous_jobs if research else None
+    )
+    recent = [s for s in external if _recent(s, as_of)]
+    crm = load_crm(deps.settings).for_account(account.account_id)
+    departures = [s for s in recent if s.type is SignalType.executive_departure]
+    triggered = evaluate_triggers(account, crm, as_of.date(), deps.settings, departures)
+    signals = sorted([*triggered, *recent], key=_signal_order)
+    people = merge_contacts(find_stakeholders(sources), crm.contacts)
+    return Assessment(signals=signals, stakeholders=people, triage=triage(signals, people))
+
+
 def brief(deps: Deps, account: Account, request: BriefRequest) -> Briefing:
     """A grounded briefing of one account from what its store holds."""
     started = time.perf_counter()
@@ -107,7 +142,8 @@ def brief(deps: Deps, account: Account, request: BriefRequest) -> Briefing:
 
     chosen = assign_layers(candidates, specs, settings)
     layers = build_layers(chosen, specs, settings, as_of)
-    stakeholders = find_stakeholders(sources.values())
+    assessment = assess(deps, account, list(sources.values()), as_of)
+    stakeholders = assessment.stakeholders
     focus = choose_focus(chosen, specs, leadership_changes(stakeholders, sources, as_of))
     questions = [q for _, layer in layers.items() for q in layer.questions]
     messages = write_messages(account, request.personas, candidates, deps.store, questions)
@@ -125,6 +161,8 @@ def brief(deps: Deps, account: Account, request: BriefRequest) -> Briefing:
         focus_layer=focus.layer,
         focus_reason=focus.reason,
         layers=layers,
+        signals=assessment.signals,
+        triage=assessment.triage,
         stakeholders=stakeholders,
         messages=messages,
         source_gaps=source_gaps(load_report(settings, account.account_id))
@@ -154,6 +192,22 @@ def validated(draft: Briefing, account: Account, sources: Mapping[str, Source]) 
         raise BriefingInvalid(
             f"briefing for {account.account_id} failed validation: {reasons}", last_output=draft
         ) from exc
+
+
+#: External signals older than this are history, not news.
+SIGNAL_MAX_AGE_DAYS = 365
+_SEVERITY_ORDER = {"red": 0, "yellow": 1, "info": 2}
+
+
+def _recent(signal: Signal, as_of: datetime) -> bool:
+    if signal.occurred_at is None:
+        return True
+    return (as_of.date() - signal.occurred_at).days <= SIGNAL_MAX_AGE_DAYS
+
+
+def _signal_order(signal: Signal) -> tuple[int, int]:
+    when = -signal.occurred_at.toordinal() if signal.occurred_at else 0
+    return (_SEVERITY_ORDER[signal.severity], when)
 
 
 def _ref(source: Source) -> SourceRef:

@@ -17,6 +17,7 @@ from agent.config import Settings
 from agent.deps import Deps
 from agent.errors import DossierError
 from agent.schemas import Account
+from agent.signals import job_snapshot
 from tools import enabled_tools
 from tools.sources import FetchContext, SourceTool
 
@@ -44,6 +45,9 @@ class ResearchReport:
     started_at: str
     finished_at: str = ""
     outcomes: list[ToolOutcome] = field(default_factory=list)
+    #: Open roles per department after this run, and after the run before it.
+    jobs: dict[str, int] = field(default_factory=dict)
+    previous_jobs: dict[str, int] = field(default_factory=dict)
 
     @property
     def failed(self) -> list[ToolOutcome]:
@@ -60,12 +64,16 @@ def research(
     """Run each enabled tool, store its sources, and record the run."""
     chosen = enabled_tools(account) if tools is None else tools
     now = deps.clock()
+    before = load_report(deps.settings, account.account_id)
     report = ResearchReport(account_id=account.account_id, started_at=now.isoformat())
     context = FetchContext(http=deps.http, settings=deps.settings, now=now)
     for tool in chosen:
         if on_tool:
             on_tool(tool)
         report.outcomes.append(_run(deps, account, tool, context))
+    report.jobs = job_snapshot(deps.store.sources(account.account_id))
+    if before is not None:
+        report.previous_jobs = before.jobs if before.jobs != report.jobs else before.previous_jobs
     report.finished_at = deps.clock().isoformat()
     save_report(deps.settings, report)
     return report

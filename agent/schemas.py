@@ -191,14 +191,22 @@ class Layers(_Model):
 
 
 class Signal(_Model):
-    """Something that changed at the client, or in the CSM's data, that calls for action."""
+    """Something that changed at the client, or in the CSM's data, that calls for action.
+
+    External signals quote their sources; signals from the CSM's own data (usage, seats,
+    tickets, meetings, health, contacts) carry their figures in `metrics` instead.
+    """
 
     type: SignalType
     severity: Severity
     polarity: Polarity
     summary: str
     occurred_at: date | None = None
+    entity: str | None = Field(
+        None, description="Who or what it is about: a person, a role such as CFO, a vendor."
+    )
     evidence: list[Evidence] = Field(default_factory=list)
+    metrics: dict[str, float | int | str] = Field(default_factory=dict)
 
 
 class Stakeholder(_Model):
@@ -217,6 +225,18 @@ class ValueMessage(_Model):
     persona: Persona
     message: str = Field(min_length=1)
     proof_points: list[Evidence] = Field(default_factory=list)
+
+
+TriageStatus = Literal["red", "yellow", "green"]
+
+
+class Triage(_Model):
+    """Where the account stands and what to do about it (for the CSM, never the customer)."""
+
+    status: TriageStatus
+    expansion: bool = Field(description="A signal says the customer is about to outgrow the plan.")
+    reasons: list[str] = Field(default_factory=list, description="The signals behind the status.")
+    plays: list[str] = Field(default_factory=list, description="What to do, most urgent first.")
 
 
 class SourceRef(_Model):
@@ -257,6 +277,7 @@ class Briefing(_Model):
     focus_reason: str = Field(description="Why this layer matters most right now.")
     layers: Layers
     signals: list[Signal] = Field(default_factory=list)
+    triage: Triage | None = None
     stakeholders: list[Stakeholder] = Field(default_factory=list)
     messages: list[ValueMessage] = Field(default_factory=list)
     sources: list[SourceRef] = Field(default_factory=list)

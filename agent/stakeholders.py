@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 
+from agent.crm import Contact
 from agent.schemas import Evidence, Source, SourceKind, Stakeholder, StakeholderStatus
 from agent.validate import quote_found
 from knowledge.chunk import sentence_spans
@@ -136,3 +137,24 @@ def _status(sentence: str, match: re.Match[str]) -> StakeholderStatus:
     if _NEW.search(before + match.group(0)) or re.search(r"\b(?:will )?join", after):
         return "new"
     return "current"
+
+
+def merge_contacts(public: Sequence[Stakeholder], contacts: Sequence[Contact]) -> list[Stakeholder]:
+    """The stakeholder map: CRM contacts with their buying roles, joined with what public
+    sources say of the same people (a public departure or arrival wins)."""
+    people = {p.name.casefold(): p.model_copy(deep=True) for p in public}
+    for contact in contacts:
+        key = contact.name.casefold()
+        status: StakeholderStatus = "departed" if contact.status == "departed" else "current"
+        known = people.get(key)
+        if known is None:
+            people[key] = Stakeholder(
+                name=contact.name, title=contact.title, role=contact.role, status=status
+            )
+            continue
+        known.role = contact.role
+        known.title = known.title or contact.title
+        if status == "departed":
+            known.status = "departed"
+    order = {"departed": 0, "new": 1, "current": 2, "unknown": 3}
+    return sorted(people.values(), key=lambda p: (order[p.status], p.role is None, p.name))

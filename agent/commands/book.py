@@ -10,9 +10,22 @@ import typer
 from rich.table import Table
 
 from agent.book import import_csv, load_book, upsert_accounts
-from agent.commands.common import handle_errors, out, report_error, settings_from, write_output
+from agent.commands.common import (
+    handle_errors,
+    out,
+    report_error,
+    report_warning,
+    settings_from,
+    write_output,
+)
+from agent.config import Settings
+from agent.crm import CrmKind, crm_file, import_crm_file
+from agent.errors import ParseError
 
 app = typer.Typer(help="Import and list the accounts of your book.", no_args_is_help=True)
+
+
+_CRM_HELP = "CSV export of the accounts' {} (joined on account id or name)."
 
 
 @app.command("import")
@@ -20,16 +33,59 @@ app = typer.Typer(help="Import and list the accounts of your book.", no_args_is_
 def import_(
     ctx: typer.Context,
     accounts: Annotated[Path, typer.Argument(help="Accounts CSV (a CRM export).")],
+    contacts: Annotated[
+        Path | None, typer.Option("--contacts", help=_CRM_HELP.format("contacts"))
+    ] = None,
+    usage: Annotated[
+        Path | None, typer.Option("--usage", help=_CRM_HELP.format("usage and health"))
+    ] = None,
+    tickets: Annotated[
+        Path | None, typer.Option("--tickets", help=_CRM_HELP.format("support tickets"))
+    ] = None,
+    meetings: Annotated[
+        Path | None, typer.Option("--meetings", help=_CRM_HELP.format("meetings"))
+    ] = None,
 ) -> None:
-    """Import accounts from a CSV; a bad row is reported by line and the others are imported."""
+    """Import accounts, and optionally their contacts, usage, tickets and meetings, from CSVs;
+    a bad row is reported by line and the others are imported."""
     settings = settings_from(ctx)
     result = import_csv(accounts)
     for problem in result.problems:
         report_error(problem)
     upsert_accounts(settings, result.accounts)
     out.print(f"imported {len(result.accounts)} account(s) into {settings.book_file}")
-    if result.problems:
+    rejected = bool(result.problems)
+    files: dict[CrmKind, Path | None] = {
+        "contacts": contacts,
+        "usage": usage,
+        "tickets": tickets,
+        "meetings": meetings,
+    }
+    for kind, path in files.items():
+        if path is not None:
+            rejected |= not _import_crm(settings, kind, path)
+    if rejected:
         raise typer.Exit(1)
+
+
+def _import_crm(settings: Settings, kind: CrmKind, path: Path) -> bool:
+    """Import one CRM file; False when a row (or the whole file) was rejected."""
+    try:
+        imported = import_crm_file(settings, kind, path)
+    except ParseError as exc:
+        report_error(str(exc))
+        return False
+    for problem in imported.problems:
+        report_error(problem)
+    covered = {row.account_id for row in imported.rows}
+    unknown = sorted(covered - load_book(settings).keys())
+    if unknown:
+        report_warning(f"{path.name}: accounts not in the book: {', '.join(unknown)}")
+    out.print(
+        f"imported {len(imported.rows)} {kind} row(s) for {len(covered)} account(s) "
+        f"into {crm_file(settings, kind)}"
+    )
+    return not imported.problems
 
 
 @app.command("list")

@@ -26,6 +26,8 @@ from agent.commands.common import (
     warn_if_llm_requested,
     write_output,
 )
+from agent.config import Settings
+from agent.crm import CRM_KINDS, import_crm_file
 from agent.deps import Deps
 from agent.pipeline import brief as build_brief
 from agent.pipeline import ingest
@@ -77,6 +79,16 @@ def build_demo_account(deps: Deps, account: Account) -> list[str]:
     return problems + added.errors
 
 
+def import_demo_crm(settings: Settings) -> list[str]:
+    """Load the demo's contacts, usage, tickets and meetings exports; the rows rejected."""
+    problems: list[str] = []
+    for kind in CRM_KINDS:
+        path = demo_dir() / "crm" / f"{kind}.csv"
+        if path.is_file():
+            problems += import_crm_file(settings, kind, path).problems
+    return problems
+
+
 @handle_errors
 def demo(
     ctx: typer.Context,
@@ -97,6 +109,8 @@ def demo(
     for problem in book.problems:
         report_error(problem)
     upsert_accounts(deps.settings, book.accounts)
+    for problem in import_demo_crm(deps.settings):
+        report_error(problem)
     with Progress(console=err, transient=True) as progress:
         task = progress.add_task("building the demo workspace", total=len(book.accounts))
         for target in book.accounts:

@@ -26,15 +26,13 @@ def to_markdown(briefing: Briefing) -> str:
         f"**Focus now: {briefing.focus_layer.value}.** {briefing.focus_reason}",
         "",
     ]
-    for name, layer in briefing.layers.items():
-        out += [f"## {name.value.capitalize()}", "", layer.summary, ""]
-        out += [f"- {claim.text} {cite(claim.evidence)}" for claim in layer.claims]
-        if layer.claims:
-            out.append("")
-        if layer.gaps:
-            out += ["**Unknown:**", ""] + [f"- {gap}" for gap in layer.gaps] + [""]
-        if layer.questions:
-            out += ["**Ask in the call:**", ""] + [f"- {q}" for q in layer.questions] + [""]
+    if briefing.triage:
+        t = briefing.triage
+        flag = " · expansion opportunity" if t.expansion else ""
+        out += [f"## Triage: {t.status.upper()}{flag}", ""]
+        out += [f"- {reason}" for reason in t.reasons] + [""]
+        if t.plays:
+            out += ["**Plays:**", ""] + [f"{i}. {p}" for i, p in enumerate(t.plays, 1)] + [""]
     if briefing.signals:
         out += ["## Signals", ""]
         for signal in briefing.signals:
@@ -44,6 +42,15 @@ def to_markdown(briefing: Briefing) -> str:
                 f"{cite(signal.evidence)}"
             )
         out.append("")
+    for name, layer in briefing.layers.items():
+        out += [f"## {name.value.capitalize()}", "", layer.summary, ""]
+        out += [f"- {claim.text} {cite(claim.evidence)}" for claim in layer.claims]
+        if layer.claims:
+            out.append("")
+        if layer.gaps:
+            out += ["**Unknown:**", ""] + [f"- {gap}" for gap in layer.gaps] + [""]
+        if layer.questions:
+            out += ["**Ask in the call:**", ""] + [f"- {q}" for q in layer.questions] + [""]
     if briefing.stakeholders:
         out += ["## Stakeholders", "", "| Name | Title | Status | Source |", "|---|---|---|---|"]
         for person in briefing.stakeholders:

@@ -1,0 +1,60 @@
+"""`dossier signals ACCOUNT`: what changed at the client and in your data, and the triage."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Literal
+
+import typer
+from rich.table import Table
+
+from agent.book import find_account
+from agent.commands.common import deps_from, handle_errors, out, write_output
+from agent.pipeline import assess
+
+_STYLE = {"red": "bold red", "yellow": "yellow", "info": "dim"}
+
+
+@handle_errors
+def signals(
+    ctx: typer.Context,
+    account: Annotated[str, typer.Argument(help="Account id or name.")],
+    fmt: Annotated[
+        Literal["table", "json"], typer.Option("--format", "-f", help="table or json.")
+    ] = "table",
+) -> None:
+    """Signals from the stored sources and the CSM's own data, with the red / yellow / green
+    triage and the plays it calls for."""
+    deps = deps_from(ctx)
+    target = find_account(deps.settings, account)
+    result = assess(deps, target, deps.store.sources(target.account_id), deps.clock())
+    if fmt == "json":
+        payload = {
+            "account_id": target.account_id,
+            "signals": [s.model_dump(mode="json") for s in result.signals],
+            "triage": result.triage.model_dump(mode="json"),
+        }
+        write_output(json.dumps(payload, indent=2, ensure_ascii=False), None)
+        return
+    triage = result.triage
+    flag = " + expansion" if triage.expansion else ""
+    table = Table(
+        title=f"{target.name}: {triage.status.upper()}{flag}, {len(result.signals)} signals"
+    )
+    for column in ("severity", "type", "when", "about", "summary", "evidence"):
+        table.add_column(column, overflow="fold")
+    for s in result.signals:
+        evidence = f"{len(s.evidence)} quote(s)" if s.evidence else "your data"
+        when = s.occurred_at.isoformat() if s.occurred_at else "—"
+        table.add_row(
+            s.severity,
+            s.type.value,
+            when,
+            s.entity or "—",
+            s.summary,
+            evidence,
+            style=_STYLE[s.severity],
+        )
+    out.print(table)
+    for play in triage.plays:
+        out.print(f"• {play}")

@@ -1,0 +1,150 @@
+"""Reading CRM-export CSVs: any delimiter, a BOM, export spellings of the headers, loose dates,
+and a bad row reported by its line while the rest are kept."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Generic, TypeVar
+
+from pydantic import ValidationError
+
+from agent.errors import ParseError
+
+T = TypeVar("T")
+
+_DATE_FORMATS = (
+    "%Y-%m-%d",
+    "%m/%d/%Y",
+    "%d.%m.%Y",
+    "%Y/%m/%d",
+    "%b %d, %Y",
+    "%B %d, %Y",
+    "%b %d %Y",
+    "%B %d %Y",
+    "%d %b %Y",
+    "%d %B %Y",
+)
+#: A date followed by a time, as exports write timestamps ("2026-11-03T09:14:00Z",
+#: "11/18/2026 9:14 AM", "18.11.2026, 09:14").
+_DATE_THEN_TIME = re.compile(
+    r"^(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}/\d{4}|\d{1,2}\.\d{1,2}\.\d{4})[T ,]"
+)
+
+
+@dataclass
+class Imported(Generic[T]):
+    """Records read from a CSV and the rows that could not be read, by line."""
+
+    rows: list[T] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One non-blank data row: its line in the file and its non-empty values by column."""
+
+    line: int
+    values: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Table:
+    """A CSV read with its headers mapped onto canonical column names."""
+
+    name: str
+    columns: frozenset[str]
+    rows: list[Row]
+
+    def convert(self, build: Callable[[dict[str, str]], T]) -> Imported[T]:
+        """Build a record from each row; a row that fails becomes a problem with its line."""
+        result: Imported[T] = Imported()
+        for row in self.rows:
+            try:
+                result.rows.append(build(row.values))
+            except (ValidationError, ValueError) as exc:
+                result.problems.append(f"{self.name} line {row.line}: {reason(exc)}")
+        return result
+
+
+def read_csv(path: Path, aliases: Mapping[str, str]) -> Table:
+    """Read a CSV export; headers go through `aliases`, blank rows are skipped."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ParseError(f"{path}: cannot read ({exc.strerror})") from exc
+    text = raw.decode("utf-8-sig", errors="replace")
+    if not text.strip():
+        raise ParseError(f"{path}: empty file")
+    reader = csv.DictReader(io.StringIO(text), dialect=_sniff(text))
+    columns = {h: canonical(h, aliases) for h in reader.fieldnames or [] if h}
+    rows: list[Row] = []
+    for record in reader:
+        values: dict[str, str] = {}
+        for header, value in record.items():
+            column = columns.get(header) if isinstance(header, str) else None
+            cleaned = value.strip() if isinstance(value, str) else ""
+            if column and cleaned and column not in values:
+                values[column] = cleaned
+        if values:
+            rows.append(Row(reader.line_num, values))
+    return Table(path.name, frozenset(columns.values()), rows)
+
+
+def canonical(header: str, aliases: Mapping[str, str]) -> str:
+    """The column a header names: an alias (compared on letters and digits only) or snake case."""
+    key = re.sub(r"[^a-z0-9]", "", header.casefold())
+    if key in aliases:
+        return aliases[key]
+    return re.sub(r"[^a-z0-9]+", "_", header.casefold()).strip("_")
+
+
+def parse_date(value: str) -> date:
+    """A date as CRM exports write it: ISO, m/d/Y, d.m.Y, "Nov 3, 2026", or any of those
+    followed by a time."""
+    text = " ".join(value.split())
+    match = _DATE_THEN_TIME.match(text)
+    candidates = (text, match.group(1)) if match else (text,)
+    for candidate in candidates:
+        for fmt in _DATE_FORMATS:
+            try:
+                return datetime.strptime(candidate, fmt).date()
+            except ValueError:
+                continue
+    raise ValueError(f"bad date {value!r}")
+
+
+def parse_int(value: str) -> int:
+    """A count with thousands separators ("1,204") or a trailing ".0"."""
+    try:
+        return int(float(re.sub(r"[,\s_]", "", value)))
+    except ValueError:
+        raise ValueError(f"bad number {value!r}") from None
+
+
+def parse_float(value: str) -> float:
+    """A number with thousands separators or a trailing percent sign."""
+    try:
+        return float(re.sub(r"[,\s_%]", "", value))
+    except ValueError:
+        raise ValueError(f"bad number {value!r}") from None
+
+
+def reason(exc: Exception) -> str:
+    """Why a row was rejected, in one short phrase."""
+    if isinstance(exc, ValidationError):
+        first = exc.errors()[0]
+        return f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}"
+    return str(exc)
+
+
+def _sniff(text: str) -> type[csv.Dialect] | csv.Dialect:
+    try:
+        return csv.Sniffer().sniff(text.splitlines()[0], delimiters=",;\t")
+    except csv.Error:
+        return csv.excel

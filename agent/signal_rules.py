@@ -1,0 +1,624 @@
+"""Sentence rules for external signals: what a sentence reports, about whom, and when.
+
+`agent/signals.py` walks the sources; this module judges one sentence at a time. The trigger
+patterns live in `knowledge/taxonomy.yaml`; what a regex cannot hold lives here: negations
+and hypotheticals, whether the client or a competitor is the subject, the entity (a role, an
+amount, a vendor, a competitor) and the event date stated in the sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from agent.schemas import Polarity, Severity, SignalType
+from knowledge.taxonomy import load_taxonomy, vendor_categories
+
+T = SignalType
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# A sentence that denies, doubts or imagines an event reports none.
+_NOT_AN_EVENT = re.compile(
+    r"\b(?:no plans?|not (?:planning|going|replacing|considering|expecting|intending|looking|"
+    r"raising|cutting|lowering|reducing|changing|be)|(?:do|does|did) not (?:intend|plan|expect|"
+    r"anticipate|see)|(?:don't|doesn't|won't) (?:plan|intend|expect)|no intention|denie[sd]|"
+    r"deny|rumou?rs?|speculat\w*|hypothetical\w*|if (?:we|they|the company|it|you|he|she) "
+    r"(?:were|was|had|decide[sd]?)|were to|would consider|might|(?:chosen|decided) not to|"
+    r"whether to|unlikely to|ruled out)\b",
+    re.IGNORECASE,
+)
+_THEY = re.compile(r"\b(?:they|them|their)\b", re.IGNORECASE)
+
+_ROLES: list[tuple[str, str]] = [
+    (r"chief executive(?: officer)?|\bCEO\b", "CEO"),
+    (r"chief financial officer|finance chief|\bCFO\b", "CFO"),
+    (r"chief operating officer|operations chief|\bCOO\b", "COO"),
+    (r"chief digital officer|digital chief|\bCDO\b", "CDO"),
+    (r"chief medical information officer|\bCMIO\b", "CMIO"),
+    (r"chief information officer|\bCIO\b", "CIO"),
+    (r"chief technology officer|technology chief|\bCTO\b", "CTO"),
+    (r"chief marketing officer|marketing chief|\bCMO\b", "CMO"),
+    (r"chief revenue officer|\bCRO\b", "CRO"),
+    (r"chief product officer|\bCPO\b", "CPO"),
+    (r"chief nursing officer|\bCNO\b", "CNO"),
+    (r"chief (?:people|human resources) officer|\bCHRO\b", "CHRO"),
+    (r"chief information security officer|\bCISO\b", "CISO"),
+    (r"general counsel|chief legal officer", "General Counsel"),
+    (r"(?:chair(?:man|woman)?) of the board|board chair", "Chair"),
+    (r"\bjoin\w* (?:\w+'s |the |its |our )?board\b|\bboard member\b", "Board member"),
+]
+_ROLE_RES = [(re.compile(p, re.IGNORECASE), label) for p, label in _ROLES]
+_VP = re.compile(
+    r"\b(?:senior |executive )?(?:vice president|VP),? (?:of )?((?:[A-Za-z&]+ ?){1,3}?)"
+    r"(?=[,.;)]|\s+(?:who|will|at|and|to|on|has|is|leaves|joins)\b|$)",
+    re.IGNORECASE,
+)
+_HEAD = re.compile(
+    r"\b(?:president|head|director|leader|chief) of ((?:[A-Za-z&]+ ?){1,3}?)"
+    r"(?=[,.;)]|\s+(?:on|at|and|who|will|to)\b|$)"
+    r"|\b((?:digital product|product|engineering|marketing|sales|operations|finance)) "
+    r"(?:chief|head|leader)\b",
+    re.IGNORECASE,
+)
+_REPORTS_TO = re.compile(r"\breport(?:s|ing)? (?:directly )?to\b[^,.;]*", re.IGNORECASE)
+_NAME = re.compile(r"\b[A-Z][a-z]+(?:[ -](?:[A-Z]\.|[A-Z][a-z'’]+)){1,2}\b")
+_NOT_NAME = _words("""chief vice president officer director head executive senior inc corp health
+    systems logistics home partners capital group network holdings the our its new series
+    january february march april may june july august september october november december
+    monday tuesday wednesday thursday friday united states north south east west board
+    financial digital product operations research securities ventures company""")
+_NAME_LEAD = _words("""Welcoming Welcome Introducing Meet Congratulations Today Naming""")
+_NOT_PARTNER = _words("""Office Department Team Squad Board Division Group""")
+_ORG = re.compile(r"\b[A-Z][\w&'’.-]*(?:\s+(?:[A-Z][\w&'’.-]*|&|of))*")
+_ORG_STOP = _words("""The Our We Today In On It Its This That A An And As At By For From He She They
+    Item""")
+_MONEY = re.compile(r"\$\s?\d[\d,]*(?:\.\d+)?\s?(?:million|billion|[MBK]\b)?", re.IGNORECASE)
+_ROUND = re.compile(r"\b(Series [A-H]\d?|seed round|pre-seed|growth round)\b", re.IGNORECASE)
+_LED_BY = re.compile(r"\bled by ([A-Z][\w&'’.-]*(?:\s+[A-Z][\w&'’.-]*)*)")
+_PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s?%")
+_HEADCOUNT = re.compile(
+    r"\b(\d[\d,]*)\s+(?:jobs|employees|roles|positions|people|workers|staff)\b", re.IGNORECASE
+)
+_HIRE_COUNT = re.compile(
+    r"\b(?:hire|add)\b\s+(?:roughly |about |approximately |more than |nearly |some |up to )?"
+    r"(\d[\d,]*)\s+((?:[a-z-]+ ){0,3}?(?:people|employees|engineers|nurses|staff|workers|"
+    r"roles|positions|hires|salespeople|associates))\b",
+    re.IGNORECASE,
+)
+_TARGET_AFTER = re.compile(
+    r"\b(?:acquire|buy|acquisition of|purchase of|bought|acquired|buys|merge with)\s+(?:the\s+)?"
+    r"([A-Z][\w&'’.-]*(?:\s+(?:[A-Z][\w&'’.-]*|&|of))*)"
+)
+_WITH_ORG = re.compile(r"\bwith\s+(?:the\s+)?([A-Z][\w&'’.-]*(?:\s+(?:[A-Z][\w&'’.-]*|&))*)")
+_PRODUCT = re.compile(
+    r"\b(?:launch(?:es|ed|ing)?|unveil(?:s|ed)?|introduc(?:es|ed|ing)|roll(?:s|ed|ing)? out|"
+    r"debut(?:s|ed)?|making)\s+(?:its |our |the |a |an |new )*"
+    r"([A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*)"
+)
+
+_GUIDANCE_DIRECTIONS = [
+    ("lowered", r"\blower(?:s|ed|ing)?\b|\bcut(?:s|ting)?\b|\breduc\w*\b|\btrim(?:s|med)?\b|"
+     r"\bbelow\b|\bdowngrad\w*\b|\bwithdr[ae]w\w*\b"),
+    ("raised", r"\brais(?:e|es|ed|ing)\b|\bincreas(?:e|es|ed|ing)\b|\blift(?:s|ed)?\b|"
+     r"\bboost\w*\b|\bupgrad\w*\b|\babove\b"),
+    ("narrowed", r"\bnarrow(?:s|ed|ing|er)?\b"),
+    ("maintained", r"\bmaintain\w*\b|\breaffirm\w*\b|\breiterat\w*\b|\bcontinue to expect\b|"
+     r"\bkeep(?:s|ing)?\b|\bunchanged\b|\bon track\b"),
+]  # fmt: skip
+GUIDANCE_RANK = {"lowered": 0, "raised": 1, "narrowed": 2, "maintained": 3}
+_GUIDANCE_RES = [(label, re.compile(p, re.IGNORECASE)) for label, p in _GUIDANCE_DIRECTIONS]
+
+_KPIS = re.compile(
+    r"\b(mobile (?:checkout )?conversion|checkout conversion|conversion rate|cost per (?:patient )?"
+    r"encounter|cost per \w+|gross margin|operating margin|adjusted EBITDA margin|EBITDA margin|"
+    r"free cash flow|net revenue retention|revenue growth|average order value|customer retention|"
+    r"churn|market share|same-store sales|annual recurring revenue|vacancy rate|on-time \w+)\b",
+    re.IGNORECASE,
+)
+_REGULATORS = [
+    (r"HIPAA|Office for Civil Rights|\bHHS\b|\bOCR\b", "HHS OCR (HIPAA)"),
+    (r"\bFTC\b|Federal Trade Commission", "FTC"),
+    (r"\bSEC\b|Securities and Exchange Commission", "SEC"),
+    (r"\bDOJ\b|Department of Justice|antitrust", "DOJ / antitrust"),
+    (r"\bFDA\b|recall", "FDA / recall"),
+    (r"\bCFPB\b", "CFPB"),
+    (r"\bEEOC\b|discrimination", "EEOC"),
+    (r"\bOSHA\b", "OSHA"),
+    (r"\bGDPR\b|data protection authority", "GDPR"),
+    (r"attorney general", "State attorney general"),
+    (r"class action|lawsuit|\bsu(?:ed|es|ing)\b", "lawsuit"),
+    (r"data breach", "data breach"),
+]
+_REGULATOR_RES = [(re.compile(p, re.IGNORECASE), label) for p, label in _REGULATORS]
+_BUDGET_KINDS = [
+    (r"hiring freeze|freez\w* (?:on )?(?:all )?hiring", "hiring freeze"),
+    (r"freez|frozen", "spending freeze"),
+    (r"going concern|bankruptcy|chapter 11|covenant|liquidity", "financial distress"),
+    (r"every dollar|approval|justify every", "spend approval"),
+    (r"restructuring", "restructuring"),
+]
+_BUDGET_RES = [(re.compile(p, re.IGNORECASE), label) for p, label in _BUDGET_KINDS]
+_DISTRESS = re.compile(r"going concern|bankruptcy|chapter 11", re.IGNORECASE)
+
+_MONTH_NAMES = (
+    "jan january", "feb february", "mar march", "apr april", "may", "jun june", "jul july",
+    "aug august", "sep sept september", "oct october", "nov november", "dec december",
+)  # fmt: skip
+_MONTHS = {m: i + 1 for i, names in enumerate(_MONTH_NAMES) for m in names.split()}
+_MONTH = r"(Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"  # noqa: E501
+_DAY_DATE = re.compile(_MONTH + r"\.?\s+(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s+(\d{4}))?")
+_MONTH_DATE = re.compile(
+    r"\b(?:[Ii]n|[Dd]uring|[Ee]arly|[Ll]ate|[Mm]id|[Ll]ast|[Tt]his)\s+(?:early |late |mid-)?"
+    + _MONTH
+    + r"\b(?:\s+(\d{4}))?"
+)
+_ISO_DATE = re.compile(r"\b(20\d\d)-(\d\d)-(\d\d)\b")
+_YEAR_END = re.compile(r"\b(?:end of (?:the|this) year|year-end|year end)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a sentence needs to be judged: who the client is, and where the sentence comes from."""
+
+    client_names: tuple[str, ...]
+    competitors: tuple[str, ...]
+    subject: str  # "client", "competitor" or "other": whom the source is mostly about
+    subject_competitor: str | None
+    published: date | None
+    bullet: bool = False
+    speaker: str | None = None
+
+
+@dataclass
+class Hit:
+    """One event a sentence reports."""
+
+    type: SignalType
+    summary: str
+    entity: str | None = None
+    when: date | None = None
+    precision: int = 0  # 3: a stated day, 1: a stated month, 0: none (the source's date)
+    severity: Severity | None = None
+    polarity: Polarity | None = None
+    person: str | None = None
+    metrics: dict[str, float | int | str] = field(default_factory=dict)
+
+
+_Rule = Callable[[str, "re.Match[str]", "Context"], "Hit | None"]
+
+
+def negated(sentence: str) -> bool:
+    """True when the sentence denies, doubts, asks about or imagines the event."""
+    return sentence.rstrip().endswith("?") or _NOT_AN_EVENT.search(sentence) is not None
+
+
+def _closest_year(month: int, day: int, anchor: date) -> date | None:
+    best: date | None = None
+    for year in (anchor.year - 1, anchor.year, anchor.year + 1):
+        try:
+            candidate = date(year, month, day)
+        except ValueError:
+            continue
+        if best is None or abs(candidate - anchor) < abs(best - anchor):
+            best = candidate
+    return best
+
+
+def event_date(sentence: str, published: date | None) -> tuple[date | None, int]:
+    """The event date a sentence states and its precision (3 day, 1 month), else (None, 0)."""
+    if m := _ISO_DATE.search(sentence):
+        try:
+            return date(int(m[1]), int(m[2]), int(m[3])), 3
+        except ValueError:
+            pass
+    for pattern, precision in ((_DAY_DATE, 3), (_MONTH_DATE, 1)):
+        for m in pattern.finditer(sentence):
+            month = _MONTHS.get(m[1].lower().rstrip("."))
+            if month is None or (m[1] == "May" and pattern is _MONTH_DATE and not m[2]):
+                continue
+            day = int(m[2]) if precision == 3 else 1
+            year = m[3] if precision == 3 else m[2]
+            if year:
+                try:
+                    return date(int(year), month, day), precision
+                except ValueError:
+                    continue
+            if published:
+                return _closest_year(month, day, published), precision
+    if published and _YEAR_END.search(sentence):
+        return date(published.year, 12, 31), 3
+    return None, 0
+
+
+def role_of(text: str) -> str | None:
+    """The normalized executive role a text names ("CFO", "VP Digital Product"), if any."""
+    text = _REPORTS_TO.sub("", text)
+    found: list[tuple[int, str]] = []
+    for pattern, label in _ROLE_RES:
+        if m := pattern.search(text):
+            found.append((m.start(), label))
+    if m := _VP.search(text):
+        found.append((m.start(), "VP " + m[1].strip().title()))
+    if m := _HEAD.search(text):
+        area = (m[1] or m[2]).strip()
+        label = "VP " + area.title() if m[2] else f"Head of {area.title()}"
+        if m[0].lower().startswith("president"):
+            label = f"President, {area.title()}"
+        found.append((m.start(), label))
+    after_as = re.search(r"\bas (?:its |our |the )?(?:new |first |interim |next )?", text)
+    if after_as and found:
+        later = [f for f in found if f[0] >= after_as.end() - 1]
+        if later:
+            return min(later)[1]
+    return min(found)[1] if found else None
+
+
+def person_of(text: str, ctx: Context, near: int) -> str | None:
+    """The person's name nearest to position `near`, not a company, role or place."""
+    banned = {n.lower() for n in (*ctx.client_names, *ctx.competitors)}
+    best: tuple[int, str] | None = None
+    for m in _NAME.finditer(text):
+        name = m[0]
+        while name.split()[0] in _NAME_LEAD and len(name.split()) > 2:
+            name = name.split(" ", 1)[1]
+        words = [w.lower().strip("'’") for w in re.split(r"[ -]", name)]
+        if any(w in _NOT_NAME for w in words) or any(
+            name.lower() in b or b in name.lower() for b in banned
+        ):
+            continue
+        distance = abs(m.start() - near)
+        if best is None or distance < best[0]:
+            best = (distance, name)
+    return best[1] if best else None
+
+
+def _names_in(text: str, names: tuple[str, ...]) -> list[tuple[int, str]]:
+    found = []
+    for name in names:
+        for m in re.finditer(rf"\b{re.escape(name)}\b", text):
+            found.append((m.start(), name))
+    return sorted(found)
+
+
+def competitor_variants(competitors: list[str]) -> dict[str, str]:
+    """Each way a competitor is named (full name, or a distinctive first word) -> full name."""
+    variants: dict[str, str] = {}
+    for name in competitors:
+        variants[name] = name
+        first = name.split()[0]
+        if len(name.split()) > 1 and len(first) >= 5 and first not in _ORG_STOP:
+            variants.setdefault(first, name)
+    return variants
+
+
+def _orgs(text: str, ctx: Context) -> list[str]:
+    out = []
+    client = {n.lower() for n in ctx.client_names}
+    for m in _ORG.finditer(text):
+        words = m[0].split()
+        while words and (words[0] in _ORG_STOP or words[-1] in {"of", "&"}):
+            words = words[1:] if words[0] in _ORG_STOP else words[:-1]
+        org = " ".join(words)
+        if org and org.lower() not in client and not any(c in org.lower() for c in client):
+            out.append(org)
+    return out
+
+
+def _strip_client(name: str, ctx: Context) -> str:
+    for client in sorted(ctx.client_names, key=len, reverse=True):
+        if name.lower().startswith(client.lower() + " "):
+            return name[len(client) + 1 :]
+    return name
+
+
+def who_acts(sentence: str, trigger_at: int, ctx: Context, variants: dict[str, str]) -> str:
+    """Whom the trigger is about: "client", a competitor's full name, or "other"."""
+    before = sentence[:trigger_at]
+    mentions = _names_in(before, ctx.client_names) + [
+        (pos, variants[v]) for pos, v in _names_in(before, tuple(variants))
+    ]
+    if mentions:
+        last = max(mentions)[1]
+        return "client" if last in ctx.client_names else last
+    rival = re.search(r"\b(?:rival|competitor)s?,?\s+([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)*)", before)
+    if rival:
+        return rival[1]
+    if _THEY.search(before[-30:]):
+        return "other"
+    if ctx.subject == "competitor" and not _names_in(sentence, ctx.client_names):
+        return ctx.subject_competitor or "other"
+    if ctx.subject == "other" and not _names_in(sentence, ctx.client_names):
+        return "other"
+    return "client"
+
+
+def _trigger(kind: SignalType, sentence: str) -> re.Match[str] | None:
+    for pattern in load_taxonomy()[kind].compiled():
+        if m := pattern.search(sentence):
+            return m
+    return None
+
+
+def _compact(sentence: str, limit: int = 220) -> str:
+    text = " ".join(sentence.lstrip("-•* ").split())
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+#: Types a job posting's bulleted duty may report (a duty is not an event, but a plan can be).
+BULLET_TYPES = frozenset({T.vendor_evaluation, T.budget_pressure})
+#: Types only an executive's words on an earnings call may report.
+CALL_ONLY = frozenset({T.strategic_priority})
+#: Client events that, done by a competitor, are a competitor move instead.
+MOVES = frozenset({T.product_launch, T.expansion, T.acquisition, T.partnership, T.funding_round})
+SENTENCE_TYPES = (
+    T.executive_departure, T.executive_appointment, T.funding_round, T.layoffs, T.hiring_surge,
+    T.acquisition, T.partnership, T.product_launch, T.competitor_move, T.financial_results,
+    T.earnings_guidance, T.strategic_priority, T.expansion, T.budget_pressure,
+    T.vendor_evaluation, T.legal_regulatory,
+)  # fmt: skip
+
+
+def sentence_hits(sentence: str, ctx: Context, *, on_call: bool = False) -> list[Hit]:
+    """The events one sentence reports (none when it denies, doubts or asks)."""
+    if negated(sentence) or re.match(r"\s*Item \d\.\d\d\b", sentence):
+        return []
+    variants = competitor_variants(list(ctx.competitors))
+    when, precision = event_date(sentence, ctx.published)
+    hits: list[Hit] = []
+    seen: set[SignalType] = set()
+    for kind in SENTENCE_TYPES:
+        if ctx.bullet and kind not in BULLET_TYPES:
+            continue
+        if kind in CALL_ONLY and not on_call:
+            continue
+        match = _trigger(kind, sentence)
+        if match is None:
+            continue
+        actor = who_acts(sentence, match.start(), ctx, variants)
+        hit: Hit | None
+        if kind is T.competitor_move:
+            hit = _competitor_move(sentence, actor, ctx)
+        elif actor != "client":
+            hit = None
+            if kind in MOVES and actor != "other" and actor in ctx.competitors:
+                hit = Hit(T.competitor_move, f"{actor}: {_compact(sentence)}", entity=actor)
+        else:
+            hit = RULES[kind](sentence, match, ctx)
+        if hit is None or hit.type in seen:
+            continue
+        seen.add(hit.type)
+        if hit.when is None:
+            hit.when, hit.precision = when, precision
+        hits.append(hit)
+    if T.executive_departure in seen and T.executive_appointment in seen:
+        hits = _split_people(sentence, ctx, hits)
+    return hits
+
+
+def _split_people(sentence: str, ctx: Context, hits: list[Hit]) -> list[Hit]:
+    """A sentence with both a departure and an appointment: judge each clause on its own."""
+    clauses = [c for c in re.split(r";|,? and (?=[A-Z])|,? while |\. ", sentence) if c.strip()]
+    if len(clauses) < 2:
+        return [h for h in hits if h.type is not T.executive_appointment]
+    others = [h for h in hits if h.type not in (T.executive_departure, T.executive_appointment)]
+    people: list[Hit] = []
+    for clause in clauses:
+        departure = _trigger(T.executive_departure, clause)
+        kind = T.executive_departure if departure else T.executive_appointment
+        match = departure or _trigger(T.executive_appointment, clause)
+        if match is None or _NOT_AN_EVENT.search(clause):
+            continue
+        if (hit := _executive(kind)(clause, match, ctx)) is not None:
+            hit.when, hit.precision = event_date(clause, ctx.published)
+            if hit.when is None:
+                hit.when, hit.precision = event_date(sentence, ctx.published)
+            people.append(hit)
+    return others + people
+
+
+def _executive(kind: SignalType) -> _Rule:
+    verb = "leaves" if kind is T.executive_departure else "joins"
+
+    def rule(sentence: str, match: re.Match[str], ctx: Context) -> Hit | None:
+        person = person_of(_REPORTS_TO.sub(lambda m: " " * len(m[0]), sentence), ctx, match.start())
+        role = role_of(sentence)
+        if person is None and role is None:
+            return None
+        if kind is T.executive_appointment and (person is None or role is None):
+            return None  # "the CFO must approve" names a role, not a hire
+        who = ", ".join(x for x in (person, role) if x)
+        return Hit(kind, f"{who} {verb}", entity=role or person, person=person)
+
+    return rule
+
+
+def _funding(sentence: str, match: re.Match[str], ctx: Context) -> Hit | None:
+    money = _MONEY.search(sentence, match.start()) or _MONEY.search(sentence)
+    stage = _ROUND.search(sentence)
+    if money is None and stage is None:
+        return None
+    if stage is None and not re.search(r"\b(?:round|funding|investors?|raised?)\b", sentence, re.I):
+        return None
+    label = stage[1].title().replace("Series", "Series") if stage else None
+    parts = [x for x in (money[0] if money else None, label) if x]
+    summary = " ".join(parts) or "Funding round"
+    if lead := _LED_BY.search(sentence):
+        summary += f" led by {lead[1]}"
+    return Hit(T.funding_round, summary, entity=label)
+
+
+def _layoffs(sentence: str, match: re.Match[str], ctx: Context) -> Hit | None:
+    size = None
+    if m := _PERCENT.search(sentence):
+        size = f"{m[1]}%"
+    elif m := _HEADCOUNT.search(sentence):
+        size = f"{m[1]} jobs"
+    summary = f"Layoffs of {size} of staff" if size and "%" in size else "Layoffs"
+    if size and "%" not in size:
+        summary = f"Layoffs: {size}"
+    return Hit(T.layoffs, f"{summary}: {_compact(sentence)}", entity=size)
+
+
+def _hiring(sentence: str, match: re.Match[str], ctx: Context) -> Hit | None:
+    m = _HIRE_COUNT.search(sentence)
+    entity = " ".join(m[2].split()) if m else None
+    what = f"plans to hire {m[1]} {entity}" if m else "hiring at scale"
+    return Hit(T.hiring_surge, f"Hiring plan: {what}", entity=entity)
+
+
+def _acquisition(sentence: str, match: re.Match[str], ctx: Context) -> Hit | None:
+    target = _TARGET_AFTER.search(sentence)
+    entity = _strip_client(target[1], ctx) if target else None
+    if entity and entity.lower() in {n.lower() for n in ctx.client_names}:
+        entity = None
+    money = _MONEY.search(sentence)
+    summary = f"Acquisition of {entity}" if entity else "Acquisition"
+    if money:
+        summary += f" for {money[0]}"
+    return Hit(T.acquisition, summary, entity=entity)
+
+
+def _partnership(sentence: str, match: re.Match[str], ctx: Context) -> Hit | None:
+    with_org = _WITH_ORG.match(sentence, match.end() - 4) if match[0].endswith("with") else None
+    if match[0].endswith("with"):
+        orgs = [with_org[1]] if with_org else []
+    else:
+        orgs = _orgs(sentence[: match.start()], ctx)
+    orgs = [
+        _strip_client(o.rstrip(".,;:"), ctx)
+        for o in orgs
+        if o not in ctx.competitors and o.split()[0] not in _NOT_PARTNER
+    ]
+    if not orgs:
+        return None
+    return Hit(T.partnership, f"Partnership with {orgs[0]}", entity=orgs[0])
+
+
+def _launch(sentence: str, match: re.Match[str], ctx: Context) -> Hit | None:
+    product = _PRODUCT.search(sentence)
+    name = _strip_client(product[1], ctx) if product else None
+    if name and (name in ctx.client_names or name in _ORG_STOP):
+        name = None
+    available = re.search(r"\bgenerally available\b", sentence, re.I)
+    before = re.findall(r"([A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)+)", sentence[: match.start()])
+    if name is None and available and before:
+        name = _strip_client(before[-1], ctx)
+    return Hit(T.product_launch, f"Launch: {_compact(sentence)}", entity=name)
+
+
+def _competitor_move(sentence: str, actor: str, ctx: Context) -> Hit | None:
+    if actor in ("client", "other") or (
+        actor not in ctx.competitors and not re.search(r"\b(?:rival|competitor)", sentence, re.I)
+    ):
+        return None
+    return Hit(T.competitor_move, f"{actor}: {_compact(sentence)}", entity=actor)
+
+
+def _results(sentence: str, match: re.Match[str], ctx: Context) -> Hit | None:
+    return Hit(T.financial_results, f"Results: {_compact(sentence)}")
+
+
+def _guidance(sentence: str, match: re.Match[str], ctx: Context) -> Hit | None:
+    direction = next((label for label, p in _GUIDANCE_RES if p.search(sentence)), None)
+    if direction is None:
+        return None
+    severity: Severity = {"lowered": "red", "raised": "info"}.get(direction, "yellow")  # type: ignore[assignment]
+    polarity: Polarity = {"lowered": "risk", "raised": "opportunity", "narrowed": "risk"}.get(
+        direction, "context"
+    )  # type: ignore[assignment]
+    return Hit(
+        T.earnings_guidance,
+        f"Guidance {direction}: {_compact(sentence)}",
+        entity=direction,
+        severity=severity,
+        polarity=polarity,
+    )
+
+
+def _priority(sentence: str, match: re.Match[str], ctx: Context) -> Hit | None:
+    kpi = _KPIS.search(sentence)
+    entity = kpi[1].lower().replace("checkout conversion", "conversion") if kpi else None
+    who = f"{ctx.speaker}: " if ctx.speaker else ""
+    return Hit(T.strategic_priority, f"{who}{_compact(sentence)}", entity=entity)
+
+
+def _expansion(sentence: str, match: re.Match[str], ctx: Context) -> Hit | None:
+    return Hit(T.expansion, f"Expansion: {_compact(sentence)}")
+
+
+def _budget(sentence: str, match: re.Match[str], ctx: Context) -> Hit | None:
+    if re.search(r"\bfreez|\bfrozen", sentence, re.I) and not re.search(
+        r"\b(?:spend\w*|budget|hiring|headcount|IT|purchas\w*|projects?|costs?)\b", sentence, re.I
+    ):
+        return None
+    entity = next((label for p, label in _BUDGET_RES if p.search(sentence)), "cost cutting")
+    severity: Severity = "red" if _DISTRESS.search(sentence) else "yellow"
+    return Hit(
+        T.budget_pressure, f"Budget pressure ({entity}): {_compact(sentence)}", entity=entity,
+        severity=severity,
+    )  # fmt: skip
+
+
+def vendors_in(text: str) -> list[str]:
+    """Vendor names of vendors.yaml a text names, longest match first, in order."""
+    return [m[0] for m in _vendor_re().finditer(text)]
+
+
+_VENDOR_RE: list[re.Pattern[str]] = []
+
+
+def _vendor_re() -> re.Pattern[str]:
+    if not _VENDOR_RE:
+        names = sorted(vendor_categories(), key=len, reverse=True)
+        _VENDOR_RE.append(
+            re.compile(r"(?<![\w.])(?:" + "|".join(map(re.escape, names)) + r")(?![\w])")
+        )
+    return _VENDOR_RE[0]
+
+
+def _vendor_eval(sentence: str, match: re.Match[str], ctx: Context) -> Hit | None:
+    named = list(dict.fromkeys(vendors_in(sentence)))
+    if re.match(r"migrat|moving|switch|to\b", match[0], re.I) and not named:
+        return None  # moving services between machines is not a vendor change
+    categories = list(dict.fromkeys(vendor_categories()[v] for v in named))
+    entity = categories[-1] if categories else "vendor consolidation"
+    if re.search(r"\bEHR\b|electronic health record", sentence):
+        entity = "EHR"
+    summary = f"Vendor review ({entity})"
+    if named:
+        summary += ": " + ", ".join(named)
+    return Hit(T.vendor_evaluation, f"{summary} — {_compact(sentence, 160)}", entity=entity)
+
+
+def _legal(sentence: str, match: re.Match[str], ctx: Context) -> Hit | None:
+    entity = next((label for p, label in _REGULATOR_RES if p.search(sentence)), None)
+    money = _MONEY.search(sentence)
+    summary = f"Legal/regulatory ({entity or 'matter'})"
+    if money:
+        summary += f", {money[0]}"
+    return Hit(T.legal_regulatory, f"{summary}: {_compact(sentence)}", entity=entity)
+
+
+RULES: dict[SignalType, _Rule] = {
+    T.executive_departure: _executive(T.executive_departure),
+    T.executive_appointment: _executive(T.executive_appointment),
+    T.funding_round: _funding,
+    T.layoffs: _layoffs,
+    T.hiring_surge: _hiring,
+    T.acquisition: _acquisition,
+    T.partnership: _partnership,
+    T.product_launch: _launch,
+    T.financial_results: _results,
+    T.earnings_guidance: _guidance,
+    T.strategic_priority: _priority,
+    T.expansion: _expansion,
+    T.budget_pressure: _budget,
+    T.vendor_evaluation: _vendor_eval,
+    T.legal_regulatory: _legal,
+}
