@@ -109,7 +109,10 @@ def assess(deps: Deps, account: Account, sources: Sequence[Source], as_of: datet
     """External signals from the sources, triggers from the CSM's data, and the triage."""
     research = load_report(deps.settings, account.account_id)
     external = detect_signals(
-        account, sources, as_of, previous_jobs=research.previous_jobs if research else None
+        account,
+        sources,
+        as_of,
+        previous_jobs=(research.previous_jobs or None) if research else None,
     )
     recent = [s for s in external if _recent(s, as_of)]
     crm = load_crm(deps.settings).for_account(account.account_id)

@@ -33,7 +33,8 @@ RECOVERY_PLAN = (
 
 def triage(signals: Sequence[Signal], stakeholders: Sequence[Stakeholder] = ()) -> Triage:
     """The account's status, expansion flag, reasons and plays from its signals."""
-    risks = [s for s in signals if s.polarity == "risk"]
+    # A renewal that is close is context, not risk, yet it is what the CSM must act on.
+    risks = [s for s in signals if s.polarity != "opportunity"]
     red = [s for s in risks if s.severity == "red"]
     yellow = [s for s in risks if s.severity == "yellow"]
     growth = [s for s in signals if s.polarity == "opportunity" and s.type in EXPANSION_TYPES]

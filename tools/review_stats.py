@@ -25,7 +25,9 @@ _STOP_TEXT = """
     that the their them then there these they this those though through to too under until up
     upon us very was way we well were what when where which while who whom why will with within
     without would yet you your yours company work working job people place things thing nothing
-    none
+    none new old two three four five first second last next year years month months week weeks
+    day days time times come comes coming came make makes made like feel feels felt know keep
+    keeps kept want wants need needs take takes took say says said back around since ago
 """
 STOPWORDS = frozenset(_STOP_TEXT.split())
 

@@ -43,7 +43,7 @@ def invoke(home: Path, *args: str) -> tuple[int, str, str]:
 def test_help_lists_the_commands() -> None:
     result = runner.invoke(app, ["--help"])
     assert result.exit_code == 0
-    for command in ("demo", "book", "add", "sources", "brief"):
+    for command in ("demo", "book", "add", "sources", "research", "brief", "signals"):
         assert command in result.stdout
 
 
@@ -148,3 +148,29 @@ def test_llm_setting_is_not_silently_ignored(
     assert code == 0
     assert "LLM mode is not implemented yet" in err
     assert Briefing.model_validate_json(out).mode == "extractive"
+
+
+def test_signals_json_shape_and_triage(demo_home: Path) -> None:
+    code, out, _ = invoke(demo_home, "signals", "larkspur-home", "--format", "json")
+    assert code == 0
+    payload = json.loads(out)
+    assert payload["account_id"] == "larkspur-home"
+    types = {s["type"] for s in payload["signals"]}
+    assert {"executive_departure", "champion_departure", "seat_limit", "tech_stack"} <= types
+    assert payload["triage"]["status"] == "red" and payload["triage"]["expansion"] is True
+    code, out, _ = invoke(demo_home, "signals", "quarrystone")
+    assert code == 0 and "Quarrystone Logistics" in out
+
+
+def test_brief_carries_signals_triage_and_crm_roles(demo_home: Path) -> None:
+    code, out, _ = invoke(demo_home, "brief", "larkspur-home", "--format", "json")
+    assert code == 0
+    briefing = Briefing.model_validate_json(out)
+    assert briefing.triage is not None and briefing.triage.status == "red"
+    assert any(s.type.value == "champion_departure" for s in briefing.signals)
+    roles = {p.name: p.role for p in briefing.stakeholders}
+    assert roles.get("Rahul Mehta") == "executive_sponsor"
+    marcus = next(p for p in briefing.stakeholders if p.name == "Marcus Bell")
+    assert marcus.status == "departed" and marcus.role == "champion"
+    for msg in briefing.messages:
+        assert "champion_departure" not in msg.message and "seats" not in msg.message.casefold()
