@@ -36,6 +36,16 @@ _SKIP = re.compile(
     r"|reasonable accommodation|^benefits\b|^apply\b|^we offer\b|non-gaap",
     re.IGNORECASE,
 )
+#: Text that talks to a model rather than about the client: a page's planted instructions are
+#: data, and never become a claim or a message.
+_INSTRUCTION = re.compile(
+    r"\b(ignore|disregard|forget|override) (all |any |the )?(previous|prior|above|earlier|your)\b"
+    r"|\b(system|developer) (prompt|message|instructions?)\b|^\s*(system|assistant|user)\s*:"
+    r"|\byou are (now )?(an? )?(ai|assistant|language model|chatbot)\b|\bas an ai\b"
+    r"|\b(write|say|state|report|tell (the|your) (user|reader))( that)? the (client|customer|company)"
+    r" (will|is going to)\b|\bprompt injection\b|\bjailbreak",
+    re.IGNORECASE,
+)
 #: A claim is a whole sentence: headlines and list fragments without an ending are left out.
 _ENDS_SENTENCE = re.compile(r"[.!?…][\"'”’)\]]*$")
 
@@ -209,6 +219,8 @@ def _usable(text: str) -> bool:
     if not (MIN_CHARS <= len(text) <= MAX_CHARS) or len(text.split()) < MIN_WORDS:
         return False
     if text.rstrip().endswith("?") or _SKIP.search(text) or _FILLER.search(text):
+        return False
+    if _INSTRUCTION.search(text):
         return False
     if not _ENDS_SENTENCE.search(text.rstrip()):
         return False
