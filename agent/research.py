@@ -17,7 +17,7 @@ from agent.config import Settings
 from agent.deps import Deps
 from agent.errors import DossierError
 from agent.schemas import Account
-from agent.signals import job_snapshot
+from agent.signal_sources import job_snapshot
 from tools import enabled_tools
 from tools.sources import FetchContext, SourceTool
 

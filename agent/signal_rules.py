@@ -1,9 +1,10 @@
 """Sentence rules for external signals: what a sentence reports, about whom, and when.
 
 `agent/signals.py` walks the sources; this module judges one sentence at a time. The trigger
-patterns live in `knowledge/taxonomy.yaml`; what a regex cannot hold lives here: negations
-and hypotheticals, whether the client or a competitor is the subject, the entity (a role, an
-amount, a vendor, a competitor) and the event date stated in the sentence.
+patterns live in `knowledge/taxonomy.yaml`; what a regex cannot hold lives here, one rule per
+signal type: what the event is (an amount, a round, a target, a guidance direction, a KPI).
+Negations, event dates, people, roles, organisations and who acts come from
+`agent/signal_entities.py`.
 """
 
 from __future__ import annotations
@@ -14,70 +15,27 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from agent.schemas import Polarity, Severity, SignalType
+from agent.signal_entities import (
+    NOT_AN_EVENT,
+    ORG_STOP,
+    REPORTS_TO,
+    Context,
+    competitor_variants,
+    event_date,
+    lexicon,
+    negated,
+    orgs_in,
+    person_of,
+    role_of,
+    strip_client,
+    vendors_in,
+    who_acts,
+)
 from knowledge.taxonomy import load_taxonomy, vendor_categories
 
 T = SignalType
 
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-# A sentence that denies, doubts or imagines an event reports none.
-_NOT_AN_EVENT = re.compile(
-    r"\b(?:no plans?|not (?:planning|going|replacing|considering|expecting|intending|looking|"
-    r"raising|cutting|lowering|reducing|changing|be)|(?:do|does|did) not (?:intend|plan|expect|"
-    r"anticipate|see)|(?:don't|doesn't|won't) (?:plan|intend|expect)|no intention|denie[sd]|"
-    r"deny|rumou?rs?|speculat\w*|hypothetical\w*|if (?:we|they|the company|it|you|he|she) "
-    r"(?:were|was|had|decide[sd]?)|were to|would consider|might|(?:chosen|decided) not to|"
-    r"whether to|unlikely to|ruled out)\b",
-    re.IGNORECASE,
-)
-_THEY = re.compile(r"\b(?:they|them|their)\b", re.IGNORECASE)
-
-_ROLES: list[tuple[str, str]] = [
-    (r"chief executive(?: officer)?|\bCEO\b", "CEO"),
-    (r"chief financial officer|finance chief|\bCFO\b", "CFO"),
-    (r"chief operating officer|operations chief|\bCOO\b", "COO"),
-    (r"chief digital officer|digital chief|\bCDO\b", "CDO"),
-    (r"chief medical information officer|\bCMIO\b", "CMIO"),
-    (r"chief information officer|\bCIO\b", "CIO"),
-    (r"chief technology officer|technology chief|\bCTO\b", "CTO"),
-    (r"chief marketing officer|marketing chief|\bCMO\b", "CMO"),
-    (r"chief revenue officer|\bCRO\b", "CRO"),
-    (r"chief product officer|\bCPO\b", "CPO"),
-    (r"chief nursing officer|\bCNO\b", "CNO"),
-    (r"chief (?:people|human resources) officer|\bCHRO\b", "CHRO"),
-    (r"chief information security officer|\bCISO\b", "CISO"),
-    (r"general counsel|chief legal officer", "General Counsel"),
-    (r"(?:chair(?:man|woman)?) of the board|board chair", "Chair"),
-    (r"\bjoin\w* (?:\w+'s |the |its |our )?board\b|\bboard member\b", "Board member"),
-]
-_ROLE_RES = [(re.compile(p, re.IGNORECASE), label) for p, label in _ROLES]
-_VP = re.compile(
-    r"\b(?:senior |executive )?(?:vice president|VP),? (?:of )?((?:[A-Za-z&]+ ?){1,3}?)"
-    r"(?=[,.;)]|\s+(?:who|will|at|and|to|on|has|is|leaves|joins)\b|$)",
-    re.IGNORECASE,
-)
-_HEAD = re.compile(
-    r"\b(?:president|head|director|leader|chief) of ((?:[A-Za-z&]+ ?){1,3}?)"
-    r"(?=[,.;)]|\s+(?:on|at|and|who|will|to)\b|$)"
-    r"|\b((?:digital product|product|engineering|marketing|sales|operations|finance)) "
-    r"(?:chief|head|leader)\b",
-    re.IGNORECASE,
-)
-_REPORTS_TO = re.compile(r"\breport(?:s|ing)? (?:directly )?to\b[^,.;]*", re.IGNORECASE)
-_NAME = re.compile(r"\b[A-Z][a-z]+(?:[ -](?:[A-Z]\.|[A-Z][a-z'’]+)){1,2}\b")
-_NOT_NAME = _words("""chief vice president officer director head executive senior inc corp health
-    systems logistics home partners capital group network holdings the our its new series
-    january february march april may june july august september october november december
-    monday tuesday wednesday thursday friday united states north south east west board
-    financial digital product operations research securities ventures company""")
-_NAME_LEAD = _words("""Welcoming Welcome Introducing Meet Congratulations Today Naming""")
-_NOT_PARTNER = _words("""Office Department Team Squad Board Division Group""")
-_ORG = re.compile(r"\b[A-Z][\w&'’.-]*(?:\s+(?:[A-Z][\w&'’.-]*|&|of))*")
-_ORG_STOP = _words("""The Our We Today In On It Its This That A An And As At By For From He She They
-    Item""")
+_NOT_PARTNER = lexicon("""Office Department Team Squad Board Division Group""")
 _MONEY = re.compile(r"\$\s?\d[\d,]*(?:\.\d+)?\s?(?:million|billion|[MBK]\b)?", re.IGNORECASE)
 _ROUND = re.compile(r"\b(Series [A-H]\d?|seed round|pre-seed|growth round)\b", re.IGNORECASE)
 _LED_BY = re.compile(r"\bled by ([A-Z][\w&'’.-]*(?:\s+[A-Z][\w&'’.-]*)*)")
@@ -146,34 +104,6 @@ _BUDGET_KINDS = [
 _BUDGET_RES = [(re.compile(p, re.IGNORECASE), label) for p, label in _BUDGET_KINDS]
 _DISTRESS = re.compile(r"going concern|bankruptcy|chapter 11", re.IGNORECASE)
 
-_MONTH_NAMES = (
-    "jan january", "feb february", "mar march", "apr april", "may", "jun june", "jul july",
-    "aug august", "sep sept september", "oct october", "nov november", "dec december",
-)  # fmt: skip
-_MONTHS = {m: i + 1 for i, names in enumerate(_MONTH_NAMES) for m in names.split()}
-_MONTH = r"(Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"  # noqa: E501
-_DAY_DATE = re.compile(_MONTH + r"\.?\s+(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s+(\d{4}))?")
-_MONTH_DATE = re.compile(
-    r"\b(?:[Ii]n|[Dd]uring|[Ee]arly|[Ll]ate|[Mm]id|[Ll]ast|[Tt]his)\s+(?:early |late |mid-)?"
-    + _MONTH
-    + r"\b(?:\s+(\d{4}))?"
-)
-_ISO_DATE = re.compile(r"\b(20\d\d)-(\d\d)-(\d\d)\b")
-_YEAR_END = re.compile(r"\b(?:end of (?:the|this) year|year-end|year end)\b", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class Context:
-    """What a sentence needs to be judged: who the client is, and where the sentence comes from."""
-
-    client_names: tuple[str, ...]
-    competitors: tuple[str, ...]
-    subject: str  # "client", "competitor" or "other": whom the source is mostly about
-    subject_competitor: str | None
-    published: date | None
-    bullet: bool = False
-    speaker: str | None = None
-
 
 @dataclass
 class Hit:
@@ -191,151 +121,6 @@ class Hit:
 
 
 _Rule = Callable[[str, "re.Match[str]", "Context"], "Hit | None"]
-
-
-def negated(sentence: str) -> bool:
-    """True when the sentence denies, doubts, asks about or imagines the event."""
-    return sentence.rstrip().endswith("?") or _NOT_AN_EVENT.search(sentence) is not None
-
-
-def _closest_year(month: int, day: int, anchor: date) -> date | None:
-    best: date | None = None
-    for year in (anchor.year - 1, anchor.year, anchor.year + 1):
-        try:
-            candidate = date(year, month, day)
-        except ValueError:
-            continue
-        if best is None or abs(candidate - anchor) < abs(best - anchor):
-            best = candidate
-    return best
-
-
-def event_date(sentence: str, published: date | None) -> tuple[date | None, int]:
-    """The event date a sentence states and its precision (3 day, 1 month), else (None, 0)."""
-    if m := _ISO_DATE.search(sentence):
-        try:
-            return date(int(m[1]), int(m[2]), int(m[3])), 3
-        except ValueError:
-            pass
-    for pattern, precision in ((_DAY_DATE, 3), (_MONTH_DATE, 1)):
-        for m in pattern.finditer(sentence):
-            month = _MONTHS.get(m[1].lower().rstrip("."))
-            if month is None or (m[1] == "May" and pattern is _MONTH_DATE and not m[2]):
-                continue
-            day = int(m[2]) if precision == 3 else 1
-            year = m[3] if precision == 3 else m[2]
-            if year:
-                try:
-                    return date(int(year), month, day), precision
-                except ValueError:
-                    continue
-            if published:
-                return _closest_year(month, day, published), precision
-    if published and _YEAR_END.search(sentence):
-        return date(published.year, 12, 31), 3
-    return None, 0
-
-
-def role_of(text: str) -> str | None:
-    """The normalized executive role a text names ("CFO", "VP Digital Product"), if any."""
-    text = _REPORTS_TO.sub("", text)
-    found: list[tuple[int, str]] = []
-    for pattern, label in _ROLE_RES:
-        if m := pattern.search(text):
-            found.append((m.start(), label))
-    if m := _VP.search(text):
-        found.append((m.start(), "VP " + m[1].strip().title()))
-    if m := _HEAD.search(text):
-        area = (m[1] or m[2]).strip()
-        label = "VP " + area.title() if m[2] else f"Head of {area.title()}"
-        if m[0].lower().startswith("president"):
-            label = f"President, {area.title()}"
-        found.append((m.start(), label))
-    after_as = re.search(r"\bas (?:its |our |the )?(?:new |first |interim |next )?", text)
-    if after_as and found:
-        later = [f for f in found if f[0] >= after_as.end() - 1]
-        if later:
-            return min(later)[1]
-    return min(found)[1] if found else None
-
-
-def person_of(text: str, ctx: Context, near: int) -> str | None:
-    """The person's name nearest to position `near`, not a company, role or place."""
-    banned = {n.lower() for n in (*ctx.client_names, *ctx.competitors)}
-    best: tuple[int, str] | None = None
-    for m in _NAME.finditer(text):
-        name = m[0]
-        while name.split()[0] in _NAME_LEAD and len(name.split()) > 2:
-            name = name.split(" ", 1)[1]
-        words = [w.lower().strip("'’") for w in re.split(r"[ -]", name)]
-        if any(w in _NOT_NAME for w in words) or any(
-            name.lower() in b or b in name.lower() for b in banned
-        ):
-            continue
-        distance = abs(m.start() - near)
-        if best is None or distance < best[0]:
-            best = (distance, name)
-    return best[1] if best else None
-
-
-def _names_in(text: str, names: tuple[str, ...]) -> list[tuple[int, str]]:
-    found = []
-    for name in names:
-        for m in re.finditer(rf"\b{re.escape(name)}\b", text):
-            found.append((m.start(), name))
-    return sorted(found)
-
-
-def competitor_variants(competitors: list[str]) -> dict[str, str]:
-    """Each way a competitor is named (full name, or a distinctive first word) -> full name."""
-    variants: dict[str, str] = {}
-    for name in competitors:
-        variants[name] = name
-        first = name.split()[0]
-        if len(name.split()) > 1 and len(first) >= 5 and first not in _ORG_STOP:
-            variants.setdefault(first, name)
-    return variants
-
-
-def _orgs(text: str, ctx: Context) -> list[str]:
-    out = []
-    client = {n.lower() for n in ctx.client_names}
-    for m in _ORG.finditer(text):
-        words = m[0].split()
-        while words and (words[0] in _ORG_STOP or words[-1] in {"of", "&"}):
-            words = words[1:] if words[0] in _ORG_STOP else words[:-1]
-        org = " ".join(words)
-        if org and org.lower() not in client and not any(c in org.lower() for c in client):
-            out.append(org)
-    return out
-
-
-def _strip_client(name: str, ctx: Context) -> str:
-    for client in sorted(ctx.client_names, key=len, reverse=True):
-        if name.lower().startswith(client.lower() + " "):
-            return name[len(client) + 1 :]
-    return name
-
-
-def who_acts(sentence: str, trigger_at: int, ctx: Context, variants: dict[str, str]) -> str:
-    """Whom the trigger is about: "client", a competitor's full name, or "other"."""
-    before = sentence[:trigger_at]
-    mentions = _names_in(before, ctx.client_names) + [
-        (pos, variants[v]) for pos, v in _names_in(before, tuple(variants))
-    ]
-    if mentions:
-        last = max(mentions)[1]
-        return "client" if last in ctx.client_names else last
-    rival = re.search(r"\b(?:rival|competitor)s?,?\s+([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)*)", before)
-    if rival:
-        return rival[1]
-    if _THEY.search(before[-30:]):
-        return "other"
-    if ctx.subject == "competitor" and not _names_in(sentence, ctx.client_names):
-        return ctx.subject_competitor or "other"
-    if ctx.subject == "other" and not _names_in(sentence, ctx.client_names):
-        return "other"
-    return "client"
 
 
 def _trigger(kind: SignalType, sentence: str) -> re.Match[str] | None:
@@ -412,7 +197,7 @@ def _split_people(sentence: str, ctx: Context, hits: list[Hit]) -> list[Hit]:
         departure = _trigger(T.executive_departure, clause)
         kind = T.executive_departure if departure else T.executive_appointment
         match = departure or _trigger(T.executive_appointment, clause)
-        if match is None or _NOT_AN_EVENT.search(clause):
+        if match is None or NOT_AN_EVENT.search(clause):
             continue
         if (hit := _executive(kind)(clause, match, ctx)) is not None:
             hit.when, hit.precision = event_date(clause, ctx.published)
@@ -426,7 +211,7 @@ def _executive(kind: SignalType) -> _Rule:
     verb = "leaves" if kind is T.executive_departure else "joins"
 
     def rule(sentence: str, match: re.Match[str], ctx: Context) -> Hit | None:
-        person = person_of(_REPORTS_TO.sub(lambda m: " " * len(m[0]), sentence), ctx, match.start())
+        person = person_of(REPORTS_TO.sub(lambda m: " " * len(m[0]), sentence), ctx, match.start())
         role = role_of(sentence)
         if person is None and role is None:
             return None
@@ -474,7 +259,7 @@ def _hiring(sentence: str, match: re.Match[str], ctx: Context) -> Hit | None:
 
 def _acquisition(sentence: str, match: re.Match[str], ctx: Context) -> Hit | None:
     target = _TARGET_AFTER.search(sentence)
-    entity = _strip_client(target[1], ctx) if target else None
+    entity = strip_client(target[1], ctx) if target else None
     if entity and entity.lower() in {n.lower() for n in ctx.client_names}:
         entity = None
     money = _MONEY.search(sentence)
@@ -489,9 +274,9 @@ def _partnership(sentence: str, match: re.Match[str], ctx: Context) -> Hit | Non
     if match[0].endswith("with"):
         orgs = [with_org[1]] if with_org else []
     else:
-        orgs = _orgs(sentence[: match.start()], ctx)
+        orgs = orgs_in(sentence[: match.start()], ctx)
     orgs = [
-        _strip_client(o.rstrip(".,;:"), ctx)
+        strip_client(o.rstrip(".,;:"), ctx)
         for o in orgs
         if o not in ctx.competitors and o.split()[0] not in _NOT_PARTNER
     ]
@@ -502,13 +287,13 @@ def _partnership(sentence: str, match: re.Match[str], ctx: Context) -> Hit | Non
 
 def _launch(sentence: str, match: re.Match[str], ctx: Context) -> Hit | None:
     product = _PRODUCT.search(sentence)
-    name = _strip_client(product[1], ctx) if product else None
-    if name and (name in ctx.client_names or name in _ORG_STOP):
+    name = strip_client(product[1], ctx) if product else None
+    if name and (name in ctx.client_names or name in ORG_STOP):
         name = None
     available = re.search(r"\bgenerally available\b", sentence, re.I)
     before = re.findall(r"([A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)+)", sentence[: match.start()])
     if name is None and available and before:
-        name = _strip_client(before[-1], ctx)
+        name = strip_client(before[-1], ctx)
     return Hit(T.product_launch, f"Launch: {_compact(sentence)}", entity=name)
 
 
@@ -563,23 +348,6 @@ def _budget(sentence: str, match: re.Match[str], ctx: Context) -> Hit | None:
         T.budget_pressure, f"Budget pressure ({entity}): {_compact(sentence)}", entity=entity,
         severity=severity,
     )  # fmt: skip
-
-
-def vendors_in(text: str) -> list[str]:
-    """Vendor names of vendors.yaml a text names, longest match first, in order."""
-    return [m[0] for m in _vendor_re().finditer(text)]
-
-
-_VENDOR_RE: list[re.Pattern[str]] = []
-
-
-def _vendor_re() -> re.Pattern[str]:
-    if not _VENDOR_RE:
-        names = sorted(vendor_categories(), key=len, reverse=True)
-        _VENDOR_RE.append(
-            re.compile(r"(?<![\w.])(?:" + "|".join(map(re.escape, names)) + r")(?![\w])")
-        )
-    return _VENDOR_RE[0]
 
 
 def _vendor_eval(sentence: str, match: re.Match[str], ctx: Context) -> Hit | None:

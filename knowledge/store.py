@@ -21,6 +21,7 @@ import numpy as np
 
 from agent.config import Settings
 from agent.schemas import Chunk, Source, SourceKind
+from agent.validate import fold
 from knowledge.chunk import chunk_source
 from knowledge.embed import MiniLMEmbedding, default_embedder
 
@@ -67,6 +68,15 @@ def content_hash(source: Source) -> str:
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
+def says_less(new: Source, stored: Source) -> bool:
+    """True when `new` is a thinner copy of `stored` (a feed's headline of an article already
+    stored in full): storing it would throw text away."""
+    if len(new.text) >= len(stored.text):
+        return False
+    have = fold(f"{stored.title}\n{stored.text}")
+    return all(fold(line) in have for line in new.text.splitlines() if line.strip())
+
+
 def collection_name(account_id: str) -> str:
     """The Chroma collection of an account (Chroma allows 3-63 characters, alphanumeric ends)."""
     name = f"acct-{account_id}"
@@ -99,10 +109,14 @@ class KnowledgeStore:
         status: dict[tuple[str, str], str] = {}
         for key in latest:
             stored = self.get_source(*key)
+            if stored is not None and says_less(latest[key], stored):
+                latest[key], hashes[key] = stored, content_hash(stored)
             if stored is None:
                 status[key] = "new"
+            elif content_hash(stored) == hashes[key]:
+                status[key] = "unchanged"
             else:
-                status[key] = "unchanged" if content_hash(stored) == hashes[key] else "updated"
+                status[key] = "updated"
         kept = [latest[key] for key, state in status.items() if state == "unchanged"]
         for source in self._missing_from_index(kept, hashes):
             status[(source.account_id, source.id)] = "updated"

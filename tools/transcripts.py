@@ -85,6 +85,8 @@ def _split_label(label: str) -> tuple[str, str | None, str | None] | None:
     """`Name`, `Name -- Title`, `Name - Company - Title`, `Name (Title)` → name, title, firm."""
     label = label.strip().strip("*").strip()
     if m := re.fullmatch(r"(.+?)\s*\((.+)\)", label):
+        if re.fullmatch(r"[A-Za-z]+\s*:\s*[A-Z][A-Z.\-]*", m[2]):
+            return None  # "Acme Group (NYSE: ACME)": a company and its ticker, not a speaker
         label = f"{m[1]} -- {m[2]}"
     parts = [p.strip() for p in _DASHES.split(label) if p.strip()]
     if not parts or len(parts) > 4 or not _NAME.match(parts[0]) or len(parts[0]) > 50:
@@ -188,7 +190,8 @@ def split_turns(text: str) -> list[Turn]:
 
 def _inline(line: str) -> tuple[tuple[str, str | None, str | None], str] | None:
     m = _INLINE.match(line.strip())
-    if not m:
+    # "Acme Group (NYSE: ACME)" is a header: its colon sits inside parentheses
+    if not m or m["label"].count("(") != m["label"].count(")"):
         return None
     parsed = _split_label(m["label"])
     return (parsed, m["words"]) if parsed else None

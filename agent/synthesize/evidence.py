@@ -42,8 +42,10 @@ _INSTRUCTION = re.compile(
     r"\b(ignore|disregard|forget|override) (all |any |the )?(previous|prior|above|earlier|your)\b"
     r"|\b(system|developer) (prompt|message|instructions?)\b|^\s*(system|assistant|user)\s*:"
     r"|\byou are (now )?(an? )?(ai|assistant|language model|chatbot)\b|\bas an ai\b"
-    r"|\b(write|say|state|report|tell (the|your) (user|reader))( that)? the (client|customer|company)"
-    r" (will|is going to)\b|\bprompt injection\b|\bjailbreak",
+    r"|\b(write|say|state|report|tell (the|your) (user|reader))( that)? the"
+    r" (client|customer|company) (will|is going to)\b|\bprompt injection\b|\bjailbreak"
+    r"|\b(note|message|instructions?) (to|for) (all )?(ai|llms?|language models?|assistants?|"
+    r"models?|agents?|bots?)\b|\b(ai|llm) (models?|assistants?|agents?|summari[sz]ers?)\b",
     re.IGNORECASE,
 )
 #: A claim is a whole sentence: headlines and list fragments without an ending are left out.

@@ -14,7 +14,8 @@ import yaml
 
 from agent.book import import_csv
 from agent.schemas import Account, Signal, SignalType, Source, SourceKind
-from agent.signals import detect_signals, job_snapshot
+from agent.signal_sources import job_snapshot
+from agent.signals import detect_signals
 from knowledge.taxonomy import EXTERNAL_TYPES
 from tools.files import ingest_path
 

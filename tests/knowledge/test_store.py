@@ -175,3 +175,24 @@ def test_collection_names_follow_chroma_rules() -> None:
     for odd in ("ends-", "x" * 80, "under_"):
         name = collection_name(odd)
         assert 3 <= len(name) <= 63 and name[-1].isalnum()
+
+
+def test_a_thinner_copy_never_replaces_a_fuller_source(
+    home: Path, embedder: MiniLMEmbedding
+) -> None:
+    store = KnowledgeStore(Settings(home=home), embedder)
+    now = datetime(2026, 11, 1, tzinfo=UTC)
+    full = Source(
+        id="news-1",
+        account_id="acme",
+        kind=SourceKind.news,
+        retrieved_at=now,
+        title="Acme buys Globex",
+        text="Acme buys Globex\n\nThe deal closes in March for $40 million.",
+    )
+    store.add_sources([full])
+    headline = full.model_copy(update={"text": "Acme buys Globex"})
+    assert store.add_sources([headline]).unchanged == ["news-1"]
+    assert store.get_source("acme", "news-1") == full
+    corrected = full.model_copy(update={"text": full.text.replace("March", "April")})
+    assert store.add_sources([corrected]).updated == ["news-1"]

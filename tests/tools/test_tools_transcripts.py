@@ -129,3 +129,15 @@ def test_repeated_labels_merge_into_one_turn_and_company_on_line_above() -> None
     assert source.metadata["company"] == "Acme, Inc."
     assert [t["speaker"] for t in source.metadata["turns"]] == ["Operator", "Ada Moss", "Operator"]
     assert "Ada Moss (Chief Executive Officer): First point.\nSecond point." in source.text
+
+
+def test_a_ticker_in_parentheses_is_not_a_speaker() -> None:
+    text = (
+        "Tamsin Hospitality Group (NYSE: TMSN)\nQ2 2024 Earnings Call\nAugust 1, 2024\n\n"
+        "Operator\n\nGood morning and welcome.\n\n"
+        "Beatrix Lowe -- Chief Executive Officer\n\nRevenue grew 4% to $400 million.\n\n"
+        "Sam Ode -- Harbor Securities -- Analyst\n\nHow is pricing?\n"
+    )
+    source = parse_transcript(text)
+    assert source.published_at is not None and source.published_at.year == 2024
+    assert [t["speaker"] for t in source.metadata["turns"]][:2] == ["Operator", "Beatrix Lowe"]

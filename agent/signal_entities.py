@@ -1,0 +1,267 @@
+"""Entities and dates in a sentence: who acts, who is named, in what role, and when.
+
+`agent/signal_rules.py` decides what event a sentence reports; this module finds what the event
+is about: whether it is negated, the event date it states, an executive's role and name, the
+organisations and vendors it names, and whether the client or a competitor is the actor.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from knowledge.taxonomy import vendor_categories
+
+
+def lexicon(text: str) -> frozenset[str]:
+    """The whitespace-separated words of a lexicon written as one string."""
+    return frozenset(text.split())
+
+
+# A sentence that denies, doubts or imagines an event reports none.
+NOT_AN_EVENT = re.compile(
+    r"\b(?:no plans?|not (?:planning|going|replacing|considering|expecting|intending|looking|"
+    r"raising|cutting|lowering|reducing|changing|be)|(?:do|does|did) not (?:intend|plan|expect|"
+    r"anticipate|see)|(?:don't|doesn't|won't) (?:plan|intend|expect)|no intention|denie[sd]|"
+    r"deny|rumou?rs?|speculat\w*|hypothetical\w*|if (?:we|they|the company|it|you|he|she) "
+    r"(?:were|was|had|decide[sd]?)|were to|would consider|might|(?:chosen|decided) not to|"
+    r"whether to|unlikely to|ruled out)\b",
+    re.IGNORECASE,
+)
+_THEY = re.compile(r"\b(?:they|them|their)\b", re.IGNORECASE)
+
+_ROLES: list[tuple[str, str]] = [
+    (r"chief executive(?: officer)?|\bCEO\b", "CEO"),
+    (r"chief financial officer|finance chief|\bCFO\b", "CFO"),
+    (r"chief operating officer|operations chief|\bCOO\b", "COO"),
+    (r"chief digital officer|digital chief|\bCDO\b", "CDO"),
+    (r"chief medical information officer|\bCMIO\b", "CMIO"),
+    (r"chief information officer|\bCIO\b", "CIO"),
+    (r"chief technology officer|technology chief|\bCTO\b", "CTO"),
+    (r"chief marketing officer|marketing chief|\bCMO\b", "CMO"),
+    (r"chief revenue officer|\bCRO\b", "CRO"),
+    (r"chief product officer|\bCPO\b", "CPO"),
+    (r"chief nursing officer|\bCNO\b", "CNO"),
+    (r"chief (?:people|human resources) officer|\bCHRO\b", "CHRO"),
+    (r"chief information security officer|\bCISO\b", "CISO"),
+    (r"general counsel|chief legal officer", "General Counsel"),
+    (r"(?:chair(?:man|woman)?) of the board|board chair", "Chair"),
+    (r"\bjoin\w* (?:\w+'s |the |its |our )?board\b|\bboard member\b", "Board member"),
+]
+_ROLE_RES = [(re.compile(p, re.IGNORECASE), label) for p, label in _ROLES]
+_VP = re.compile(
+    r"\b(?:senior |executive )?(?:vice president|VP),? (?:of )?((?:[A-Za-z&]+ ?){1,3}?)"
+    r"(?=[,.;)]|\s+(?:who|will|at|and|to|on|has|is|leaves|joins)\b|$)",
+    re.IGNORECASE,
+)
+_HEAD = re.compile(
+    r"\b(?:president|head|director|leader|chief) of ((?:[A-Za-z&]+ ?){1,3}?)"
+    r"(?=[,.;)]|\s+(?:on|at|and|who|will|to)\b|$)"
+    r"|\b((?:digital product|product|engineering|marketing|sales|operations|finance)) "
+    r"(?:chief|head|leader)\b",
+    re.IGNORECASE,
+)
+REPORTS_TO = re.compile(r"\breport(?:s|ing)? (?:directly )?to\b[^,.;]*", re.IGNORECASE)
+_NAME = re.compile(r"\b[A-Z][a-z]+(?:[ -](?:[A-Z]\.|[A-Z][a-z'’]+)){1,2}\b")
+_NOT_NAME = lexicon("""chief vice president officer director head executive senior inc corp health
+    systems logistics home partners capital group network holdings the our its new series
+    january february march april may june july august september october november december
+    monday tuesday wednesday thursday friday united states north south east west board
+    financial digital product operations research securities ventures company""")
+_NAME_LEAD = lexicon("""Welcoming Welcome Introducing Meet Congratulations Today Naming""")
+_ORG = re.compile(r"\b[A-Z][\w&'’.-]*(?:\s+(?:[A-Z][\w&'’.-]*|&|of))*")
+ORG_STOP = lexicon("""The Our We Today In On It Its This That A An And As At By For From He She They
+    Item""")
+
+_MONTH_NAMES = (
+    "jan january", "feb february", "mar march", "apr april", "may", "jun june", "jul july",
+    "aug august", "sep sept september", "oct october", "nov november", "dec december",
+)  # fmt: skip
+_MONTHS = {m: i + 1 for i, names in enumerate(_MONTH_NAMES) for m in names.split()}
+_MONTH = r"(Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"  # noqa: E501
+_DAY_DATE = re.compile(_MONTH + r"\.?\s+(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s+(\d{4}))?")
+_MONTH_DATE = re.compile(
+    r"\b(?:[Ii]n|[Dd]uring|[Ee]arly|[Ll]ate|[Mm]id|[Ll]ast|[Tt]his)\s+(?:early |late |mid-)?"
+    + _MONTH
+    + r"\b(?:\s+(\d{4}))?"
+)
+_ISO_DATE = re.compile(r"\b(20\d\d)-(\d\d)-(\d\d)\b")
+_YEAR_END = re.compile(r"\b(?:end of (?:the|this) year|year-end|year end)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a sentence needs to be judged: who the client is, and where the sentence comes from."""
+
+    client_names: tuple[str, ...]
+    competitors: tuple[str, ...]
+    subject: str  # "client", "competitor" or "other": whom the source is mostly about
+    subject_competitor: str | None
+    published: date | None
+    bullet: bool = False
+    speaker: str | None = None
+
+
+def negated(sentence: str) -> bool:
+    """True when the sentence denies, doubts, asks about or imagines the event."""
+    return sentence.rstrip().endswith("?") or NOT_AN_EVENT.search(sentence) is not None
+
+
+def _closest_year(month: int, day: int, anchor: date) -> date | None:
+    best: date | None = None
+    for year in (anchor.year - 1, anchor.year, anchor.year + 1):
+        try:
+            candidate = date(year, month, day)
+        except ValueError:
+            continue
+        if best is None or abs(candidate - anchor) < abs(best - anchor):
+            best = candidate
+    return best
+
+
+def event_date(sentence: str, published: date | None) -> tuple[date | None, int]:
+    """The event date a sentence states and its precision (3 day, 1 month), else (None, 0)."""
+    if m := _ISO_DATE.search(sentence):
+        try:
+            return date(int(m[1]), int(m[2]), int(m[3])), 3
+        except ValueError:
+            pass
+    for pattern, precision in ((_DAY_DATE, 3), (_MONTH_DATE, 1)):
+        for m in pattern.finditer(sentence):
+            month = _MONTHS.get(m[1].lower().rstrip("."))
+            if month is None or (m[1] == "May" and pattern is _MONTH_DATE and not m[2]):
+                continue
+            day = int(m[2]) if precision == 3 else 1
+            year = m[3] if precision == 3 else m[2]
+            if year:
+                try:
+                    return date(int(year), month, day), precision
+                except ValueError:
+                    continue
+            if published:
+                return _closest_year(month, day, published), precision
+    if published and _YEAR_END.search(sentence):
+        return date(published.year, 12, 31), 3
+    return None, 0
+
+
+def role_of(text: str) -> str | None:
+    """The normalized executive role a text names ("CFO", "VP Digital Product"), if any."""
+    text = REPORTS_TO.sub("", text)
+    found: list[tuple[int, str]] = []
+    for pattern, label in _ROLE_RES:
+        if m := pattern.search(text):
+            found.append((m.start(), label))
+    if m := _VP.search(text):
+        found.append((m.start(), "VP " + m[1].strip().title()))
+    if m := _HEAD.search(text):
+        area = (m[1] or m[2]).strip()
+        label = "VP " + area.title() if m[2] else f"Head of {area.title()}"
+        if m[0].lower().startswith("president"):
+            label = f"President, {area.title()}"
+        found.append((m.start(), label))
+    after_as = re.search(r"\bas (?:its |our |the )?(?:new |first |interim |next )?", text)
+    if after_as and found:
+        later = [f for f in found if f[0] >= after_as.end() - 1]
+        if later:
+            return min(later)[1]
+    return min(found)[1] if found else None
+
+
+def person_of(text: str, ctx: Context, near: int) -> str | None:
+    """The person's name nearest to position `near`, not a company, role or place."""
+    banned = {n.lower() for n in (*ctx.client_names, *ctx.competitors)}
+    best: tuple[int, str] | None = None
+    for m in _NAME.finditer(text):
+        name = m[0]
+        while name.split()[0] in _NAME_LEAD and len(name.split()) > 2:
+            name = name.split(" ", 1)[1]
+        words = [w.lower().strip("'’") for w in re.split(r"[ -]", name)]
+        if any(w in _NOT_NAME for w in words) or any(
+            name.lower() in b or b in name.lower() for b in banned
+        ):
+            continue
+        distance = abs(m.start() - near)
+        if best is None or distance < best[0]:
+            best = (distance, name)
+    return best[1] if best else None
+
+
+def _names_in(text: str, names: tuple[str, ...]) -> list[tuple[int, str]]:
+    found = []
+    for name in names:
+        for m in re.finditer(rf"\b{re.escape(name)}\b", text):
+            found.append((m.start(), name))
+    return sorted(found)
+
+
+def competitor_variants(competitors: list[str]) -> dict[str, str]:
+    """Each way a competitor is named (full name, or a distinctive first word) -> full name."""
+    variants: dict[str, str] = {}
+    for name in competitors:
+        variants[name] = name
+        first = name.split()[0]
+        if len(name.split()) > 1 and len(first) >= 5 and first not in ORG_STOP:
+            variants.setdefault(first, name)
+    return variants
+
+
+def orgs_in(text: str, ctx: Context) -> list[str]:
+    """Organisation names in a text, other than the client's."""
+    out = []
+    client = {n.lower() for n in ctx.client_names}
+    for m in _ORG.finditer(text):
+        words = m[0].split()
+        while words and (words[0] in ORG_STOP or words[-1] in {"of", "&"}):
+            words = words[1:] if words[0] in ORG_STOP else words[:-1]
+        org = " ".join(words)
+        if org and org.lower() not in client and not any(c in org.lower() for c in client):
+            out.append(org)
+    return out
+
+
+def strip_client(name: str, ctx: Context) -> str:
+    """A name without the client's name in front ("Acme Pay" -> "Pay")."""
+    for client in sorted(ctx.client_names, key=len, reverse=True):
+        if name.lower().startswith(client.lower() + " "):
+            return name[len(client) + 1 :]
+    return name
+
+
+def who_acts(sentence: str, trigger_at: int, ctx: Context, variants: dict[str, str]) -> str:
+    """Whom the trigger is about: "client", a competitor's full name, or "other"."""
+    before = sentence[:trigger_at]
+    mentions = _names_in(before, ctx.client_names) + [
+        (pos, variants[v]) for pos, v in _names_in(before, tuple(variants))
+    ]
+    if mentions:
+        last = max(mentions)[1]
+        return "client" if last in ctx.client_names else last
+    rival = re.search(r"\b(?:rival|competitor)s?,?\s+([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)*)", before)
+    if rival:
+        return rival[1]
+    if _THEY.search(before[-30:]):
+        return "other"
+    if ctx.subject == "competitor" and not _names_in(sentence, ctx.client_names):
+        return ctx.subject_competitor or "other"
+    if ctx.subject == "other" and not _names_in(sentence, ctx.client_names):
+        return "other"
+    return "client"
+
+
+def vendors_in(text: str) -> list[str]:
+    """Vendor names of vendors.yaml a text names, longest match first, in order."""
+    return [m[0] for m in _vendor_re().finditer(text)]
+
+
+_VENDOR_RE: list[re.Pattern[str]] = []
+
+
+def _vendor_re() -> re.Pattern[str]:
+    if not _VENDOR_RE:
+        names = sorted(vendor_categories(), key=len, reverse=True)
+        _VENDOR_RE.append(
+            re.compile(r"(?<![\w.])(?:" + "|".join(map(re.escape, names)) + r")(?![\w])")
+        )
+    return _VENDOR_RE[0]
