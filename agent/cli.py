@@ -12,6 +12,7 @@ from agent.commands import book
 from agent.commands.add import add
 from agent.commands.brief import brief
 from agent.commands.demo import demo
+from agent.commands.eval import eval_command
 from agent.commands.research import research_command
 from agent.commands.signals import signals
 from agent.commands.sources import sources
@@ -51,3 +52,4 @@ app.command()(sources)
 app.command("research")(research_command)
 app.command()(brief)
 app.command()(signals)
+app.command("eval")(eval_command)
