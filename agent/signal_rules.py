@@ -124,7 +124,13 @@ _Rule = Callable[[str, "re.Match[str]", "Context"], "Hit | None"]
 
 
 def _trigger(kind: SignalType, sentence: str) -> re.Match[str] | None:
-    for pattern in load_taxonomy()[kind].compiled():
+    spec = load_taxonomy()[kind]
+    # One search rules most sentences out; the first matching pattern, in order, is still
+    # the one whose match the rule reads.
+    combined = spec.any_pattern()
+    if combined is None or not combined.search(sentence):
+        return None
+    for pattern in spec.compiled():
         if m := pattern.search(sentence):
             return m
     return None

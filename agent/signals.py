@@ -19,6 +19,7 @@ The same event from several sources is one signal with several evidence items.
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta
@@ -67,7 +68,7 @@ def detect_signals(
     ]
     found: list[Found] = []
     for source in usable:
-        found += _from_source(account, source)
+        found += _remembered(account, source)
     found += hiring_surge(usable, previous_jobs)
     found += tech_stack(usable)
     found += employee_sentiment(usable, today)
@@ -115,6 +116,24 @@ def _sentences(source: Source) -> Iterator[tuple[int, int, str | None]]:
         begin, stop = int(turn["start"]), int(turn["end"])
         for start, end in sentence_spans(source.text[begin:stop]):
             yield begin + start, begin + end, speaker
+
+
+_FOUND: dict[tuple[object, ...], list[Found]] = {}
+FOUND_CACHE_SIZE = 20_000
+
+
+def _remembered(account: Account, source: Source) -> list[Found]:
+    """What one source says, read once per process: a warm brief or a scan re-reads only new
+    or changed sources. Copies, because deduplication merges into what it is given."""
+    key = (
+        source.id, source.kind, source.title, source.published_at, hash(source.text),
+        tuple(account.names()), tuple(account.competitors),
+    )  # fmt: skip
+    if key not in _FOUND:
+        if len(_FOUND) >= FOUND_CACHE_SIZE:
+            _FOUND.clear()
+        _FOUND[key] = _from_source(account, source)
+    return copy.deepcopy(_FOUND[key])
 
 
 def _from_source(account: Account, source: Source) -> list[Found]:

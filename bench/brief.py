@@ -22,10 +22,15 @@ from pathlib import Path
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 from agent.book import import_csv, upsert_accounts
-from agent.commands.demo import DEFAULT_ACCOUNT, demo_dir, demo_files
+from agent.commands.demo import (
+    DEFAULT_ACCOUNT,
+    build_demo_account,
+    demo_dir,
+    import_demo_crm,
+)
 from agent.config import load_settings
 from agent.deps import Deps
-from agent.pipeline import brief, ingest
+from agent.pipeline import brief
 from agent.schemas import Account, BriefRequest, Source, SourceKind
 
 _WORDS = [
@@ -158,13 +163,14 @@ def main() -> None:
 
         book = import_csv(demo_dir() / "book.csv").accounts
         upsert_accounts(settings, book)
+        import_demo_crm(settings)
         started = time.perf_counter()
         for account in book:
-            ingest(deps, account, demo_files(account.account_id))
+            build_demo_account(deps, account)
         seconds = time.perf_counter() - started
         demo_chunks = sum(deps.store.chunk_count(a.account_id) for a in book)
         print(
-            f"demo ingest: {demo_chunks} chunks in {seconds:.2f} s = "
+            f"demo research + ingest: {demo_chunks} chunks in {seconds:.2f} s = "
             f"{demo_chunks / seconds:,.0f} chunks/s"
         )
 

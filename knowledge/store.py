@@ -94,6 +94,10 @@ class KnowledgeStore:
         self._client: ClientAPI | None = None
         self._collections: dict[str, ChromaCollection] = {}
         self._lock = threading.Lock()
+        self._queries: dict[str, np.ndarray] = {}
+        # Writes are serialized so a threaded scan never interleaves two accounts' index
+        # updates; reads stay concurrent.
+        self._write_lock = threading.Lock()
 
     @property
     def embedder(self) -> MiniLMEmbedding:
@@ -104,6 +108,10 @@ class KnowledgeStore:
 
     def add_sources(self, sources: Sequence[Source]) -> AddResult:
         """Store sources, re-chunking and re-embedding only those that are new or changed."""
+        with self._write_lock:
+            return self._add_sources(sources)
+
+    def _add_sources(self, sources: Sequence[Source]) -> AddResult:
         latest = {(s.account_id, s.id): s for s in sources}
         hashes = {key: content_hash(s) for key, s in latest.items()}
         status: dict[tuple[str, str], str] = {}
@@ -177,7 +185,7 @@ class KnowledgeStore:
             return []
         where: Any = {"kind": {"$in": sorted(k.value for k in kinds)}} if kinds else None
         result = collection.query(
-            query_embeddings=self.embed(list(queries)),
+            query_embeddings=self._query_vectors(queries),
             n_results=min(n_results, size),
             where=where,
             include=["embeddings", "metadatas", "documents", "distances"],
@@ -201,6 +209,13 @@ class KnowledgeStore:
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Unit vectors of the texts, from the store's embedder (for scoring sentences)."""
         return self.embedder.embed(texts)
+
+    def _query_vectors(self, queries: Sequence[str]) -> np.ndarray:
+        """Query embeddings, remembered: layer and persona queries are the same every brief."""
+        missing = [q for q in dict.fromkeys(queries) if q not in self._queries]
+        if missing:
+            self._queries.update(zip(missing, self.embed(missing), strict=True))
+        return np.stack([self._queries[q] for q in queries])
 
     def _missing_from_index(
         self, sources: list[Source], hashes: dict[tuple[str, str], str]

@@ -44,6 +44,15 @@ class SignalSpec:
         """The patterns compiled case-insensitively."""
         return _compile(tuple(self.patterns))
 
+    def any_pattern(self) -> re.Pattern[str] | None:
+        """All patterns as one regex, to rule a sentence out with a single search."""
+        return _combine(tuple(self.patterns))
+
+
+@cache
+def _combine(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE) if patterns else None
+
 
 @cache
 def _compile(patterns: tuple[str, ...]) -> list[re.Pattern[str]]:
