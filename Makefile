@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint typecheck unit bench clean
+.PHONY: demo test lint typecheck unit bench bench-scan clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,9 @@ test: lint typecheck unit
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/brief.py
+
+bench-scan: $(VENV)/.installed
+	$(BIN)/python bench/scan.py --sizes 100 1000
 
 clean:
 	rm -rf $(VENV) .dossier .mypy_cache .ruff_cache .pytest_cache

@@ -14,6 +14,7 @@ from agent.commands.brief import brief
 from agent.commands.demo import demo
 from agent.commands.eval import eval_command
 from agent.commands.research import research_command
+from agent.commands.scan import scan_command
 from agent.commands.signals import signals
 from agent.commands.sources import sources
 
@@ -51,5 +52,6 @@ app.command()(add)
 app.command()(sources)
 app.command("research")(research_command)
 app.command()(brief)
+app.command("scan")(scan_command)
 app.command()(signals)
 app.command("eval")(eval_command)

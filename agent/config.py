@@ -40,6 +40,11 @@ class Settings(BaseSettings):
     sec_archives_url: str = "https://www.sec.gov"
 
     chroma_url: str | None = Field(None, description="Chroma server URL; unset = on disk.")
+    ledger_url: str | None = Field(
+        None, description="SQLAlchemy database URL of the ledger; unset = SQLite in the workspace."
+    )
+    slack_webhook_url: str | None = Field(None, description="Slack incoming-webhook URL.")
+    scan_workers: int = Field(4, ge=1, le=64, description="Accounts a scan researches at once.")
 
     claims_per_layer: int = Field(5, ge=1, le=12, description="Most claims in one layer.")
     min_claims_per_layer: int = Field(

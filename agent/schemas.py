@@ -239,6 +239,17 @@ class Triage(_Model):
     plays: list[str] = Field(default_factory=list, description="What to do, most urgent first.")
 
 
+class Changes(_Model):
+    """What is new since the CSM's previous brief of this account."""
+
+    previous_brief_at: datetime | None = Field(
+        None, description="When the previous brief was made; none for a first brief."
+    )
+    new_signals: list[Signal] = Field(
+        default_factory=list, description="Signals the previous brief did not carry."
+    )
+
+
 class SourceRef(_Model):
     """A source as a briefing lists it."""
 
@@ -278,6 +289,7 @@ class Briefing(_Model):
     layers: Layers
     signals: list[Signal] = Field(default_factory=list)
     triage: Triage | None = None
+    changes: Changes | None = Field(None, description="Since the previous brief (from the ledger).")
     stakeholders: list[Stakeholder] = Field(default_factory=list)
     messages: list[ValueMessage] = Field(default_factory=list)
     sources: list[SourceRef] = Field(default_factory=list)

@@ -2,7 +2,8 @@
 
 Each route is a request target ("/v1/boards/acme/jobs?content=true", query included, or a
 path alone to match any query) with a list of responses served in turn; the last one repeats.
-Requests are recorded so tests can check headers (conditional requests, User-Agent).
+Requests are recorded, POST bodies included, so tests can check headers (conditional
+requests, User-Agent) and what a webhook received.
 
     with ReplayServer() as server:
         server.route("/x", Reply(200, b"{}", "application/json"))
@@ -47,12 +48,14 @@ class Seen:
     method: str
     target: str
     headers: dict[str, str]
+    body: bytes = b""
 
 
 class ReplayServer:
-    """A threaded HTTP server on an ephemeral loopback port."""
+    """A threaded HTTP server on an ephemeral port of a loopback address (127.0.0.1 unless
+    told; any 127.x address gives a distinct host, e.g. for per-host rate limits)."""
 
-    def __init__(self) -> None:
+    def __init__(self, host: str = "127.0.0.1") -> None:
         self.routes: dict[str, list[Reply]] = {}
         self.seen: list[Seen] = []
         self._lock = threading.Lock()
@@ -65,10 +68,13 @@ class ReplayServer:
             def do_HEAD(self) -> None:
                 server._serve(self)
 
+            def do_POST(self) -> None:
+                server._serve(self)
+
             def log_message(self, format: str, *args: object) -> None:
                 return
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._httpd = ThreadingHTTPServer((host, 0), Handler)
         self._httpd.daemon_threads = True
         # A short poll interval keeps shutdown (each test's teardown) quick.
         self._thread = threading.Thread(
@@ -104,8 +110,10 @@ class ReplayServer:
 
     def _serve(self, handler: BaseHTTPRequestHandler) -> None:
         target = handler.path
+        length = int(handler.headers.get("Content-Length") or 0)
+        body = handler.rfile.read(length) if length else b""
         with self._lock:
-            self.seen.append(Seen(handler.command, target, dict(handler.headers.items())))
+            self.seen.append(Seen(handler.command, target, dict(handler.headers.items()), body))
             replies = self.routes.get(target) or self.routes.get(urlsplit(target).path)
             if not replies:
                 reply = Reply(404, b"not found", "text/plain")

@@ -14,9 +14,10 @@ from agent.commands.common import (
     warn_if_llm_requested,
     write_output,
 )
+from agent.ledger import Ledger
 from agent.pipeline import brief as build_brief
 from agent.render import Format, render
-from agent.schemas import BriefRequest, Persona
+from agent.schemas import BriefRequest, Changes, Persona
 
 
 @handle_errors
@@ -36,4 +37,14 @@ def brief(
     target = find_account(deps.settings, account)
     request = BriefRequest(account_id=target.account_id, personas=persona or list(Persona))
     briefing = build_brief(deps, target, request)
+    ledger = Ledger.open(deps.settings)
+    try:
+        previous, new = ledger.since_last_brief(
+            target.account_id, briefing.signals, briefing.generated_at
+        )
+    finally:
+        ledger.close()
+    briefing = briefing.model_copy(
+        update={"changes": Changes(previous_brief_at=previous, new_signals=new)}
+    )
     write_output(render(briefing, fmt), output)

@@ -26,6 +26,18 @@ def to_markdown(briefing: Briefing) -> str:
         f"**Focus now: {briefing.focus_layer.value}.** {briefing.focus_reason}",
         "",
     ]
+    if briefing.changes is not None:
+        changes = briefing.changes
+        if changes.previous_brief_at is None:
+            out += ["## Since your last brief", "", "This is your first brief of this account.", ""]
+        else:
+            when = f"{changes.previous_brief_at:%Y-%m-%d %H:%M}"
+            out += [f"## Since your last brief ({when} UTC)", ""]
+            out += [
+                f"- **{s.severity}** {s.type.value}: {s.summary} {cite(s.evidence)}"
+                for s in changes.new_signals
+            ] or ["- No new signals."]
+            out.append("")
     if briefing.triage:
         t = briefing.triage
         flag = " · expansion opportunity" if t.expansion else ""

@@ -174,3 +174,29 @@ def test_brief_carries_signals_triage_and_crm_roles(demo_home: Path) -> None:
     assert marcus.status == "departed" and marcus.role == "champion"
     for msg in briefing.messages:
         assert "champion_departure" not in msg.message and "seats" not in msg.message.casefold()
+
+
+def test_brief_says_what_changed_since_the_last_one(demo_home: Path, tmp_path: Path) -> None:
+    import shutil
+
+    home = tmp_path / "copy"
+    shutil.copytree(demo_home, home)
+    (home / "ledger.sqlite").unlink(missing_ok=True)  # other tests brief the shared workspace
+    code, out, err = invoke(home, "brief", "quarrystone", "-f", "json")
+    assert code == 0, err
+    first = Briefing.model_validate_json(out)
+    assert first.changes is not None and first.changes.previous_brief_at is None
+    code, out, err = invoke(home, "brief", "quarrystone", "-f", "json")
+    assert code == 0, err
+    second = Briefing.model_validate_json(out)
+    assert second.changes is not None and second.changes.previous_brief_at is not None
+    assert second.changes.new_signals == []
+    usage = home / "crm" / "usage.json"
+    saved = usage.read_bytes()
+    usage.unlink()  # the seat-limit triggers go away ...
+    code, out, _ = invoke(home, "brief", "quarrystone")
+    assert code == 0 and "## Since your last brief" in out and "No new signals." in out
+    usage.write_bytes(saved)  # ... and come back: new since the last brief
+    code, out, _ = invoke(home, "brief", "quarrystone", "-f", "json")
+    changes = Briefing.model_validate_json(out).changes
+    assert changes is not None and {s.type.value for s in changes.new_signals} == {"seat_limit"}

@@ -1,0 +1,158 @@
+"""The scan digest: accounts red first, then yellow, then expansion, then green, each with its
+new signals, evidence links and plays — as Markdown, JSON and a self-contained HTML page."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from functools import cache
+from typing import TYPE_CHECKING, Literal
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from pydantic import BaseModel, Field
+
+from agent.ledger import Recorded
+from agent.schemas import Signal, TriageStatus
+
+if TYPE_CHECKING:
+    from agent.scan import AccountScan
+
+DigestFormat = Literal["md", "json", "html"]
+_RANK = {"red": 0, "yellow": 1, "expansion": 2, "green": 3, None: 4}
+
+
+class DigestAccount(BaseModel):
+    """One account in the digest; `triage` is null when the account could not be assessed."""
+
+    account_id: str
+    name: str
+    triage: TriageStatus | None
+    expansion: bool = False
+    new_signals: list[Signal] = Field(default_factory=list)
+    plays: list[str] = Field(default_factory=list)
+    errors: list[str] = Field(default_factory=list)
+    #: Ledger fingerprints of `new_signals`, in the same order (what the run reports).
+    fingerprints: list[str] = Field(default_factory=list, exclude=True)
+    #: Source id → URL of the evidence, for links.
+    links: dict[str, str] = Field(default_factory=dict, exclude=True)
+
+    @property
+    def rank(self) -> int:
+        """Red, yellow, expansion-only, green, then unassessed."""
+        if self.triage == "green" and self.expansion:
+            return _RANK["expansion"]
+        return _RANK[self.triage]
+
+    def link(self, source_id: str) -> str | None:
+        """A web address for an evidence source (never a `javascript:` URL from a page)."""
+        url = self.links.get(source_id)
+        return url if url and url.startswith(("http://", "https://")) else None
+
+
+class Digest(BaseModel):
+    """What one scan reports."""
+
+    run_id: str
+    started_at: datetime
+    finished_at: datetime
+    accounts: list[DigestAccount]
+
+    def counts(self) -> dict[str, int]:
+        """How many accounts are red, yellow, expansion, and how many new signals in all."""
+        return {
+            "red": sum(a.triage == "red" for a in self.accounts),
+            "yellow": sum(a.triage == "yellow" for a in self.accounts),
+            "expansion": sum(a.expansion for a in self.accounts),
+            "new_signals": sum(len(a.new_signals) for a in self.accounts),
+            "errors": sum(bool(a.errors) for a in self.accounts),
+        }
+
+    def worth_reading(self) -> list[DigestAccount]:
+        """The accounts with something new or an error, in digest order."""
+        return [a for a in self.accounts if a.new_signals or a.errors]
+
+
+def build_digest(
+    run_id: str, started_at: datetime, results: Sequence[AccountScan], new: Sequence[Recorded]
+) -> Digest:
+    """The digest of a run from its per-account results and the ledger's unreported signals."""
+    by_account: dict[str, list[Recorded]] = defaultdict(list)
+    for item in new:
+        by_account[item.account_id].append(item)
+    accounts = []
+    for result in results:
+        fresh = by_account.get(result.account.account_id, [])
+        accounts.append(
+            DigestAccount(
+                account_id=result.account.account_id,
+                name=result.account.name,
+                triage=result.triage.status if result.triage else None,
+                expansion=bool(result.triage and result.triage.expansion),
+                new_signals=[r.signal for r in fresh],
+                plays=result.triage.plays if result.triage else [],
+                errors=result.errors,
+                fingerprints=[r.fingerprint for r in fresh],
+                links=result.links,
+            )
+        )
+    accounts.sort(key=lambda a: (a.rank, -len(a.new_signals), a.name.casefold(), a.account_id))
+    return Digest(
+        run_id=run_id, started_at=started_at, finished_at=datetime.now(UTC), accounts=accounts
+    )
+
+
+def render_digest(digest: Digest, fmt: DigestFormat) -> str:
+    """The digest in the requested format."""
+    if fmt == "json":
+        return digest.model_dump_json(indent=2)
+    if fmt == "html":
+        template = _environment().get_template("digest.html.j2")
+        return template.render(d=digest, counts=digest.counts(), label=_label)
+    return _markdown(digest)
+
+
+def _markdown(digest: Digest) -> str:
+    counts = digest.counts()
+    lines = [
+        f"# Book scan {digest.started_at:%Y-%m-%d %H:%M} UTC",
+        "",
+        f"{counts['red']} red · {counts['yellow']} yellow · {counts['expansion']} expansion · "
+        f"{counts['new_signals']} new signals · {len(digest.accounts)} accounts scanned"
+        + (f" · {counts['errors']} with errors" if counts["errors"] else ""),
+        "",
+    ]
+    shown = digest.worth_reading()
+    for account in shown:
+        lines += [f"## {account.name} — {_label(account)}", ""]
+        for signal in account.new_signals:
+            when = f" ({signal.occurred_at.isoformat()})" if signal.occurred_at else ""
+            lines.append(f"- **{signal.severity}** {signal.type.value}{when}: {signal.summary}")
+            for evidence in signal.evidence:
+                url = account.link(evidence.source_id)
+                where = f"[{evidence.source_id}]({url})" if url else evidence.source_id
+                lines.append(f'  - "{" ".join(evidence.quote.split())}" — {where}')
+        if account.new_signals and account.plays:
+            lines += ["", "Plays:", *(f"1. {p}" for p in account.plays)]
+        if account.errors:
+            lines += ["", "Errors:", *(f"- {e}" for e in account.errors)]
+        lines.append("")
+    quiet = len(digest.accounts) - len(shown)
+    if quiet:
+        lines.append(f"{quiet} account(s) with nothing new.")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _label(account: DigestAccount) -> str:
+    status = account.triage or "not assessed"
+    return f"{status} · expansion" if account.expansion else status
+
+
+@cache
+def _environment() -> Environment:
+    return Environment(
+        loader=PackageLoader("agent.render", "templates"),
+        autoescape=select_autoescape(["html", "j2"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )

@@ -1,0 +1,360 @@
+"""The ledger: what every scan saw and reported — accounts, source items, signals, runs, alerts.
+
+SQLAlchemy 2.0 ORM on SQLite in the workspace by default, any database URL via
+`DOSSIER_LEDGER_URL` (PostgreSQL for a team). Every write is one transaction.
+
+Exactly once: a signal is recorded with `first_seen_run` / `last_seen_run` and stays
+unreported (`reported_run` null) until a run that found it completes. A run killed midway
+leaves its signals unreported, so the next run reports them. Alerts are recorded as pending
+before they are sent and marked sent after, with the fingerprints they covered, so a signal
+is never alerted twice even when the run that sent it died before completing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    UniqueConstraint,
+    create_engine,
+    select,
+    update,
+)
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+from agent.config import Settings
+from agent.schemas import Account, Signal, Source
+from knowledge.store import content_hash
+
+RunStatus = Literal["running", "completed", "failed"]
+AlertStatus = Literal["pending", "sent"]
+
+
+class Base(DeclarativeBase):
+    """The ledger's tables."""
+
+
+class AccountRow(Base):
+    """An account the ledger has seen."""
+
+    __tablename__ = "accounts"
+    account_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    name: Mapped[str] = mapped_column(String(500))
+    first_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SourceItemRow(Base):
+    """One stored source of an account and the digest of its content."""
+
+    __tablename__ = "source_items"
+    __table_args__ = (UniqueConstraint("account_id", "source_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.account_id"), index=True)
+    source_id: Mapped[str] = mapped_column(String(300))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    first_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SignalRow(Base):
+    """A signal of an account, identified across runs by its fingerprint."""
+
+    __tablename__ = "signals"
+    __table_args__ = (UniqueConstraint("account_id", "fingerprint"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.account_id"), index=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    first_seen_run: Mapped[str] = mapped_column(String(64))
+    last_seen_run: Mapped[str] = mapped_column(String(64), index=True)
+    first_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    reported_run: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class RunRow(Base):
+    """One scan."""
+
+    __tablename__ = "runs"
+    run_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    status: Mapped[str] = mapped_column(String(16))
+    shard: Mapped[str | None] = mapped_column(String(32), nullable=True)
+
+
+class AlertRow(Base):
+    """A notification of a run: recorded pending before sending, marked sent after."""
+
+    __tablename__ = "alerts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_id: Mapped[str] = mapped_column(ForeignKey("runs.run_id"), index=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    payload_hash: Mapped[str] = mapped_column(String(64), index=True)
+    fingerprints: Mapped[list[str]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class BriefRow(Base):
+    """A brief given to the CSM, and the signals it carried."""
+
+    __tablename__ = "briefs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    account_id: Mapped[str] = mapped_column(String(200), index=True)
+    generated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    fingerprints: Mapped[list[str]] = mapped_column(JSON)
+
+
+def fingerprint(signal: Signal) -> str:
+    """A digest that names the same event across runs of unchanged sources.
+
+    Type, severity (an escalation is news), who or what it is about, and the month it
+    happened; without a date, the evidence sources stand in for it. Summaries and quotes are
+    left out: their wording may change while the event does not.
+    """
+    entity = " ".join((signal.entity or "").casefold().split())
+    if signal.occurred_at is not None:
+        when = signal.occurred_at.strftime("%Y-%m")
+    else:
+        when = ",".join(sorted({e.source_id for e in signal.evidence}))
+    key = "|".join((signal.type.value, signal.severity, entity, when))
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """A signal as the ledger holds it."""
+
+    account_id: str
+    fingerprint: str
+    signal: Signal
+    first_seen_run: str
+
+
+class Ledger:
+    """The ledger of one workspace (or of a team, through a database URL)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine: Engine = create_engine(url, future=True)
+        Base.metadata.create_all(self.engine)
+
+    @classmethod
+    def open(cls, settings: Settings) -> Ledger:
+        """The ledger `settings` point at: `ledger_url`, else SQLite in the workspace."""
+        if settings.ledger_url:
+            return cls(settings.ledger_url)
+        settings.home.mkdir(parents=True, exist_ok=True)
+        return cls(f"sqlite:///{(settings.home / 'ledger.sqlite').resolve()}")
+
+    def close(self) -> None:
+        """Release the connection pool."""
+        self.engine.dispose()
+
+    def start_run(self, shard: str | None = None) -> tuple[str, datetime]:
+        """A new run, recorded as running; its id and start time."""
+        run_id, now = uuid.uuid4().hex, _now()
+        with Session(self.engine) as session, session.begin():
+            session.add(RunRow(run_id=run_id, started_at=now, status="running", shard=shard))
+        return run_id, now
+
+    def record_account(
+        self, run_id: str, account: Account, sources: Iterable[Source], signals: Sequence[Signal]
+    ) -> None:
+        """What one run saw of one account, in one transaction."""
+        now = _now()
+        with Session(self.engine) as session, session.begin():
+            row = session.get(AccountRow, account.account_id)
+            if row is None:
+                row = AccountRow(account_id=account.account_id, first_seen=now, last_seen=now)
+                session.add(row)
+            row.name, row.last_seen = account.name, now
+            session.flush()
+            items = {
+                i.source_id: i
+                for i in session.scalars(
+                    select(SourceItemRow).where(SourceItemRow.account_id == account.account_id)
+                )
+            }
+            for source in sources:
+                digest = content_hash(source)
+                item = items.get(source.id)
+                if item is None:
+                    session.add(
+                        SourceItemRow(
+                            account_id=account.account_id,
+                            source_id=source.id,
+                            content_hash=digest,
+                            first_seen=now,
+                            last_seen=now,
+                        )
+                    )
+                else:
+                    item.content_hash, item.last_seen = digest, now
+            known = {
+                s.fingerprint: s
+                for s in session.scalars(
+                    select(SignalRow).where(SignalRow.account_id == account.account_id)
+                )
+            }
+            for signal in signals:
+                key = fingerprint(signal)
+                payload = signal.model_dump(mode="json")
+                found = known.get(key)
+                if found is None:
+                    found = SignalRow(
+                        account_id=account.account_id,
+                        fingerprint=key,
+                        first_seen_run=run_id,
+                        first_seen_at=now,
+                        last_seen_run=run_id,
+                        payload=payload,
+                    )
+                    session.add(found)
+                    known[key] = found
+                else:
+                    found.last_seen_run, found.payload = run_id, payload
+
+    def unreported(self, run_id: str) -> list[Recorded]:
+        """The signals this run found that no completed run has reported yet."""
+        query = select(SignalRow).where(
+            SignalRow.last_seen_run == run_id, SignalRow.reported_run.is_(None)
+        )
+        with Session(self.engine) as session:
+            return [_recorded(row) for row in session.scalars(query.order_by(SignalRow.id))]
+
+    def alerted(self, channel: str) -> set[str]:
+        """Fingerprints an alert on `channel` was already sent for."""
+        query = select(AlertRow.fingerprints).where(
+            AlertRow.channel == channel, AlertRow.status == "sent"
+        )
+        with Session(self.engine) as session:
+            return {f for row in session.scalars(query) for f in row}
+
+    def was_sent(self, channel: str, payload_hash: str) -> bool:
+        """Whether an alert with this payload hash was already sent on `channel`."""
+        query = select(AlertRow.id).where(
+            AlertRow.channel == channel,
+            AlertRow.payload_hash == payload_hash,
+            AlertRow.status == "sent",
+        )
+        with Session(self.engine) as session:
+            return session.scalars(query).first() is not None
+
+    def alert_pending(
+        self, run_id: str, channel: str, payload_hash: str, fingerprints: Sequence[str]
+    ) -> int:
+        """Record an alert about to be sent; its id."""
+        row = AlertRow(
+            run_id=run_id,
+            channel=channel,
+            payload_hash=payload_hash,
+            fingerprints=sorted(fingerprints),
+            status="pending",
+            created_at=_now(),
+        )
+        with Session(self.engine) as session, session.begin():
+            session.add(row)
+            session.flush()
+            return row.id
+
+    def alert_sent(self, alert_id: int) -> None:
+        """Mark an alert as delivered."""
+        with Session(self.engine) as session, session.begin():
+            session.execute(
+                update(AlertRow)
+                .where(AlertRow.id == alert_id)
+                .values(status="sent", sent_at=_now())
+            )
+
+    def complete_run(self, run_id: str, fingerprints: Iterable[tuple[str, str]]) -> datetime:
+        """Mark the run completed and its reported signals as reported by it, atomically."""
+        now = _now()
+        with Session(self.engine) as session, session.begin():
+            for account_id, key in fingerprints:
+                session.execute(
+                    update(SignalRow)
+                    .where(
+                        SignalRow.account_id == account_id,
+                        SignalRow.fingerprint == key,
+                        SignalRow.reported_run.is_(None),
+                    )
+                    .values(reported_run=run_id)
+                )
+            session.execute(
+                update(RunRow)
+                .where(RunRow.run_id == run_id)
+                .values(status="completed", finished_at=now)
+            )
+        return now
+
+    def fail_run(self, run_id: str) -> None:
+        """Mark a run that stopped on a fatal error."""
+        with Session(self.engine) as session, session.begin():
+            session.execute(
+                update(RunRow)
+                .where(RunRow.run_id == run_id)
+                .values(status="failed", finished_at=_now())
+            )
+
+    def since_last_brief(
+        self, account_id: str, signals: Sequence[Signal], generated_at: datetime
+    ) -> tuple[datetime | None, list[Signal]]:
+        """The previous brief's time and the signals it did not carry; this brief is recorded."""
+        prints = [fingerprint(s) for s in signals]
+        query = (
+            select(BriefRow)
+            .where(BriefRow.account_id == account_id)
+            .order_by(BriefRow.generated_at.desc(), BriefRow.id.desc())
+            .limit(1)
+        )
+        with Session(self.engine) as session, session.begin():
+            last = session.execute(query).scalar_one_or_none()
+            previous = (last.generated_at, set(last.fingerprints)) if last else None
+            session.add(
+                BriefRow(account_id=account_id, generated_at=generated_at, fingerprints=prints)
+            )
+        if previous is None:
+            return None, []
+        when, seen = previous
+        new = [s for s, p in zip(signals, prints, strict=True) if p not in seen]
+        return when, new
+
+    def runs(self) -> list[tuple[str, str]]:
+        """Every run's id and status, oldest first."""
+        query = select(RunRow.run_id, RunRow.status).order_by(RunRow.started_at)
+        with Session(self.engine) as session:
+            return [(r, s) for r, s in session.execute(query)]
+
+
+def payload_hash(payload: Any) -> str:
+    """A stable digest of a JSON-able payload."""
+    blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def _recorded(row: SignalRow) -> Recorded:
+    return Recorded(
+        account_id=row.account_id,
+        fingerprint=row.fingerprint,
+        signal=Signal.model_validate(row.payload),
+        first_seen_run=row.first_seen_run,
+    )
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)

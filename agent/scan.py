@@ -1,0 +1,158 @@
+"""The scan: every account of (a shard of) the book refreshed, its new signals reported once.
+
+scan:  accounts ─► (threads) research incrementally ─► assess ─┐
+                                      (main thread) ledger ◄───┘ one transaction per account
+       ledger: signals found and never reported ─► digest ─► emit ─► alerts ─► run completed
+
+Research and assessment run in a thread pool (the HTTP client's per-host limits pace the
+requests; the store serializes its writes). The ledger is written from the calling thread
+only, so SQLite never sees two writers and the order of records is the order of completion.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal as signals_module
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+
+from agent.deps import Deps
+from agent.digest import Digest, build_digest
+from agent.errors import ConfigError, DossierError
+from agent.ledger import Ledger
+from agent.pipeline import assess
+from agent.research import research
+from agent.schemas import Account, Signal, Source, Triage
+
+#: Test hook, honoured only when set: SIGKILL the scan after N accounts are recorded in the
+#: ledger, or with "alerts", after the alerts are sent and before the run completes. It lets
+#: a test kill a scan at an exact point instead of racing a timer.
+DIE_AFTER_ENV = "DOSSIER_SCAN_TEST_DIE_AFTER"
+
+
+@dataclass
+class AccountScan:
+    """What one account's refresh found, or why it could not."""
+
+    account: Account
+    signals: list[Signal] = field(default_factory=list)
+    triage: Triage | None = None
+    sources: list[Source] = field(default_factory=list)
+    #: Source id → URL, for evidence links in the digest.
+    links: dict[str, str] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+
+
+Emit = Callable[[Digest], None]
+Notify = Callable[[str, Digest], None]
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """`I/N` as (I, N), 1 <= I <= N."""
+    index, _, count = text.partition("/")
+    try:
+        i, n = int(index), int(count)
+    except ValueError:
+        raise ConfigError(f"--shard {text!r}: expected I/N, e.g. 2/3") from None
+    if not 1 <= i <= n:
+        raise ConfigError(f"--shard {text!r}: I must be between 1 and N")
+    return i, n
+
+
+def in_shard(account_id: str, shard: tuple[int, int]) -> bool:
+    """Whether the account belongs to shard I of N (a stable hash, the same on every host)."""
+    i, n = shard
+    digest = hashlib.sha256(account_id.encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "big") % n == i - 1
+
+
+def scan_account(deps: Deps, account: Account) -> AccountScan:
+    """Research one account incrementally and assess it; failures become its errors."""
+    result = AccountScan(account=account)
+    try:
+        report = research(deps, account)
+        result.errors += [f"{o.tool}: {o.error}" for o in report.failed]
+        sources = deps.store.sources(account.account_id)
+        assessment = assess(deps, account, sources, deps.clock())
+    except DossierError as exc:
+        result.errors.append(" ".join(str(exc).split()))
+        return result
+    result.signals, result.triage = assessment.signals, assessment.triage
+    result.sources = sources
+    result.links = {s.id: s.url for s in sources if s.url}
+    return result
+
+
+def scan(
+    deps: Deps,
+    ledger: Ledger,
+    accounts: Sequence[Account],
+    *,
+    emit: Emit,
+    notify: Notify | None = None,
+    shard: str | None = None,
+    report: bool = True,
+    on_account: Callable[[AccountScan], None] | None = None,
+) -> Digest:
+    """Scan the accounts, write the digest, alert, and complete the run.
+
+    With `report=False` (a dry run) the signals stay unreported, so the next scan reports them.
+    """
+    run_id, started = ledger.start_run(shard)
+    die_after = os.environ.get(DIE_AFTER_ENV)
+    try:
+        results = _refresh(deps, ledger, run_id, accounts, on_account, die_after)
+        unreported = ledger.unreported(run_id)
+        digest = build_digest(run_id, started, results, unreported)
+        emit(digest)
+        if notify is not None:
+            notify(run_id, digest)
+        if die_after == "alerts":
+            _die()
+        reported = [(a.account_id, f) for a in digest.accounts for f in a.fingerprints]
+        ledger.complete_run(run_id, reported if report else [])
+    except BaseException:
+        ledger.fail_run(run_id)
+        raise
+    return digest
+
+
+def _refresh(
+    deps: Deps,
+    ledger: Ledger,
+    run_id: str,
+    accounts: Sequence[Account],
+    on_account: Callable[[AccountScan], None] | None,
+    die_after: str | None,
+) -> list[AccountScan]:
+    results: list[AccountScan] = []
+    workers = min(deps.settings.scan_workers, max(1, len(accounts)))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="scan") as pool:
+        futures: dict[Future[AccountScan], Account] = {
+            pool.submit(scan_account, deps, a): a for a in accounts
+        }
+        for future in as_completed(futures):
+            result = _outcome(future, futures[future])
+            if result.triage is not None:
+                ledger.record_account(run_id, result.account, result.sources, result.signals)
+            results.append(result)
+            if on_account:
+                on_account(result)
+            if die_after and die_after.isdigit() and len(results) >= int(die_after):
+                _die()
+    return results
+
+
+def _outcome(future: Future[AccountScan], account: Account) -> AccountScan:
+    """The account's result; an unexpected error is its error, never the scan's end."""
+    try:
+        return future.result()
+    except Exception as exc:
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        return AccountScan(account=account, errors=[f"{type(exc).__name__}: {reason}"])
+
+
+def _die() -> None:
+    os.kill(os.getpid(), signals_module.SIGKILL)

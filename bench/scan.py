@@ -1,0 +1,134 @@
+"""Scan benchmark: a synthetic book against a local replay server with 50 ms per request.
+
+Run: .venv/bin/python bench/scan.py [--sizes 100 1000] [--latency 0.05] [--workers 4]
+Each size runs in its own process (a fresh workspace, so peak RSS is per size): a cold scan
+(every source new: fetched, embedded, signals first seen) and a warm one (every board answers
+304, nothing new). Prints accounts per minute, peak RSS, and the cost ratio between sizes.
+
+Each synthetic account has one Greenhouse board with one small posting; Google News and GDELT
+(enabled for every account by its name) answer with nothing. The three endpoints sit on three
+loopback addresses, as on the internet they are three hosts, each under the HTTP client's
+per-host rate limit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from agent.book import upsert_accounts
+from agent.config import load_settings
+from agent.deps import Deps
+from agent.ledger import Ledger
+from agent.scan import scan
+from agent.schemas import Account
+from tests.replay_server import ReplayServer, Reply
+
+EMPTY_RSS = b"<?xml version='1.0'?><rss version='2.0'><channel><title>news</title></channel></rss>"
+
+
+def _board(n: int) -> bytes:
+    job = {
+        "id": 1000 + n,
+        "title": "Senior Data Engineer",
+        "absolute_url": f"https://job-boards.greenhouse.io/synth{n}/jobs/{1000 + n}",
+        "updated_at": "2026-11-01T10:00:00-04:00",
+        "location": {"name": "Remote"},
+        "departments": [{"name": "Engineering"}],
+        "content": (
+            f"&lt;p&gt;Synth {n} is hiring a data engineer to move our pipelines to Snowflake "
+            "and dbt, and to retire our legacy batch jobs.&lt;/p&gt;"
+        ),
+    }
+    return json.dumps({"jobs": [job], "meta": {"total": 1}}).encode()
+
+
+def one(size: int, latency: float, workers: int) -> dict[str, float]:
+    """Cold and warm scans of a synthetic book of `size` accounts; figures for one size."""
+    with (
+        tempfile.TemporaryDirectory() as home,
+        ReplayServer("127.0.0.1") as jobs,
+        ReplayServer("127.0.0.2") as news,
+        ReplayServer("127.0.0.3") as gdelt,
+    ):
+        for n in range(size):
+            etag = {"ETag": f'"b{n}"'}
+            jobs.route(
+                f"/v1/boards/synth{n}/jobs",
+                Reply(200, _board(n), headers=etag, delay=latency),
+                Reply(304, b"", headers=etag, delay=latency),
+            )
+        news.route("/rss/search", Reply(200, EMPTY_RSS, "application/rss+xml", delay=latency))
+        gdelt.route("/api/v2/doc/doc", Reply(200, b"{}", delay=latency))
+        settings = load_settings(
+            Path(home),
+            greenhouse_url=jobs.base_url,
+            google_news_url=news.base_url,
+            gdelt_url=gdelt.base_url,
+            scan_workers=workers,
+        )
+        book = [Account(account_id=f"synth{n}", name=f"Synth {n}", greenhouse=f"synth{n}")
+                for n in range(size)]  # fmt: skip
+        upsert_accounts(settings, book)
+        figures: dict[str, float] = {"accounts": size}
+        for phase in ("cold", "warm"):
+            deps = Deps.build(settings)
+            ledger = Ledger.open(settings)
+            started = time.perf_counter()
+            with deps.http:
+                digest = scan(deps, ledger, book, emit=lambda d: None)
+            elapsed = time.perf_counter() - started
+            ledger.close()
+            errors = sum(bool(a.errors) for a in digest.accounts)
+            figures[f"{phase}_s"] = round(elapsed, 2)
+            figures[f"{phase}_accounts_per_min"] = round(size / elapsed * 60, 1)
+            figures[f"{phase}_new_signals"] = digest.counts()["new_signals"]
+            figures[f"{phase}_errors"] = errors
+        figures["requests"] = len(jobs.seen) + len(news.seen) + len(gdelt.seen)
+    figures["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    return figures
+
+
+def main() -> None:
+    """Run each size in a child process and print the figures and the ratio."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000])
+    parser.add_argument("--latency", type=float, default=0.05)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        print(json.dumps(one(args.one, args.latency, args.workers)))
+        return
+    print(f"# {platform.platform()} · {os.cpu_count()} CPUs · latency {args.latency * 1000:.0f} ms")
+    results = []
+    for size in args.sizes:
+        child = subprocess.run(
+            [sys.executable, __file__, "--one", str(size), "--latency", str(args.latency),
+             "--workers", str(args.workers)],
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        figures = json.loads(child.stdout.strip().splitlines()[-1])
+        results.append(figures)
+        print(" ".join(f"{k}={v}" for k, v in figures.items()), flush=True)
+    for small, large in itertools.pairwise(results):
+        for phase in ("cold", "warm"):
+            size_ratio = large["accounts"] / small["accounts"]
+            cost_ratio = large[f"{phase}_s"] / small[f"{phase}_s"]
+            print(f"{phase}: {size_ratio:.0f}x accounts took {cost_ratio:.2f}x the time")
+
+
+if __name__ == "__main__":
+    main()
