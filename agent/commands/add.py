@@ -23,10 +23,11 @@ def add(
         SourceKind | None, typer.Option("--kind", help="Source kind; inferred when omitted.")
     ] = None,
 ) -> None:
-    """Ingest local files or URLs (transcripts, notes, pages, job-board or SEC JSON, feeds,
-    review CSVs). A URL is fetched as a web page, or as a transcript with --kind earnings_call.
+    """Ingest local files or URLs into an account's knowledge store.
 
-    Re-adding the same file changes nothing. A file that cannot be read is reported on one
+    Transcripts, notes, pages, job-board or SEC JSON, feeds and review CSVs are recognized;
+    a URL is fetched as a web page, or as a transcript with --kind earnings_call. Re-adding the
+    same file changes nothing. A file that cannot be read is reported on one
     line and the other files are still ingested.
     """
     deps = deps_from(ctx)

@@ -46,8 +46,11 @@ def import_(
         Path | None, typer.Option("--meetings", help=_CRM_HELP.format("meetings"))
     ] = None,
 ) -> None:
-    """Import accounts, and optionally their contacts, usage, tickets and meetings, from CSVs;
-    a bad row is reported by line and the others are imported."""
+    """Import accounts, and optionally their CRM data, from CSV exports.
+
+    Contacts, usage, tickets and meetings files join on the account id or name; a bad row
+    is reported by line and the others are imported.
+    """
     settings = settings_from(ctx)
     result = import_csv(accounts)
     for problem in result.problems:

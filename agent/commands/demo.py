@@ -98,10 +98,11 @@ def demo(
     fmt: Annotated[Format, typer.Option("--format", "-f", help="md, json or html.")] = "md",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to a file.")] = None,
 ) -> None:
-    """Import the demo book, research its accounts from recorded responses (offline), add their
-    local documents, and print one account's brief.
+    """Build the demo workspace offline and print one account's brief.
 
-    Running it again is cheap: unchanged documents are neither stored again nor re-embedded.
+    Imports the demo book and its CRM exports, researches the accounts from recorded
+    responses through the real tools, and adds their local documents. Running it again is cheap:
+    unchanged documents are neither stored again nor re-embedded.
     """
     deps = deps_from(ctx)
     warn_if_llm_requested(deps.settings)

@@ -63,8 +63,11 @@ def eval_command(
         bool, typer.Option("--allow-regression", help="Let --write-baseline lower a floor.")
     ] = False,
 ) -> None:
-    """Score briefings of the fixed cases (grounding, signals, facts, personas, injection,
-    leaks) and exit 1 when an overall score is below its floor in evals/baseline.json."""
+    """Score the eval cases and fail below the floors.
+
+    Grounding, signals, facts, personas, injection and leaks are scored; the exit code is 1
+    when an overall score is below its floor in evals/baseline.json.
+    """
     if settings_from(ctx).llm:
         report_warning("the LLM judge is not available: LLM mode is not implemented yet")
     total = len(case_dirs(cases))

@@ -58,10 +58,11 @@ def scan_command(
         typer.Option("--allow-host", help="Allow a private or loopback host (HOST or HOST:PORT)."),
     ] = None,
 ) -> None:
-    """Research every account incrementally, report the signals no earlier scan reported, and
-    triage: red first, then yellow, then expansion.
+    """Refresh the book, report each new signal once, triage and alert.
 
-    A failing account is listed with its error and never stops the scan (exit 0). A scan cut
+    Researches every account incrementally and reports the signals no earlier scan reported,
+    red accounts first, then yellow, then expansion. A failing account is listed with its error
+    and never stops the scan (exit 0). A scan cut
     short reports its signals on the next run; no signal is alerted twice.
     """
     settings = settings_from(ctx)

@@ -23,8 +23,10 @@ def signals(
         Literal["table", "json"], typer.Option("--format", "-f", help="table or json.")
     ] = "table",
 ) -> None:
-    """Signals from the stored sources and the CSM's own data, with the red / yellow / green
-    triage and the plays it calls for."""
+    """Signals from the sources and your own data, with the triage and plays.
+
+    The triage is red / yellow / green plus an expansion flag.
+    """
     deps = deps_from(ctx)
     target = find_account(deps.settings, account)
     result = assess(deps, target, deps.store.sources(target.account_id), deps.clock())
