@@ -185,7 +185,20 @@ def person_of(text: str, ctx: Context, near: int) -> str | None:
         distance = abs(m.start() - near)
         if best is None or distance < best[0]:
             best = (distance, name)
-    return best[1] if best else None
+    if best is None:
+        return _surname_before(text, near, banned)
+    return best[1]
+
+
+def _surname_before(text: str, near: int, banned: set[str]) -> str | None:
+    """A lone surname right before the verb ("as Ortega retires"), when no full name is near."""
+    m = re.search(r"\b([A-Z][a-z]{2,})\s+(?:will\s+|has\s+|is\s+)?$", text[:near])
+    if m is None:
+        return None
+    word = m[1]
+    if word.lower() in _NOT_NAME or word.lower() in banned or word in _NAME_LEAD:
+        return None
+    return word
 
 
 def _names_in(text: str, names: tuple[str, ...]) -> list[tuple[int, str]]:

@@ -194,7 +194,7 @@ def sentence_hits(sentence: str, ctx: Context, *, on_call: bool = False) -> list
 
 def _split_people(sentence: str, ctx: Context, hits: list[Hit]) -> list[Hit]:
     """A sentence with both a departure and an appointment: judge each clause on its own."""
-    clauses = [c for c in re.split(r";|,? and (?=[A-Z])|,? while |\. ", sentence) if c.strip()]
+    clauses = [c for c in CLAUSES.split(sentence) if c.strip()]
     if len(clauses) < 2:
         return [h for h in hits if h.type is not T.executive_appointment]
     others = [h for h in hits if h.type not in (T.executive_departure, T.executive_appointment)]
@@ -213,12 +213,30 @@ def _split_people(sentence: str, ctx: Context, hits: list[Hit]) -> list[Hit]:
     return others + people
 
 
+#: Clause breaks: "names X president as Ortega retires", "X has left, and that Y now oversees"
+#: each hold two people's moves, one per clause.
+CLAUSES = re.compile(r";|,? and (?:that )?(?=[A-Z]|that )|,? while |\. |,? as (?=[A-Z])")
+
+
+def _clause_at(sentence: str, position: int) -> tuple[str, int]:
+    """The clause of `sentence` holding `position`, and where that clause starts."""
+    start = 0
+    for brk in CLAUSES.finditer(sentence):
+        if brk.start() > position:
+            return sentence[start : brk.start()], start
+        start = brk.end()
+    return sentence[start:], start
+
+
 def _executive(kind: SignalType) -> _Rule:
     verb = "leaves" if kind is T.executive_departure else "joins"
 
     def rule(sentence: str, match: re.Match[str], ctx: Context) -> Hit | None:
-        person = person_of(REPORTS_TO.sub(lambda m: " " * len(m[0]), sentence), ctx, match.start())
-        role = role_of(sentence)
+        # The person and the role are read in the clause of the verb, not the whole sentence.
+        clause, offset = _clause_at(sentence, match.start())
+        blanked = REPORTS_TO.sub(lambda m: " " * len(m[0]), clause)
+        person = person_of(blanked, ctx, match.start() - offset)
+        role = role_of(clause)
         if person is None and role is None:
             return None
         if kind is T.executive_appointment and (person is None or role is None):

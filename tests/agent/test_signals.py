@@ -305,3 +305,34 @@ def test_500_chunk_account_scans_fast(demo: dict[str, tuple[list[Source], list[S
     start = time.perf_counter()
     detect_signals(book["larkspur-home"], many, datetime(2026, 11, 23, tzinfo=UTC))
     assert time.perf_counter() - start < 5.0
+
+
+def test_successor_and_predecessor_in_one_sentence_are_kept_apart() -> None:
+    from datetime import UTC, datetime
+
+    from agent.schemas import Account, Source, SourceKind
+    from agent.signals import detect_signals
+
+    now = datetime(2026, 11, 23, tzinfo=UTC)
+    account = Account(account_id="d", name="Delta Faucet Company", aliases=["Delta Faucet"])
+
+    def departures(text: str) -> list[str | None]:
+        source = Source(
+            id="news-1",
+            account_id="d",
+            kind=SourceKind.news,
+            title="t",
+            text=text,
+            retrieved_at=now,
+            published_at=now,
+        )
+        found = detect_signals(account, [source], now)
+        return [s.entity for s in found if s.type.value == "executive_departure"]
+
+    assert departures("Delta Faucet names Helena Marchetti president as Ortega retires.") == [
+        "Ortega"
+    ]
+    assert departures(
+        "Delta Faucet said Imogen Achterberg, who led growth for five years, has left the "
+        "company, and that chief product officer Rafael Quintero now oversees the team."
+    ) == ["Imogen Achterberg"]
