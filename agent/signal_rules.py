@@ -215,7 +215,10 @@ def _split_people(sentence: str, ctx: Context, hits: list[Hit]) -> list[Hit]:
 
 #: Clause breaks: "names X president as Ortega retires", "X has left, and that Y now oversees"
 #: each hold two people's moves, one per clause.
-CLAUSES = re.compile(r";|,? and (?:that )?(?=[A-Z]|that )|,? while |\. |,? as (?=[A-Z])")
+CLAUSES = re.compile(
+    r";|,? and (?:that )?(?=[A-Z]|that )|,? while |\. "
+    r"|,? as (?=(?:[A-Z][a-z]+ ){1,2}(?:retires|steps down|resigns|leaves|departs|exits)\b)"
+)
 
 
 def _clause_at(sentence: str, position: int) -> tuple[str, int]:
