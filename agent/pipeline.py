@@ -36,7 +36,7 @@ from agent.schemas import (
     Stakeholder,
     Triage,
 )
-from agent.signals import detect_signals
+from agent.signals import detect_signals, signal_order
 from agent.stakeholders import find_stakeholders, leadership_changes, merge_contacts
 from agent.synthesize.evidence import candidates_from, score_candidates
 from agent.synthesize.extractive import assign_layers, build_layers, choose_focus, headline
@@ -114,11 +114,10 @@ def assess(deps: Deps, account: Account, sources: Sequence[Source], as_of: datet
         as_of,
         previous_jobs=(research.previous_jobs or None) if research else None,
     )
-    recent = [s for s in external if _recent(s, as_of)]
     crm = load_crm(deps.settings).for_account(account.account_id)
-    departures = [s for s in recent if s.type is SignalType.executive_departure]
+    departures = [s for s in external if s.type is SignalType.executive_departure]
     triggered = evaluate_triggers(account, crm, as_of.date(), deps.settings, departures)
-    signals = sorted([*triggered, *recent], key=_signal_order)
+    signals = sorted([*triggered, *external], key=signal_order)
     people = merge_contacts(find_stakeholders(sources), crm.contacts)
     return Assessment(signals=signals, stakeholders=people, triage=triage(signals, people))
 
@@ -195,22 +194,6 @@ def validated(draft: Briefing, account: Account, sources: Mapping[str, Source]) 
         raise BriefingInvalid(
             f"briefing for {account.account_id} failed validation: {reasons}", last_output=draft
         ) from exc
-
-
-#: External signals older than this are history, not news.
-SIGNAL_MAX_AGE_DAYS = 365
-_SEVERITY_ORDER = {"red": 0, "yellow": 1, "info": 2}
-
-
-def _recent(signal: Signal, as_of: datetime) -> bool:
-    if signal.occurred_at is None:
-        return True
-    return (as_of.date() - signal.occurred_at).days <= SIGNAL_MAX_AGE_DAYS
-
-
-def _signal_order(signal: Signal) -> tuple[int, int]:
-    when = -signal.occurred_at.toordinal() if signal.occurred_at else 0
-    return (_SEVERITY_ORDER[signal.severity], when)
 
 
 def _ref(source: Source) -> SourceRef:

@@ -75,9 +75,12 @@ def detect_signals(
     merged = _dedupe(found)
     signals = [_signal(f) for f in merged]
     signals = [s for s in signals if s.occurred_at is None or today - s.occurred_at <= STALE_AFTER]
-    signals.sort(key=lambda s: -(s.occurred_at or date.min).toordinal())
-    signals.sort(key=lambda s: _SEVERITY_ORDER[s.severity])
-    return signals
+    return sorted(signals, key=signal_order)
+
+
+def signal_order(signal: Signal) -> tuple[int, int]:
+    """Red first, then yellow, then info; newest first within each (undated last)."""
+    return (_SEVERITY_ORDER[signal.severity], -(signal.occurred_at or date.min).toordinal())
 
 
 def _subject(account: Account, source: Source) -> tuple[str, str | None]:
