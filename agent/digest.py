@@ -6,13 +6,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from functools import cache
 from typing import TYPE_CHECKING, Literal
 
-from jinja2 import Environment, PackageLoader, select_autoescape
 from pydantic import BaseModel, Field
 
 from agent.ledger import Recorded
+from agent.render.html import environment
 from agent.schemas import Signal, TriageStatus
 
 if TYPE_CHECKING:
@@ -107,7 +106,7 @@ def render_digest(digest: Digest, fmt: DigestFormat) -> str:
     if fmt == "json":
         return digest.model_dump_json(indent=2)
     if fmt == "html":
-        template = _environment().get_template("digest.html.j2")
+        template = environment().get_template("digest.html.j2")
         return template.render(d=digest, counts=digest.counts(), label=_label)
     return _markdown(digest)
 
@@ -146,13 +145,3 @@ def _markdown(digest: Digest) -> str:
 def _label(account: DigestAccount) -> str:
     status = account.triage or "not assessed"
     return f"{status} · expansion" if account.expansion else status
-
-
-@cache
-def _environment() -> Environment:
-    return Environment(
-        loader=PackageLoader("agent.render", "templates"),
-        autoescape=select_autoescape(["html", "j2"]),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )

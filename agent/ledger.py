@@ -13,7 +13,6 @@ is never alerted twice even when the run that sent it died before completing.
 from __future__ import annotations
 
 import hashlib
-import json
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -339,12 +338,6 @@ class Ledger:
         query = select(RunRow.run_id, RunRow.status).order_by(RunRow.started_at)
         with Session(self.engine) as session:
             return [(r, s) for r, s in session.execute(query)]
-
-
-def payload_hash(payload: Any) -> str:
-    """A stable digest of a JSON-able payload."""
-    blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
 def _recorded(row: SignalRow) -> Recorded:

@@ -18,13 +18,13 @@ from tenacity import (
     Retrying,
     retry_if_exception_type,
     stop_after_attempt,
-    wait_exponential,
 )
 
 from agent.digest import Digest, DigestAccount
 from agent.errors import ConfigError, FetchError
-from agent.ledger import Ledger, payload_hash
-from tools.http import user_agent
+from agent.ledger import Ledger
+from knowledge.store import payload_hash
+from tools.http import BACKOFF, user_agent
 from tools.http_guard import Guard, host_port, redact_url
 
 CHANNEL = "slack"
@@ -131,7 +131,7 @@ def post_json(
 
     retrying = Retrying(
         stop=stop_after_attempt(max(1, attempts)),
-        wait=wait_exponential(multiplier=0.5, max=8),
+        wait=BACKOFF,
         retry=retry_if_exception_type(_Retry),
         reraise=True,
     )

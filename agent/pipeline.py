@@ -18,7 +18,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from agent.crm import load_crm
+from agent.crm import CrmData, load_crm
 from agent.deps import Deps
 from agent.errors import BriefingInvalid, DossierError
 from agent.research import load_report, source_gaps
@@ -105,8 +105,17 @@ class Assessment:
     triage: Triage
 
 
-def assess(deps: Deps, account: Account, sources: Sequence[Source], as_of: datetime) -> Assessment:
-    """External signals from the sources, triggers from the CSM's data, and the triage."""
+def assess(
+    deps: Deps,
+    account: Account,
+    sources: Sequence[Source],
+    as_of: datetime,
+    crm: CrmData | None = None,
+) -> Assessment:
+    """External signals from the sources, triggers from the CSM's data, and the triage.
+
+    `crm` is the book's CRM data when the caller has it loaded already (a scan reads it once).
+    """
     research = load_report(deps.settings, account.account_id)
     external = detect_signals(
         account,
@@ -114,7 +123,7 @@ def assess(deps: Deps, account: Account, sources: Sequence[Source], as_of: datet
         as_of,
         previous_jobs=(research.previous_jobs or None) if research else None,
     )
-    crm = load_crm(deps.settings).for_account(account.account_id)
+    crm = (crm or load_crm(deps.settings)).for_account(account.account_id)
     departures = [s for s in external if s.type is SignalType.executive_departure]
     triggered = evaluate_triggers(account, crm, as_of.date(), deps.settings, departures)
     signals = sorted([*triggered, *external], key=signal_order)

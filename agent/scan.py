@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 
+from agent.crm import CrmData, load_crm
 from agent.deps import Deps
 from agent.digest import Digest, build_digest
 from agent.errors import ConfigError, DossierError
@@ -68,14 +69,14 @@ def in_shard(account_id: str, shard: tuple[int, int]) -> bool:
     return int.from_bytes(digest[:8], "big") % n == i - 1
 
 
-def scan_account(deps: Deps, account: Account) -> AccountScan:
+def scan_account(deps: Deps, account: Account, crm: CrmData | None = None) -> AccountScan:
     """Research one account incrementally and assess it; failures become its errors."""
     result = AccountScan(account=account)
     try:
         report = research(deps, account)
         result.errors += [f"{o.tool}: {o.error}" for o in report.failed]
         sources = deps.store.sources(account.account_id)
-        assessment = assess(deps, account, sources, deps.clock())
+        assessment = assess(deps, account, sources, deps.clock(), crm)
     except DossierError as exc:
         result.errors.append(" ".join(str(exc).split()))
         return result
@@ -128,10 +129,11 @@ def _refresh(
     die_after: str | None,
 ) -> list[AccountScan]:
     results: list[AccountScan] = []
+    crm = load_crm(deps.settings)  # the whole book's CRM data, read once per scan
     workers = min(deps.settings.scan_workers, max(1, len(accounts)))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="scan") as pool:
         futures: dict[Future[AccountScan], Account] = {
-            pool.submit(scan_account, deps, a): a for a in accounts
+            pool.submit(scan_account, deps, a, crm): a for a in accounts
         }
         for future in as_completed(futures):
             result = _outcome(future, futures[future])

@@ -64,6 +64,11 @@ def content_hash(source: Source) -> str:
         "published_at": source.published_at.isoformat() if source.published_at else None,
         "metadata": source.metadata,
     }
+    return payload_hash(payload)
+
+
+def payload_hash(payload: Any) -> str:
+    """A stable digest of a JSON-able payload (key order does not matter)."""
     blob = json.dumps(payload, sort_keys=True, default=str, ensure_ascii=False)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
@@ -117,14 +122,13 @@ class KnowledgeStore:
         status: dict[tuple[str, str], str] = {}
         for key in latest:
             stored = self.get_source(*key)
-            if stored is not None and says_less(latest[key], stored):
-                latest[key], hashes[key] = stored, content_hash(stored)
             if stored is None:
                 status[key] = "new"
-            elif content_hash(stored) == hashes[key]:
-                status[key] = "unchanged"
-            else:
-                status[key] = "updated"
+                continue
+            stored_hash = content_hash(stored)
+            if says_less(latest[key], stored):
+                latest[key], hashes[key] = stored, stored_hash
+            status[key] = "unchanged" if stored_hash == hashes[key] else "updated"
         kept = [latest[key] for key, state in status.items() if state == "unchanged"]
         for source in self._missing_from_index(kept, hashes):
             status[(source.account_id, source.id)] = "updated"

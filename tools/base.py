@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import html as htmllib
+import json
 import re
 import warnings
 from datetime import UTC, date, datetime
@@ -21,6 +22,7 @@ from bs4 import (
 )
 from bs4.element import CData, ProcessingInstruction
 
+from agent.errors import ParseError
 from agent.schemas import Source, SourceKind
 
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
@@ -41,6 +43,16 @@ _NOT_TEXT = (Comment, Declaration, Doctype, ProcessingInstruction, CData)
 def content_hash(text: str) -> str:
     """A hex SHA-1 of some text: the identity of documents that carry no id of their own."""
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+def load_json(data: bytes | str | Any) -> Any:
+    """Decoded JSON (already decoded data passes through); ParseError when it is not JSON."""
+    if isinstance(data, bytes | str):
+        try:
+            return json.loads(data)
+        except ValueError as exc:
+            raise ParseError(f"not JSON: {exc}") from None
+    return data
 
 
 def stable_id(kind: SourceKind, identity: str) -> str:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import datetime, timedelta
 from typing import Any
 
 from agent.errors import DossierError, FetchError, ParseError
 from agent.schemas import Account, Source, SourceKind
-from tools.base import content_hash, find_date, html_to_text, make_source, to_utc
+from tools.base import content_hash, find_date, html_to_text, load_json, make_source, to_utc
 from tools.http import HTML_TYPES, JSON_TYPES
 from tools.sources import FetchContext, Fetched, endpoint, newest_first
 
@@ -55,15 +54,6 @@ ITEM_NAMES = {
 }
 
 
-def _load(data: bytes | str | Any) -> Any:
-    if isinstance(data, bytes | str):
-        try:
-            return json.loads(data)
-        except ValueError as exc:
-            raise ParseError(f"not JSON: {exc}") from None
-    return data
-
-
 def pad_cik(cik: str | int) -> str:
     """A CIK as the 10-digit zero-padded string EDGAR URLs use."""
     return str(int(str(cik).strip())).zfill(10)
@@ -71,7 +61,9 @@ def pad_cik(cik: str | int) -> str:
 
 def is_submissions(obj: Any) -> bool:
     """True for a decoded data.sec.gov submissions response."""
-    filings = obj.get("filings") if isinstance(obj, dict) else None
+    if not isinstance(obj, dict):
+        return False
+    filings = obj.get("filings")
     return "cik" in obj and isinstance(filings, dict) and "recent" in filings
 
 
@@ -83,7 +75,7 @@ def parse_submissions(
     now: datetime | None = None,
 ) -> list[Source]:
     """One filing Source per kept form in a submissions response's `filings.recent` arrays."""
-    obj = _load(data)
+    obj = load_json(data)
     if not is_submissions(obj):
         raise ParseError("not an SEC submissions response (no cik / filings.recent)")
     cik = pad_cik(obj["cik"])
@@ -145,7 +137,7 @@ def parse_submissions(
 
 def parse_company_tickers(data: bytes | str | Any) -> dict[str, str]:
     """Map each ticker (upper case) of SEC company_tickers.json to its 10-digit CIK."""
-    obj = _load(data)
+    obj = load_json(data)
     rows = obj.values() if isinstance(obj, dict) else obj if isinstance(obj, list) else None
     if rows is None:
         raise ParseError("not an SEC company_tickers response")

@@ -241,7 +241,7 @@ class HttpClient:
         failure = state.outcome.exception() if state.outcome else None
         if isinstance(failure, _Transient) and failure.retry_after is not None:
             return failure.retry_after
-        return float(_BACKOFF(state))
+        return float(BACKOFF(state))
 
     def _follow(
         self,
@@ -316,7 +316,8 @@ class HttpClient:
         return Response(redact_url(hop), status, headers, b"".join(chunks))
 
 
-_BACKOFF = wait_exponential(multiplier=0.5, max=8)
+#: Exponential backoff between attempts, shared by every client that retries.
+BACKOFF = wait_exponential(multiplier=0.5, max=8)
 
 
 def user_agent(contact_email: str | None) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html as htmllib
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -12,20 +11,11 @@ from urllib.parse import quote
 
 from agent.errors import ParseError
 from agent.schemas import Account, Source, SourceKind
-from tools.base import clean_text, html_to_text, make_source, to_utc
+from tools.base import clean_text, html_to_text, load_json, make_source, to_utc
 from tools.http import JSON_TYPES
 from tools.sources import FetchContext, Fetched, endpoint
 
 PROVIDERS = ("greenhouse", "lever", "ashby")
-
-
-def _load(data: bytes | str | Any) -> Any:
-    if isinstance(data, bytes | str):
-        try:
-            return json.loads(data)
-        except ValueError as exc:
-            raise ParseError(f"not JSON: {exc}") from None
-    return data
 
 
 def detect_job_board(obj: Any) -> str | None:
@@ -92,7 +82,7 @@ def parse_greenhouse(
     data: bytes | str | Any, board: str, *, account_id: str = "", now: datetime | None = None
 ) -> list[Source]:
     """Postings of a Greenhouse `boards/{board}/jobs?content=true` response."""
-    obj = _load(data)
+    obj = load_json(data)
     if detect_job_board(obj) != "greenhouse":
         raise ParseError("not a Greenhouse job board response")
     sources = []
@@ -132,7 +122,7 @@ def parse_lever(
     data: bytes | str | Any, site: str, *, account_id: str = "", now: datetime | None = None
 ) -> list[Source]:
     """Postings of a Lever `v0/postings/{site}?mode=json` response (a JSON array)."""
-    obj = _load(data)
+    obj = load_json(data)
     if detect_job_board(obj) != "lever":
         raise ParseError("not a Lever postings response")
     sources = []
@@ -173,7 +163,7 @@ def parse_ashby(
     data: bytes | str | Any, org: str, *, account_id: str = "", now: datetime | None = None
 ) -> list[Source]:
     """Postings of an Ashby `posting-api/job-board/{org}` response."""
-    obj = _load(data)
+    obj = load_json(data)
     if detect_job_board(obj) != "ashby":
         raise ParseError("not an Ashby job board response")
     sources = []
@@ -205,7 +195,7 @@ def parse_job_board(
     data: bytes | str | Any, board: str, *, account_id: str = "", now: datetime | None = None
 ) -> list[Source]:
     """Postings of any supported job-board response, the provider detected from its shape."""
-    obj = _load(data)
+    obj = load_json(data)
     provider = detect_job_board(obj)
     parsers = {"greenhouse": parse_greenhouse, "lever": parse_lever, "ashby": parse_ashby}
     if provider is None:

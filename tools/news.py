@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import calendar
-import json
 import re
 from datetime import UTC, datetime
 from typing import Any
@@ -13,7 +12,7 @@ import feedparser
 
 from agent.errors import DossierError, FetchError, ParseError
 from agent.schemas import Account, Source, SourceKind
-from tools.base import clean_text, content_hash, html_to_text, make_source
+from tools.base import clean_text, content_hash, html_to_text, load_json, make_source
 from tools.http import FEED_TYPES, JSON_TYPES
 from tools.sources import FetchContext, Fetched, endpoint, newest_first
 from tools.web import fetch_page
@@ -136,10 +135,7 @@ def parse_gdelt(
     data: bytes | str | Any, *, account_id: str = "", now: datetime | None = None
 ) -> list[Source]:
     """One news Source per article of a GDELT DOC 2.0 `mode=artlist&format=json` response."""
-    try:
-        obj = json.loads(data) if isinstance(data, bytes | str) else data
-    except ValueError as exc:
-        raise ParseError(f"not JSON: {exc}") from None
+    obj = load_json(data)
     if not is_gdelt(obj):
         raise ParseError("not a GDELT artlist response (no 'articles' list)")
     sources = []

@@ -14,7 +14,7 @@ from typing import Any
 
 from agent.errors import ParseError
 from agent.schemas import Account, Source, SourceKind
-from tools.base import clean_text, content_hash, make_source, to_utc
+from tools.base import clean_text, content_hash, load_json, make_source, to_utc
 from tools.http import CSV_TYPES, HTML_TYPES, JSON_TYPES
 from tools.sources import FetchContext, Fetched
 
@@ -211,10 +211,7 @@ def parse_reviews_json(
     data: bytes | str | Any, *, account_id: str = "", now: datetime | None = None
 ) -> ParsedReviews:
     """Reviews of a JSON list of review objects; `line` in problems is the 1-based item number."""
-    try:
-        obj = json.loads(data) if isinstance(data, bytes | str) else data
-    except ValueError as exc:
-        raise ParseError(f"not JSON: {exc}") from None
+    obj = load_json(data)
     if not is_reviews_json(obj):
         raise ParseError("not a reviews JSON list (needs rating and pros or cons)")
     items = obj["reviews"] if isinstance(obj, dict) else obj

@@ -11,7 +11,8 @@ from agent.schemas import Briefing
 
 
 @cache
-def _environment() -> Environment:
+def environment() -> Environment:
+    """The templates of every HTML page dossier writes (briefs, scan digests)."""
     return Environment(
         loader=PackageLoader("agent.render", "templates"),
         autoescape=select_autoescape(["html", "j2"]),
@@ -22,7 +23,7 @@ def _environment() -> Environment:
 
 def to_html(briefing: Briefing) -> str:
     """The briefing as one HTML page with no external resources."""
-    template = _environment().get_template("brief.html.j2")
+    template = environment().get_template("brief.html.j2")
     numbers = source_numbers(briefing)
     return template.render(
         b=briefing,

@@ -179,3 +179,11 @@ def test_forcing_a_transcript_on_prose_fails_cleanly(tmp_path: Path) -> None:
     path.write_text("Nothing but prose here.\n")
     with pytest.raises(ParseError, match="no speaker turns"):
         ingest_file(path, "a", kind=SourceKind.earnings_call)
+
+
+def test_malformed_json_is_one_clear_error(tmp_path: Path) -> None:
+    bad = tmp_path / "board.json"
+    bad.write_text("{not json")
+    with pytest.raises(ParseError) as info:
+        ingest_file(bad, "acme")
+    assert "board.json" in str(info.value) and "\n" not in str(info.value)
