@@ -93,16 +93,19 @@ def _html_kind(text: str) -> SourceKind:
         return SourceKind.filing
     if reviews.parse_jsonld_reviews(text):
         return SourceKind.employee_review
-    return web.parse_page(text).kind
+    return web.page_kind(text)
 
 
 def _csv_header(text: str) -> list[str]:
     return next(csv.reader(io.StringIO(text.lstrip("\ufeff"), newline="")), [])
 
 
-def infer_kind(path: Path, data: bytes) -> SourceKind:
-    """The SourceKind of a file from its name and content; ParseError when the format is unknown."""
-    text = decode(path, data)
+def infer_kind(path: Path, data: bytes, text: str | None = None) -> SourceKind:
+    """The SourceKind of a file from its name and content; ParseError when the format is unknown.
+
+    `text` is the decoded content when the caller has it already.
+    """
+    text = decode(path, data) if text is None else text
     suffix = path.suffix.lower()
     if _is_json(path, text):
         kind = _json_kind(_json(text))
@@ -211,7 +214,7 @@ def ingest_path(
     except OSError as exc:
         raise ParseError(f"{path}: cannot read ({exc.strerror or exc})") from None
     text = decode(path, data)
-    chosen = kind or infer_kind(path, data)
+    chosen = kind or infer_kind(path, data, text)
     stamp: dict[str, Any] = {"account_id": account_id, "now": to_utc(now) or datetime.now(UTC)}
     try:
         result = _parse(path, text, chosen, stamp)

@@ -66,6 +66,16 @@ def _extract(html: str, url: str | None) -> dict[str, Any]:
     return json.loads(result) if result else {}
 
 
+def page_kind(html: str) -> SourceKind:
+    """The kind `parse_page` will give a page, read from its markup alone (no extraction)."""
+    if looks_like_filing(html):
+        return SourceKind.filing
+    is_news = _article(jsonld_objects(html)) is not None
+    if not is_news:
+        is_news = _meta(parse_html(html)).get("og:type", "").lower() == "article"
+    return SourceKind.news if is_news else SourceKind.web_page
+
+
 def parse_page(
     html: str, url: str | None = None, *, account_id: str = "", now: datetime | None = None
 ) -> Source:
