@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -13,6 +12,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from agent.atomic import write_atomic
 from agent.config import Settings
 from agent.csvio import parse_date, read_csv
 from agent.errors import ConfigError, ParseError
@@ -74,12 +74,8 @@ def load_book(settings: Settings) -> dict[str, Account]:
 
 def save_book(settings: Settings, accounts: Iterable[Account]) -> None:
     """Write the book atomically."""
-    path = settings.book_file
-    path.parent.mkdir(parents=True, exist_ok=True)
     rows = [a.model_dump(mode="json") for a in sorted(accounts, key=lambda a: a.account_id)]
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(rows, indent=2), encoding="utf-8")
-    os.replace(tmp, path)
+    write_atomic(settings.book_file, json.dumps(rows, indent=2))
 
 
 def upsert_accounts(settings: Settings, accounts: Iterable[Account]) -> None:

@@ -13,7 +13,6 @@ took place).
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
+from agent.atomic import write_atomic
 from agent.book import slugify
 from agent.config import Settings
 from agent.csvio import Imported, Table, parse_date, parse_float, parse_int, read_csv
@@ -306,12 +306,8 @@ def save_crm(settings: Settings, kind: str, rows: Sequence[CrmRecord]) -> None:
     covered = {r.account_id for r in rows}
     stored = _load(settings, crm_kind, _MODELS[crm_kind])
     kept = [r for r in stored if r.account_id not in covered]
-    path = crm_file(settings, crm_kind)
-    path.parent.mkdir(parents=True, exist_ok=True)
     data = [r.model_dump(mode="json") for r in [*kept, *rows]]
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, indent=1, ensure_ascii=False), encoding="utf-8")
-    os.replace(tmp, path)
+    write_atomic(crm_file(settings, crm_kind), json.dumps(data, indent=1, ensure_ascii=False))
 
 
 def import_crm_file(settings: Settings, kind: CrmKind, path: Path) -> Imported[Any]:

@@ -7,12 +7,12 @@ each account is kept in the workspace as `research/<account_id>.json`.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Literal
 
+from agent.atomic import write_atomic
 from agent.config import Settings
 from agent.deps import Deps
 from agent.errors import DossierError
@@ -97,12 +97,8 @@ def _run(deps: Deps, account: Account, tool: SourceTool, context: FetchContext) 
 
 def save_report(settings: Settings, report: ResearchReport) -> None:
     """Keep the run as the account's latest research record (atomically)."""
-    folder = settings.home / "research"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{report.account_id}.json"
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(asdict(report), indent=2), encoding="utf-8")
-    os.replace(tmp, path)
+    path = settings.home / "research" / f"{report.account_id}.json"
+    write_atomic(path, json.dumps(asdict(report), indent=2))
 
 
 def load_report(settings: Settings, account_id: str) -> ResearchReport | None:

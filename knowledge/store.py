@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import threading
 from collections.abc import Collection, Sequence
@@ -19,6 +18,7 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
+from agent.atomic import write_atomic
 from agent.config import Settings
 from agent.schemas import Chunk, Source, SourceKind
 from agent.validate import fold
@@ -270,12 +270,8 @@ class KnowledgeStore:
             )
 
     def _write_source(self, source: Source) -> None:
-        folder = self.settings.sources_dir / source.account_id
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"{source.id}.json"
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(source.model_dump_json(), encoding="utf-8")
-        os.replace(tmp, path)
+        path = self.settings.sources_dir / source.account_id / f"{source.id}.json"
+        write_atomic(path, source.model_dump_json())
 
     def _collection(self, account_id: str, *, create: bool) -> ChromaCollection | None:
         if account_id in self._collections:

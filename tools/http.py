@@ -12,8 +12,6 @@ import hashlib
 import json
 import logging
 import math
-import os
-import tempfile
 import time
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, replace
@@ -33,6 +31,7 @@ from tenacity import (
     wait_exponential,
 )
 
+from agent.atomic import write_atomic
 from agent.config import Settings
 from agent.errors import FetchError, ParseError
 from tools.http_guard import Guard, RateLimiter, host_port, redact_url
@@ -424,18 +423,7 @@ class _Cache:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             if body:
-                _write_atomic(body_path, response.content)
-            _write_atomic(meta_path, json.dumps(meta, indent=2).encode("utf-8"))
+                write_atomic(body_path, response.content)
+            write_atomic(meta_path, json.dumps(meta, indent=2).encode("utf-8"))
         except OSError as exc:
             log.debug("could not cache %s: %s", redact_url(url), exc)
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
