@@ -29,6 +29,28 @@ class Settings(BaseSettings):
     home: Path = Field(DEFAULT_HOME, description="Workspace folder.")
     llm: str | None = Field(None, description="LangChain provider:model; unset = extractive.")
     llm_base_url: str | None = Field(None, description="OpenAI-compatible server URL.")
+    llm_timeout_s: float = Field(60.0, gt=0, description="Seconds one model call may take.")
+    llm_retries: int = Field(
+        3, ge=0, le=10, description="Retries of a model call on rate limits and server errors."
+    )
+    llm_max_steps: int = Field(
+        6, ge=0, le=30, description="Most research rounds (model turns with tool calls)."
+    )
+    max_tokens_per_brief: int = Field(
+        60_000, ge=2_000, description="Prompt plus completion tokens one brief may spend."
+    )
+    llm_passages_per_layer: int = Field(
+        5,
+        ge=1,
+        le=30,
+        description="Candidate sentences per layer the model is shown to write from.",
+    )
+    llm_price_input: float | None = Field(
+        None, ge=0, description="US dollars per million prompt tokens (for the cost estimate)."
+    )
+    llm_price_output: float | None = Field(
+        None, ge=0, description="US dollars per million completion tokens."
+    )
     contact_email: str | None = Field(None, description="Contact address sent to SEC EDGAR.")
 
     greenhouse_url: str = "https://boards-api.greenhouse.io"

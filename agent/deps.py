@@ -5,12 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import httpx
 
 from agent.config import Settings
 from knowledge.store import KnowledgeStore
 from tools.http import HttpClient
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
 
 
 def utc_now() -> datetime:
@@ -20,12 +24,14 @@ def utc_now() -> datetime:
 
 @dataclass
 class Deps:
-    """Settings, the knowledge store, the one HTTP client and the clock."""
+    """Settings, the knowledge store, the one HTTP client, the clock, and in LLM mode the chat
+    model (built from `DOSSIER_LLM` when first needed; tests put a scripted one here)."""
 
     settings: Settings
     store: KnowledgeStore
     http: HttpClient
     clock: Callable[[], datetime] = field(default=utc_now)
+    chat: BaseChatModel | None = None
 
     @classmethod
     def build(

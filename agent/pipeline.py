@@ -5,6 +5,7 @@ research: enabled tools ─► fetch (one HTTP client) ─► Source ─► stor
 assess:   sources ─► signals ─┐
           CRM data ─► triggers ┴─► stakeholder map ─► triage (red / yellow / green, plays)
 brief:    retrieve per layer ─► candidate sentences ─► synthesize ─► validate ─► Briefing
+         (LLM mode: a research agent fetches first; the model writes from the same candidates)
 render:  Briefing ─► Markdown | JSON | HTML
 """
 
@@ -38,13 +39,13 @@ from agent.schemas import (
 )
 from agent.signals import detect_signals, signal_order
 from agent.stakeholders import find_stakeholders, leadership_changes, merge_contacts
-from agent.synthesize.evidence import candidates_from, score_candidates
+from agent.synthesize.evidence import Candidate, candidates_from, score_candidates
 from agent.synthesize.extractive import assign_layers, build_layers, choose_focus, headline
 from agent.synthesize.messages import write_messages
 from agent.triage import triage
 from agent.triggers import evaluate_triggers
 from agent.validate import internal_terms
-from knowledge.retrieve import load_layers, retrieve_all
+from knowledge.retrieve import LayerSpec, load_layers, retrieve_all
 from tools.files import Ingested, ingest_path
 from tools.sources import FetchContext
 from tools.transcript_fetch import fetch_transcript
@@ -131,14 +132,26 @@ def assess(
     return Assessment(signals=signals, stakeholders=people, triage=triage(signals, people))
 
 
-def brief(deps: Deps, account: Account, request: BriefRequest) -> Briefing:
-    """A grounded briefing of one account from what its store holds."""
+@dataclass
+class Gathered:
+    """What every synthesizer starts from: the stored sources, their candidate sentences
+    scored against the four layers, and the account's assessment."""
+
+    as_of: datetime
+    specs: dict[LayerName, LayerSpec]
+    sources: dict[str, Source]
+    candidates: list[Candidate]
+    assessment: Assessment
+    started: float = field(default_factory=time.perf_counter)
+
+
+def gather(deps: Deps, account: Account, request: BriefRequest) -> Gathered:
+    """Retrieve per layer, split into candidate sentences, score them, assess the account."""
     started = time.perf_counter()
     settings = deps.settings
     as_of = request.as_of or deps.clock()
     specs = load_layers()
     sources = {s.id: s for s in deps.store.sources(account.account_id)}
-
     retrieved = retrieve_all(
         deps.store,
         account.account_id,
@@ -150,44 +163,83 @@ def brief(deps: Deps, account: Account, request: BriefRequest) -> Briefing:
     score_candidates(
         candidates, specs, deps.store, extra_cues={LayerName.competitive: account.competitors}
     )
-
-    chosen = assign_layers(candidates, specs, settings)
-    layers = build_layers(chosen, specs, settings, as_of)
     assessment = assess(deps, account, list(sources.values()), as_of)
-    stakeholders = assessment.stakeholders
-    focus = choose_focus(chosen, specs, leadership_changes(stakeholders, sources, as_of))
-    questions = [q for _, layer in layers.items() for q in layer.questions]
-    messages = write_messages(account, request.personas, candidates, deps.store, questions)
+    return Gathered(as_of, specs, sources, candidates, assessment, started)
 
+
+def brief(deps: Deps, account: Account, request: BriefRequest) -> Briefing:
+    """A grounded briefing of one account: written by the model when `DOSSIER_LLM` is set
+    (falling back to extractive on model failure), else extractive."""
+    if deps.settings.llm or deps.chat is not None:
+        from agent.llm.brief import llm_brief
+
+        return llm_brief(deps, account, request)
+    return extractive_brief(deps, account, request, gather(deps, account, request))
+
+
+def extractive_brief(
+    deps: Deps,
+    account: Account,
+    request: BriefRequest,
+    gathered: Gathered,
+    notices: Sequence[str] = (),
+    metadata: Mapping[str, object] | None = None,
+) -> Briefing:
+    """The brief written from the best-scoring sentences themselves."""
+    settings = deps.settings
+    chosen = assign_layers(gathered.candidates, gathered.specs, settings)
+    layers = build_layers(chosen, gathered.specs, settings, gathered.as_of)
+    stakeholders = gathered.assessment.stakeholders
+    focus = choose_focus(
+        chosen,
+        gathered.specs,
+        leadership_changes(stakeholders, gathered.sources, gathered.as_of),
+    )
+    questions = [q for _, layer in layers.items() for q in layer.questions]
+    messages = write_messages(account, request.personas, gathered.candidates, deps.store, questions)
     draft = Briefing(
-        account=AccountRef(
-            account_id=account.account_id,
-            name=account.name,
-            domain=account.domain,
-            ticker=account.ticker,
-        ),
-        generated_at=as_of,
+        account=account_ref(account),
+        generated_at=gathered.as_of,
         mode="extractive",
-        headline=headline(account, focus, specs),
+        headline=headline(account, focus, gathered.specs),
         focus_layer=focus.layer,
         focus_reason=focus.reason,
         layers=layers,
-        signals=assessment.signals,
-        triage=assessment.triage,
-        stakeholders=stakeholders,
         messages=messages,
-        source_gaps=source_gaps(load_report(settings, account.account_id))
-        + ([] if sources else ["no sources stored for this account yet"]),
-        metadata={
-            "sources_stored": len(sources),
-            "candidate_sentences": len(candidates),
-            "elapsed_ms": 0,
-        },
+        notices=list(notices),
+        metadata=dict(metadata or {}),
+    )
+    return finish(deps, account, gathered, draft)
+
+
+def finish(deps: Deps, account: Account, gathered: Gathered, draft: Briefing) -> Briefing:
+    """Add what every brief carries (signals, triage, stakeholders, cited sources, gaps,
+    timings) and validate the whole against the stored texts."""
+    sources = gathered.sources
+    draft.signals = gathered.assessment.signals
+    draft.triage = gathered.assessment.triage
+    draft.stakeholders = gathered.assessment.stakeholders
+    draft.source_gaps = source_gaps(load_report(deps.settings, account.account_id)) + (
+        [] if sources else ["no sources stored for this account yet"]
     )
     cited = {e.source_id for _, e in draft.all_evidence()}
     draft.sources = [_ref(sources[i]) for i in sorted(cited, key=lambda i: _order(sources, i))]
-    draft.metadata["elapsed_ms"] = round((time.perf_counter() - started) * 1000)
+    draft.metadata.update(
+        sources_stored=len(sources),
+        candidate_sentences=len(gathered.candidates),
+        elapsed_ms=round((time.perf_counter() - gathered.started) * 1000),
+    )
     return validated(draft, account, sources)
+
+
+def account_ref(account: Account) -> AccountRef:
+    """The account as a brief names it."""
+    return AccountRef(
+        account_id=account.account_id,
+        name=account.name,
+        domain=account.domain,
+        ticker=account.ticker,
+    )
 
 
 def validated(draft: Briefing, account: Account, sources: Mapping[str, Source]) -> Briefing:

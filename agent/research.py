@@ -70,7 +70,7 @@ def research(
     for tool in chosen:
         if on_tool:
             on_tool(tool)
-        report.outcomes.append(_run(deps, account, tool, context))
+        report.outcomes.append(run_tool(deps, account, tool, context))
     report.jobs = job_snapshot(deps.store.sources(account.account_id))
     if before is not None:
         report.previous_jobs = before.jobs if before.jobs != report.jobs else before.previous_jobs
@@ -79,7 +79,8 @@ def research(
     return report
 
 
-def _run(deps: Deps, account: Account, tool: SourceTool, context: FetchContext) -> ToolOutcome:
+def run_tool(deps: Deps, account: Account, tool: SourceTool, context: FetchContext) -> ToolOutcome:
+    """Fetch one tool's sources and store them; a failure is an outcome, not an exception."""
     try:
         fetched = tool.fetch(account, context)
     except DossierError as exc:

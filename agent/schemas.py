@@ -275,6 +275,12 @@ class BriefRequest(_Model):
     account_id: str
     personas: list[Persona] = Field(default_factory=lambda: list(Persona))
     as_of: datetime | None = Field(None, description="Clock for recency; now when unset.")
+    purpose: str | None = Field(
+        None, description="What the CSM is preparing for, e.g. 'a call with the new CFO'."
+    )
+    research: bool = Field(
+        True, description="LLM mode: let the model fetch sources first (else the store only)."
+    )
 
 
 class Briefing(_Model):
@@ -295,6 +301,11 @@ class Briefing(_Model):
     sources: list[SourceRef] = Field(default_factory=list)
     source_gaps: list[str] = Field(
         default_factory=list, description="Sources that could not be used, and why."
+    )
+    notices: list[str] = Field(
+        default_factory=list,
+        description="What the reader must know about how this brief was made, e.g. that the "
+        "model failed and the extractive synthesizer wrote it instead.",
     )
     metadata: dict[str, Any] = Field(default_factory=dict)
 

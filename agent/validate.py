@@ -29,10 +29,29 @@ INTERNAL_WORDS = (
     "CRM",
 )
 
+#: Text that talks to a model rather than about the client. A page's planted instructions are
+#: data: they never become a claim, a quote or a message, whichever synthesizer writes.
+INSTRUCTION = re.compile(
+    r"\b(ignore|disregard|forget|override) (all |any |the )?(previous|prior|above|earlier|your)\b"
+    r"|\b(system|developer) (prompt|message|instructions?)\b|^\s*(system|assistant|user)\s*:"
+    r"|\byou are (now )?(an? )?(ai|assistant|language model|chatbot)\b|\bas an ai\b"
+    r"|\b(write|say|state|report|tell (the|your) (user|reader))( that)? the"
+    r" (client|customer|company) (will|is going to)\b|\bprompt injection\b|\bjailbreak"
+    r"|\b(note|message|instructions?) (to|for) (all )?(ai|llms?|language models?|assistants?|"
+    r"models?|agents?|bots?)\b|\b(ai|llm) (models?|assistants?|agents?|summari[sz]ers?)\b",
+    re.IGNORECASE,
+)
+
 
 def fold(text: str) -> str:
     """Whitespace-folded, case-folded text, for verbatim comparison."""
     return _SPACE.sub(" ", text).strip().casefold()
+
+
+def instruction_like(text: str) -> bool:
+    """True when `text` addresses a model ("ignore previous instructions", "note to AI
+    assistants", ...) instead of saying something about the client."""
+    return INSTRUCTION.search(text) is not None
 
 
 def quote_found(quote: str, text: str) -> bool:

@@ -21,6 +21,7 @@ def to_markdown(briefing: Briefing) -> str:
         f"_Generated {briefing.generated_at:%Y-%m-%d %H:%M} UTC · {briefing.mode} · "
         f"{len(briefing.sources)} sources cited_",
         "",
+        *[f"> **Notice:** {notice}\n" for notice in briefing.notices],
         f"**{briefing.headline}**",
         "",
         f"**Focus now: {briefing.focus_layer.value}.** {briefing.focus_reason}",

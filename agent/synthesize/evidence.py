@@ -14,6 +14,7 @@ from datetime import datetime
 import numpy as np
 
 from agent.schemas import Evidence, LayerName, Source, SourceKind
+from agent.validate import instruction_like
 from knowledge.chunk import sentence_spans
 from knowledge.retrieve import LayerSpec, Scored, recency_weight
 from knowledge.store import KnowledgeStore
@@ -34,18 +35,6 @@ _SKIP = re.compile(
     r"|\[operator instructions\]"
     r"|^(\w+|\d+\+?) (or more )?years\b|^(a )?bachelor|\bdegree in\b|^final offers|salary range"
     r"|reasonable accommodation|^benefits\b|^apply\b|^we offer\b|non-gaap",
-    re.IGNORECASE,
-)
-#: Text that talks to a model rather than about the client: a page's planted instructions are
-#: data, and never become a claim or a message.
-_INSTRUCTION = re.compile(
-    r"\b(ignore|disregard|forget|override) (all |any |the )?(previous|prior|above|earlier|your)\b"
-    r"|\b(system|developer) (prompt|message|instructions?)\b|^\s*(system|assistant|user)\s*:"
-    r"|\byou are (now )?(an? )?(ai|assistant|language model|chatbot)\b|\bas an ai\b"
-    r"|\b(write|say|state|report|tell (the|your) (user|reader))( that)? the"
-    r" (client|customer|company) (will|is going to)\b|\bprompt injection\b|\bjailbreak"
-    r"|\b(note|message|instructions?) (to|for) (all )?(ai|llms?|language models?|assistants?|"
-    r"models?|agents?|bots?)\b|\b(ai|llm) (models?|assistants?|agents?|summari[sz]ers?)\b",
     re.IGNORECASE,
 )
 #: A claim is a whole sentence: headlines and list fragments without an ending are left out.
@@ -222,7 +211,7 @@ def _usable(text: str) -> bool:
         return False
     if text.rstrip().endswith("?") or _SKIP.search(text) or _FILLER.search(text):
         return False
-    if _INSTRUCTION.search(text):
+    if instruction_like(text):
         return False
     if not _ENDS_SENTENCE.search(text.rstrip()):
         return False

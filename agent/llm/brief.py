@@ -1,0 +1,154 @@
+"""A brief in LLM mode: research by the agent, writing by the model, checks by dossier.
+
+research (the model picks source tools) ─► gather (the extractive pipeline's retrieval and
+scoring) ─► write (structured output, one repair round, failing parts dropped) ─► assemble
+with the deterministic signals, triage and stakeholders ─► validate like any brief.
+
+A model that cannot be reached, keeps failing, or gives nothing usable never leaves the CSM
+empty-handed: the extractive brief is returned with a notice saying what happened.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from agent.config import Settings
+from agent.deps import Deps
+from agent.errors import BriefingInvalid, ConfigError
+from agent.llm.model import LlmError, Usage, chat_model
+from agent.llm.research_agent import research_for
+from agent.llm.writer import WriterInput, Written, prompt_hashes, write
+from agent.pipeline import Gathered, account_ref, extractive_brief, finish, gather
+from agent.schemas import (
+    Account,
+    Briefing,
+    BriefRequest,
+    Layer,
+    LayerName,
+    Layers,
+)
+from agent.stakeholders import leadership_changes
+from agent.synthesize.extractive import assign_layers, choose_focus, headline
+from agent.synthesize.messages import write_messages
+from agent.validate import internal_terms
+
+DEFAULT_PURPOSE = "a routine check-in call: what matters about this client right now"
+
+
+def llm_brief(deps: Deps, account: Account, request: BriefRequest) -> Briefing:
+    """The model's brief, checked; the extractive brief with a notice if the model fails."""
+    settings = deps.settings
+    usage = Usage(budget=settings.max_tokens_per_brief)
+    metadata: dict[str, Any] = {"prompts": prompt_hashes()}
+    gathered: Gathered | None = None
+    try:
+        if deps.chat is None:
+            deps.chat = chat_model(settings)
+        purpose = request.purpose or DEFAULT_PURPOSE
+        run = research_for(deps, account, purpose, usage, fetch=request.research)
+        metadata.update(run.metadata())
+        gathered = gather(deps, account, request)
+        written = write(deps, _writer_input(deps, account, request, gathered, purpose), usage)
+        metadata.update(usage.metadata(settings), **written.metadata())
+        return _assemble(deps, account, request, gathered, written, metadata)
+    except (LlmError, ConfigError, BriefingInvalid) as exc:
+        metadata.update(usage.metadata(settings), llm_error=str(exc))
+        notice = (
+            f"LLM mode failed ({exc}); the extractive synthesizer wrote this brief instead, "
+            "from the same stored sources."
+        )
+        gathered = gathered or gather(deps, account, request)
+        return extractive_brief(deps, account, request, gathered, [notice], metadata)
+
+
+def _writer_input(
+    deps: Deps, account: Account, request: BriefRequest, gathered: Gathered, purpose: str
+) -> WriterInput:
+    settings = deps.settings
+    per_layer = settings.model_copy(update={"claims_per_layer": settings.llm_passages_per_layer})
+    return WriterInput(
+        account_name=account.name,
+        purpose=purpose,
+        today=gathered.as_of.date().isoformat(),
+        personas=request.personas,
+        passages=assign_layers(gathered.candidates, gathered.specs, per_layer),
+        specs=gathered.specs,
+        signals=gathered.assessment.signals,
+        stakeholders=gathered.assessment.stakeholders,
+        sources=gathered.sources,
+        internal_terms=internal_terms(account, gathered.sources.values()),
+    )
+
+
+def _assemble(
+    deps: Deps,
+    account: Account,
+    request: BriefRequest,
+    gathered: Gathered,
+    written: Written,
+    metadata: dict[str, Any],
+) -> Briefing:
+    settings = deps.settings
+    draft = written.draft
+    layers = Layers(**{name.value: _layer(name, gathered, written, settings) for name in LayerName})
+    chosen = assign_layers(gathered.candidates, gathered.specs, settings)
+    focus = choose_focus(
+        chosen,
+        gathered.specs,
+        leadership_changes(gathered.assessment.stakeholders, gathered.sources, gathered.as_of),
+    )
+    title, focus_layer, reason = draft.headline, draft.focus_layer, draft.focus_reason
+    if {"headline", "focus_reason"} & set(written.withheld):
+        title, focus_layer, reason = (
+            headline(account, focus, gathered.specs),
+            focus.layer,
+            focus.reason,
+        )
+    messages = [m.checked() for m in draft.messages]
+    missing = [p for p in request.personas if p not in {m.persona for m in messages}]
+    if missing:
+        questions = [q for _, layer in layers.items() for q in layer.questions]
+        messages += write_messages(account, missing, gathered.candidates, deps.store, questions)
+        metadata["messages_written_extractively"] = [p.value for p in missing]
+    order = {p: i for i, p in enumerate(request.personas)}
+    notices = []
+    dropped = written.dropped
+    if dropped.get("claims") or dropped.get("messages"):
+        notices.append(
+            f"{dropped.get('claims', 0)} claim(s) and {dropped.get('messages', 0)} message(s) "
+            "the model wrote were left out: their quotes could not be verified in the sources "
+            "or they repeated instructions planted in a source."
+        )
+    briefing = Briefing(
+        account=account_ref(account),
+        generated_at=gathered.as_of,
+        mode=f"llm:{settings.llm or type(deps.chat).__name__}",
+        headline=title,
+        focus_layer=focus_layer,
+        focus_reason=reason,
+        layers=layers,
+        messages=sorted(messages, key=lambda m: order.get(m.persona, len(order))),
+        notices=notices,
+        metadata=metadata,
+    )
+    return finish(deps, account, gathered, briefing)
+
+
+def _layer(name: LayerName, gathered: Gathered, written: Written, settings: Settings) -> Layer:
+    """One layer from the checked draft: its summary kept only when claims back it."""
+    spec = gathered.specs[name]
+    part = written.draft.layer(name)
+    claims = [c.checked() for c in part.claims]
+    thin = len(claims) < settings.min_claims_per_layer
+    summary = part.summary
+    if not claims:
+        summary = f"Unknown: the sources say nothing well-evidenced about this layer. {spec.gap}"
+    elif f"layers.{name.value}.summary" in written.withheld:
+        summary = (
+            f"{len(claims)} grounded statement(s) below; the model's summary was withheld "
+            "because it repeated text planted in a source."
+        )
+    gaps = list(part.gaps) or ([spec.gap] if thin else [])
+    return Layer(
+        summary=summary, claims=claims, gaps=gaps, questions=list(spec.questions) if thin else []
+    )
