@@ -21,7 +21,8 @@ FABRICATED = "Management promised a tripling of the budget for our product next 
 _SECTION = re.compile(r"^### Passages retrieved for the (\w+) layer$", re.MULTILINE)
 _BLOCK = re.compile(r"<untrusted-source ([^>]*)>\n(.*?)\n</untrusted-source>", re.DOTALL)
 _ATTR = re.compile(r'(\w+)="([^"]*)"')
-_PERSONAS = re.compile(r"^Write value messages for these personas, one each: (.*)$", re.MULTILINE)
+_PERSONA = re.compile(r"^- (\w+): [^(\n]*\(([^,)\n]+)", re.MULTILINE)
+_PERSONAS_HEAD = "Write one value message for each of these personas"
 LAYERS = ("commercial", "competitive", "ecosystem", "internal")
 CLAIMS_PER_LAYER = 3
 
@@ -81,10 +82,10 @@ def draft_from(context: str) -> dict[str, Any]:
     messages = [
         {
             "persona": persona,
-            "message": f"You said it yourselves: “{proof['text']}” We can help you get there.",
+            "message": f"On {term}: you said “{proof['text']}” We can help you get there.",
             "proof_points": [{"source_id": proof["id"], "quote": proof["text"]}],
         }
-        for persona, proof in zip(personas, public, strict=False)
+        for (persona, term), proof in zip(personas, public, strict=False)
     ]
     first = layers[focus]["claims"][0]["text"] if layers[focus]["claims"] else "Little is known."
     return {
@@ -118,11 +119,13 @@ def _fabricate(draft: dict[str, Any]) -> None:
             return
 
 
-def _personas(context: str) -> list[str]:
-    match = _PERSONAS.search(context)
-    if not match or match.group(1).strip() == "none":
+def _personas(context: str) -> list[tuple[str, str]]:
+    """(persona, the first term of its value language) for each persona the prompt lists."""
+    start = context.find(_PERSONAS_HEAD)
+    if start < 0:
         return []
-    return [p.strip() for p in match.group(1).split(",") if p.strip()]
+    block = context[start : context.find("\n\n", start)]
+    return [(m.group(1), m.group(2).strip()) for m in _PERSONA.finditer(block)]
 
 
 def _purpose(messages: list[dict[str, Any]]) -> str:

@@ -270,7 +270,8 @@ def internal_leak_free(briefing: Briefing, terms: Sequence[str]) -> float | None
 
 def tokens(briefing: Briefing) -> int:
     """Prompt + completion tokens the brief cost (0 in extractive mode)."""
-    return int(briefing.metadata.get("tokens", 0))
+    meta = briefing.metadata
+    return int(meta.get("prompt_tokens", 0)) + int(meta.get("completion_tokens", 0))
 
 
 def mean(values: Iterable[float | None]) -> float | None:

@@ -11,11 +11,12 @@ import math
 import re
 import tempfile
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import (
@@ -31,7 +32,7 @@ from agent.book import upsert_accounts
 from agent.config import Settings, load_settings
 from agent.crm import CRM_KINDS, Contact, CrmKind, CrmRecord, Meeting, Ticket, UsagePoint, save_crm
 from agent.deps import Deps
-from agent.errors import BriefingInvalid, DossierError, ParseError
+from agent.errors import BriefingInvalid, ConfigError, DossierError, ParseError
 from agent.pipeline import brief, ingest
 from agent.schemas import Account, Briefing, BriefRequest, LayerName, Persona, SourceKind
 from agent.synthesize.messages import load_personas
@@ -41,6 +42,13 @@ from evals.metrics import ExpectedSignal, SignalCounts
 
 CASES_DIR = Path(__file__).parent / "cases"
 BASELINE_FILE = Path(__file__).parent / "baseline.json"
+#: Floors of the LLM path run through the scripted model server.
+LLM_BASELINE_FILE = Path(__file__).parent / "baseline_llm.json"
+#: The model name sent to the scripted server (it answers the same whatever the name).
+SCRIPTED_MODEL = "openai:gpt-4o-mini"
+#: Every third brief's first draft carries a fabricated quote, so the repair round is scored.
+SCRIPTED_FAULT_EVERY = 3
+LlmPath = Literal["none", "scripted", "env"]
 _CRM_MODELS: dict[CrmKind, type[CrmRecord]] = {
     "contacts": Contact,
     "usage": UsagePoint,
@@ -311,6 +319,26 @@ def _prf(counts: SignalCounts) -> dict[str, float | None]:
     recall = counts.recall if counts.expected else None
     f1 = counts.f1 if precision is not None and recall is not None else None
     return {"precision": precision, "recall": recall, "f1": f1}
+
+
+@contextmanager
+def llm_settings(path: LlmPath) -> Iterator[dict[str, Any]]:
+    """Settings overrides that send the cases down the LLM path: `scripted` starts the local
+    scripted model server (the echo model, with planted faults); `env` uses the model that
+    DOSSIER_LLM and DOSSIER_LLM_BASE_URL name; `none` is extractive."""
+    if path == "none":
+        yield {}
+    elif path == "env":
+        configured = load_settings()
+        if not configured.llm:
+            raise ConfigError("--llm env needs DOSSIER_LLM set")
+        yield {"llm": configured.llm, "llm_base_url": configured.llm_base_url}
+    else:
+        from evals.echo_model import EchoModel
+        from evals.llm_server import ScriptedLLM
+
+        with ScriptedLLM(responder=EchoModel(fault_every=SCRIPTED_FAULT_EVERY)) as server:
+            yield {"llm": SCRIPTED_MODEL, "llm_base_url": server.base_url}
 
 
 def run_cases(

@@ -64,6 +64,7 @@ def _placeholders(name: str, template: str) -> set[str]:
     except ValueError as exc:
         raise ConfigError(f"prompt {name!r}: {exc}") from exc
     fields = {field for _, field, _, _ in parsed if field is not None}
-    if "" in fields or any(not f.isidentifier() for f in fields):
-        raise ConfigError(f"prompt {name!r}: placeholders must be names, e.g. {{account}}")
+    plain = all(not spec and not conversion for _, f, spec, conversion in parsed if f is not None)
+    if "" in fields or any(not f.isidentifier() for f in fields) or not plain:
+        raise ConfigError(f"prompt {name!r}: placeholders must be bare names, e.g. {{account}}")
     return fields

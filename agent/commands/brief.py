@@ -3,21 +3,34 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from agent.book import find_account
-from agent.commands.common import (
-    deps_from,
-    handle_errors,
-    warn_if_llm_requested,
-    write_output,
-)
+from agent.commands.common import err, handle_errors, report_warning, settings_from, write_output
+from agent.deps import Deps
 from agent.ledger import Ledger
 from agent.pipeline import brief as build_brief
 from agent.render import Format, render
-from agent.schemas import BriefRequest, Changes, Persona
+from agent.schemas import Briefing, BriefRequest, Changes, Persona
+
+#: Metadata keys `--verbose` prints, in this order, when the brief has them.
+VERBOSE_KEYS = (
+    "llm_calls",
+    "prompt_tokens",
+    "completion_tokens",
+    "token_budget",
+    "estimated_cost_usd",
+    "research_calls",
+    "research_stop",
+    "repair_rounds",
+    "dropped",
+    "prompts",
+    "sources_stored",
+    "candidate_sentences",
+    "elapsed_ms",
+)
 
 
 @handle_errors
@@ -28,16 +41,47 @@ def brief(
         list[Persona] | None,
         typer.Option("--persona", "-p", help="Write value messages for this persona (repeatable)."),
     ] = None,
+    purpose: Annotated[
+        str | None,
+        typer.Option(
+            "--for",
+            help="What you are preparing for, e.g. 'a call with the new CFO' (LLM mode plans "
+            "its research and focus around it).",
+        ),
+    ] = None,
+    no_research: Annotated[
+        bool,
+        typer.Option("--no-research", help="LLM mode: write from the store only; fetch nothing."),
+    ] = False,
+    offline: Annotated[
+        bool, typer.Option("--offline", help="Send no request to any source (cache only).")
+    ] = False,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="md, json or html.")] = "md",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to a file.")] = None,
+    verbose: Annotated[
+        bool,
+        typer.Option("--verbose", "-v", help="Print tokens, cost and timings on stderr."),
+    ] = False,
 ) -> None:
-    """Print a four-layer briefing in which every claim quotes a stored source."""
-    deps = deps_from(ctx)
-    warn_if_llm_requested(deps.settings)
-    target = find_account(deps.settings, account)
-    request = BriefRequest(account_id=target.account_id, personas=persona or list(Persona))
-    briefing = build_brief(deps, target, request)
-    ledger = Ledger.open(deps.settings)
+    """Print a four-layer briefing in which every claim quotes a stored source.
+
+    With DOSSIER_LLM set, a model plans the research and writes the brief; every quote is still
+    checked against the stored text, and a model failure falls back to the extractive brief.
+    """
+    settings = settings_from(ctx)
+    deps = Deps.build(settings, offline=offline)
+    target = find_account(settings, account)
+    request = BriefRequest(
+        account_id=target.account_id,
+        personas=persona or list(Persona),
+        purpose=purpose,
+        research=not no_research,
+    )
+    with deps.http:
+        briefing = build_brief(deps, target, request)
+    for notice in briefing.notices:
+        report_warning(notice)
+    ledger = Ledger.open(settings)
     try:
         previous, new = ledger.since_last_brief(
             target.account_id, briefing.signals, briefing.generated_at
@@ -48,3 +92,14 @@ def brief(
         update={"changes": Changes(previous_brief_at=previous, new_signals=new)}
     )
     write_output(render(briefing, fmt), output)
+    if verbose:
+        print_accounting(briefing)
+
+
+def print_accounting(briefing: Briefing) -> None:
+    """The brief's mode, tokens, cost and timings, one `key: value` line each, on stderr."""
+    err.print(f"mode: {briefing.mode}")
+    meta: dict[str, Any] = briefing.metadata
+    for key in VERBOSE_KEYS:
+        if key in meta:
+            err.print(f"{key}: {meta[key]}")

@@ -66,15 +66,6 @@ def handle_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def warn_if_llm_requested(settings: Settings) -> None:
-    """Say plainly that LLM mode is not built yet, rather than pretend to use the model."""
-    if settings.llm:
-        report_warning(
-            f"DOSSIER_LLM={settings.llm!r} is set, but LLM mode is not implemented yet; "
-            "using the extractive synthesizer"
-        )
-
-
 def write_output(text: str, output: Path | None) -> None:
     """Write to a file when asked, else to stdout."""
     if output is None:

@@ -23,7 +23,6 @@ from agent.commands.common import (
     handle_errors,
     report_error,
     report_warning,
-    warn_if_llm_requested,
     write_output,
 )
 from agent.config import Settings
@@ -105,7 +104,6 @@ def demo(
     unchanged documents are neither stored again nor re-embedded.
     """
     deps = deps_from(ctx)
-    warn_if_llm_requested(deps.settings)
     book = import_csv(demo_dir() / "book.csv")
     for problem in book.problems:
         report_error(problem)
@@ -121,5 +119,9 @@ def demo(
             progress.advance(task)
     err.print(f"demo workspace ready in {deps.settings.home} ({len(book.accounts)} accounts)")
     target = find_account(deps.settings, account)
-    briefing = build_brief(deps, target, BriefRequest(account_id=target.account_id))
+    # The workspace was just researched from recordings; in LLM mode the model writes from it.
+    request = BriefRequest(account_id=target.account_id, research=False)
+    briefing = build_brief(deps, target, request)
+    for notice in briefing.notices:
+        report_warning(notice)
     write_output(render(briefing, fmt), output)

@@ -17,16 +17,17 @@ from agent.commands.common import (
     fail,
     handle_errors,
     out,
-    report_warning,
-    settings_from,
 )
 from agent.commands.common import write_output as write
 from evals.run import (
     BASELINE_FILE,
     CASES_DIR,
+    LLM_BASELINE_FILE,
     EvalReport,
+    LlmPath,
     below_floor,
     case_dirs,
+    llm_settings,
     load_floors,
     new_floors,
     run_cases,
@@ -51,11 +52,21 @@ def eval_command(
     ] = "table",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to a file.")] = None,
     baseline: Annotated[
-        Path,
+        Path | None,
         typer.Option(
-            "--baseline", help="Floors file (default: evals/baseline.json).", show_default=False
+            "--baseline",
+            help="Floors file (default: evals/baseline.json; with --llm, evals/baseline_llm.json).",
+            show_default=False,
         ),
-    ] = BASELINE_FILE,
+    ] = None,
+    llm: Annotated[
+        LlmPath,
+        typer.Option(
+            "--llm",
+            help="none: extractive; scripted: the LLM path against the bundled scripted model "
+            "server (offline); env: the model DOSSIER_LLM names.",
+        ),
+    ] = "none",
     write_baseline: Annotated[
         bool, typer.Option("--write-baseline", help="Set the floors to the scores measured.")
     ] = False,
@@ -68,8 +79,6 @@ def eval_command(
     Grounding, signals, facts, personas, injection and leaks are scored; the exit code is 1
     when an overall score is below its floor in evals/baseline.json.
     """
-    if settings_from(ctx).llm:
-        report_warning("the LLM judge is not available: LLM mode is not implemented yet")
     total = len(case_dirs(cases))
     with Progress(
         TextColumn("{task.description}"),
@@ -79,7 +88,10 @@ def eval_command(
         transient=True,
     ) as progress:
         task = progress.add_task("eval", total=total)
-        report = run_cases(cases, on_case=lambda case_id: progress.advance(task))
+        with llm_settings(llm) as overrides:
+            report = run_cases(cases, overrides, on_case=lambda case_id: progress.advance(task))
+    if baseline is None:
+        baseline = BASELINE_FILE if llm == "none" else LLM_BASELINE_FILE
     floors = load_floors(baseline)
     if write_baseline:
         floors, lowered = new_floors(report.overall, floors)

@@ -24,7 +24,7 @@ def fence(text: str, **attributes: str | datetime | None) -> str:
         if value is not None
     )
     body = _TAG_INSIDE.sub(lambda m: m.group(0).replace("<", "‹"), text)
-    return f"<{TAG} {attrs}>\n{body.strip()}\n</{TAG}>"
+    return f"<{TAG}{' ' + attrs if attrs else ''}>\n{body.strip()}\n</{TAG}>"
 
 
 def _attr(value: str | datetime) -> str:

@@ -49,6 +49,10 @@ def chat_model(settings: Settings) -> BaseChatModel:
     if not settings.llm:
         raise ConfigError("DOSSIER_LLM is not set")
     provider, _, name = settings.llm.partition(":")
+    if not provider or not name:
+        raise ConfigError(
+            f"DOSSIER_LLM={settings.llm!r}: expected provider:model, e.g. openai:gpt-4o-mini"
+        )
     kwargs: dict[str, Any] = {
         "temperature": 0,
         "timeout": settings.llm_timeout_s,

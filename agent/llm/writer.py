@@ -40,6 +40,7 @@ from agent.schemas import (
     ValueMessage,
 )
 from agent.synthesize.evidence import Candidate
+from agent.synthesize.messages import load_personas
 from agent.validate import fold, instruction_like, leak_errors, quote_found
 from knowledge.retrieve import LayerSpec
 from prompts import load_prompt
@@ -402,9 +403,20 @@ def _context(given: WriterInput) -> str:
         today=given.today,
         signals=signals,
         stakeholders=people,
-        personas=", ".join(p.value for p in given.personas) or "none",
+        personas=_persona_lines(given.personas),
         layers=layers,
         sources="\n".join(blocks),
+    )
+
+
+def _persona_lines(personas: Sequence[Persona]) -> str:
+    specs = load_personas()
+    return (
+        "\n".join(
+            f"- {p.value}: {specs[p].cares_about} ({', '.join(specs[p].language)})"
+            for p in personas
+        )
+        or "- none"
     )
 
 
