@@ -87,7 +87,7 @@ def research_for(
         if not calls:
             run.stop_reason = "model stopped"
             break
-        fetched = len(run.outcomes)
+        stored_before = _stored(run)
         for i, call in enumerate(calls):
             run.calls.append(call["name"])
             tool = by_name.get(call["name"])
@@ -98,7 +98,7 @@ def research_for(
             else:
                 result = str(tool.invoke(call.get("args") or {}))
             messages.append(ToolMessage(content=result, tool_call_id=call.get("id") or ""))
-        if len(run.outcomes) > fetched and all(
+        if _stored(run) > stored_before and all(
             n >= settings.min_claims_per_layer for n in coverage(deps, account).values()
         ):
             run.stop_reason = "layers covered"
@@ -106,6 +106,11 @@ def research_for(
     if run.outcomes:
         _record(deps, account, run.outcomes)
     return run
+
+
+def _stored(run: ResearchRun) -> int:
+    """Sources this run has added or changed so far."""
+    return sum(o.new + o.updated for o in run.outcomes)
 
 
 def coverage(deps: Deps, account: Account) -> dict[LayerName, int]:

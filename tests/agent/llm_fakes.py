@@ -1,0 +1,103 @@
+"""LangChain's fake chat model, taught tool binding and replies computed from the prompt.
+
+`FakeChat(replies=[...])` answers each call with the next reply: an AIMessage, an exception to
+raise, or a function of the messages it was sent (so a draft can quote the real passages the
+writer was shown). Every call's messages are kept in `received`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.outputs import ChatResult
+from pydantic import Field
+
+from evals.echo_model import draft_from
+
+Reply = AIMessage | Exception | Callable[[Sequence[BaseMessage]], AIMessage]
+USAGE = {"input_tokens": 1000, "output_tokens": 200, "total_tokens": 1200}
+
+
+class FakeChat(GenericFakeChatModel):
+    """GenericFakeChatModel with `bind_tools`, scripted errors and recorded inputs."""
+
+    replies: list[Any] = Field(default_factory=list)
+    received: list[list[BaseMessage]] = Field(default_factory=list)
+    messages: Any = Field(default_factory=lambda: iter(()))
+
+    def bind_tools(self, tools: Sequence[Any], **kwargs: Any) -> FakeChat:  # type: ignore[override]
+        return self
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        self.received.append(list(messages))
+        reply = self.replies.pop(0)
+        if isinstance(reply, Exception):
+            raise reply
+        message = reply if isinstance(reply, AIMessage) else reply(messages)
+        self.messages = iter([message])
+        return super()._generate(messages, stop=stop, run_manager=run_manager, **kwargs)
+
+
+def stop_research(_: Sequence[BaseMessage] = ()) -> AIMessage:
+    """A research turn that calls no tool."""
+    return AIMessage("The store covers the request.", usage_metadata=USAGE)
+
+
+def calls(*names: str) -> AIMessage:
+    """A research turn that calls these tools (search_store gets a query)."""
+    return AIMessage(
+        "",
+        tool_calls=[
+            {"name": n, "args": {"query": "revenue"} if n == "search_store" else {}, "id": f"c{i}"}
+            for i, n in enumerate(names)
+        ],
+        usage_metadata=USAGE,
+    )
+
+
+def writer_context(messages: Sequence[BaseMessage]) -> str:
+    """The writer's context message (the one with the fenced passages)."""
+    return next(str(m.content) for m in messages if "### Passages retrieved" in str(m.content))
+
+
+def draft(change: Callable[[dict[str, Any]], None] | None = None) -> Reply:
+    """A reply writing the echo model's draft from the passages it was shown, changed first."""
+
+    def reply(messages: Sequence[BaseMessage]) -> AIMessage:
+        args = draft_from(writer_context(messages))
+        if change is not None:
+            change(args)
+        return AIMessage(
+            "",
+            tool_calls=[{"name": "BriefDraft", "args": args, "id": "draft"}],
+            usage_metadata=USAGE,
+        )
+
+    return reply
+
+
+def invalid_json(_: Sequence[BaseMessage] = ()) -> AIMessage:
+    """A draft whose arguments are not JSON at all."""
+    return AIMessage(
+        "",
+        invalid_tool_calls=[
+            {"name": "BriefDraft", "args": '{"headline": ', "id": "bad", "error": "not JSON"}
+        ],
+        usage_metadata=USAGE,
+    )
+
+
+def first_claim(args: dict[str, Any]) -> dict[str, Any]:
+    """The first claim of the first layer that has one."""
+    claim: dict[str, Any] = next(layer["claims"][0] for layer in args["layers"] if layer["claims"])
+    return claim
