@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint typecheck unit bench bench-scan clean
+.PHONY: demo test lint typecheck unit bench bench-scan bench-tokens clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,9 @@ test: lint typecheck unit
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/brief.py
+
+bench-tokens: $(VENV)/.installed
+	$(BIN)/python bench/tokens.py
 
 bench-scan: $(VENV)/.installed
 	$(BIN)/python bench/scan.py --sizes 100 1000
