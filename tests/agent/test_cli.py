@@ -140,14 +140,16 @@ def test_brief_of_an_account_with_no_sources_says_so(home: Path) -> None:
     assert briefing.source_gaps
 
 
-def test_llm_setting_is_not_silently_ignored(
+def test_an_unusable_model_falls_back_to_extractive_with_a_notice(
     demo_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("DOSSIER_LLM", "openai:gpt-4o-mini")
-    code, out, err = invoke(demo_home, "brief", "quarrystone", "--format", "json")
+    monkeypatch.setenv("DOSSIER_LLM", "nosuchprovider:some-model")
+    code, out, err = invoke(demo_home, "brief", "quarrystone", "--format", "json", "-v")
     assert code == 0
-    assert "LLM mode is not implemented yet" in err
-    assert Briefing.model_validate_json(out).mode == "extractive"
+    assert "LLM mode failed" in err and "nosuchprovider" in err
+    briefing = Briefing.model_validate_json(out)
+    assert briefing.mode == "extractive" and briefing.notices
+    assert "mode: extractive" in err, "--verbose prints the accounting"
 
 
 def test_signals_json_shape_and_triage(demo_home: Path) -> None:

@@ -221,7 +221,8 @@ def test_internal_leak_free_fails_when_arr_reaches_a_message() -> None:
 
 def test_tokens_default_to_zero_in_extractive_mode() -> None:
     assert metrics.tokens(_briefing()) == 0
-    assert metrics.tokens(_briefing(metadata={"tokens": 1234})) == 1234
+    usage = {"prompt_tokens": 1000, "completion_tokens": 234}
+    assert metrics.tokens(_briefing(metadata=usage)) == 1234
 
 
 def test_overall_is_the_mean_of_scoring_cases_and_signals_are_micro_averaged() -> None:
