@@ -162,6 +162,15 @@ def invoke(
         raise LlmError(f"model {settings.llm!r} failed: {_one_line(exc)}") from exc
 
 
+def tool_calling(bind: Callable[[], T], settings: Settings) -> T:
+    """`bind()` (tools or a schema bound to the model), or an `LlmError` when the model's
+    LangChain integration cannot call tools."""
+    try:
+        return bind()
+    except NotImplementedError as exc:
+        raise LlmError(f"model {settings.llm!r} does not support tool calling") from exc
+
+
 def transient(exc: BaseException) -> bool:
     """Worth retrying: 408, 409, 429 and 5xx statuses, timeouts and connection errors."""
     status = getattr(exc, "status_code", None)

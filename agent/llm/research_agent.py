@@ -3,8 +3,9 @@
 A LangChain tool-calling loop over the account's enabled source tools (one `fetch_<name>` tool
 each, no arguments: the account is fixed) and `search_store`, a retrieval tool over what the
 store already holds. It stops when the model calls no tool, when every layer is covered after
-a fetch, after `DOSSIER_LLM_MAX_STEPS` rounds, or when half the brief's token budget is spent
-(the other half is the writer's). Tool results go back to the model fenced as untrusted data.
+a fetch that stored something, after `DOSSIER_LLM_MAX_STEPS` rounds, or when half the brief's
+token budget is spent (the other half is the writer's). Tool results go back to the model
+fenced as untrusted data.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from langchain_core.tools import BaseTool, StructuredTool
 
 from agent.deps import Deps
 from agent.llm.fence import fence
-from agent.llm.model import Usage, invoke
+from agent.llm.model import Usage, invoke, tool_calling
 from agent.research import ResearchReport, ToolOutcome, load_report, run_tool, save_report
 from agent.schemas import Account, LayerName
 from agent.signal_sources import job_snapshot
@@ -74,7 +75,8 @@ def research_for(
         ),
         HumanMessage("Plan and run the research for this request, then stop."),
     ]
-    bound = deps.chat.bind_tools(tools)
+    chat = deps.chat
+    bound = tool_calling(lambda: chat.bind_tools(tools), settings)
     run.stop_reason = "step limit"
     for _ in range(settings.llm_max_steps):
         if usage.total >= usage.budget // 2:

@@ -28,7 +28,7 @@ from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_aft
 
 from agent.deps import Deps
 from agent.llm.fence import fence
-from agent.llm.model import LlmError, Usage, invoke
+from agent.llm.model import LlmError, Usage, invoke, tool_calling
 from agent.schemas import (
     Claim,
     Evidence,
@@ -181,18 +181,20 @@ class _Rejected(Exception):
 
 def prompt_hashes() -> dict[str, str]:
     """The hash of every prompt the LLM path uses, for the brief's metadata."""
-    return {name: load_prompt(name).sha256 for name in ("research", *_WRITER_PROMPTS)}
-
-
-_WRITER_PROMPTS = ("brief_system", "brief_context", "repair")
+    names = ("research", "brief_system", "brief_context", "repair")
+    return {name: load_prompt(name).sha256 for name in names}
 
 
 def write(deps: Deps, given: WriterInput, usage: Usage) -> Written:
     """Ask for a draft, repair it once if it fails, then drop whatever still fails."""
     assert deps.chat is not None
     settings = deps.settings
-    structured = deps.chat.with_structured_output(
-        BriefDraft, method="function_calling", include_raw=True
+    chat = deps.chat
+    structured = tool_calling(
+        lambda: chat.with_structured_output(
+            BriefDraft, method="function_calling", include_raw=True
+        ),
+        settings,
     )
     conversation: list[BaseMessage] = [
         SystemMessage(load_prompt("brief_system").fill(tool=TOOL_NAME)),

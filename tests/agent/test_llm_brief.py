@@ -179,3 +179,19 @@ def test_research_stops_when_half_the_token_budget_is_spent(workspace: Path) -> 
     briefing, _ = run(workspace, calls("search_store"), draft(), max_tokens_per_brief=2_000)
     assert briefing.metadata["research_stop"] == "token budget"
     assert briefing.metadata["llm_calls"] == 2
+
+
+def test_a_model_that_cannot_call_tools_falls_back(workspace: Path) -> None:
+    class NoTools(FakeChat):
+        def bind_tools(self, tools: Any, **kwargs: Any) -> FakeChat:
+            raise NotImplementedError
+
+    chat = NoTools(replies=[])
+    config = load_settings(workspace, llm="openai:gpt-4o-mini")
+    deps = Deps.build(config, clock=lambda: NOW, offline=True)
+    deps.chat = chat
+    request = BriefRequest(account_id=ACCOUNT)
+    with deps.http:
+        briefing = brief(deps, find_account(config, ACCOUNT), request)
+    assert briefing.mode == "extractive"
+    assert "does not support tool calling" in briefing.notices[0]
