@@ -10,6 +10,7 @@ empty-handed: the extractive brief is returned with a notice saying what happene
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from agent.config import Settings
@@ -37,6 +38,7 @@ DEFAULT_PURPOSE = "a routine check-in call: what matters about this client right
 
 def llm_brief(deps: Deps, account: Account, request: BriefRequest) -> Briefing:
     """The model's brief, checked; the extractive brief with a notice if the model fails."""
+    started = time.perf_counter()
     settings = deps.settings
     usage = Usage(budget=settings.max_tokens_per_brief)
     metadata: dict[str, Any] = {"prompts": prompt_hashes()}
@@ -48,6 +50,7 @@ def llm_brief(deps: Deps, account: Account, request: BriefRequest) -> Briefing:
         run = research_for(deps, account, purpose, usage, fetch=request.research)
         metadata.update(run.metadata())
         gathered = gather(deps, account, request)
+        gathered.started = started  # elapsed_ms covers the research too
         written = write(deps, _writer_input(deps, account, request, gathered, purpose), usage)
         metadata.update(usage.metadata(settings), **written.metadata())
         return _assemble(deps, account, request, gathered, written, metadata)
