@@ -18,9 +18,10 @@ import time
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
+from evals.loopback import LoopbackServer
 from evals.tokens import count, count_messages, count_tools
 
 
@@ -39,7 +40,7 @@ Responder = Callable[[dict[str, Any]], "Mapping[str, Any] | Fault"]
 Reply = Mapping[str, Any] | Fault | Responder
 
 
-class ScriptedLLM:
+class ScriptedLLM(LoopbackServer):
     """An OpenAI chat-completions endpoint on an ephemeral loopback port serving scripted replies.
 
     `requests` and `headers` record what each call sent, in order; header names are lowercased,
@@ -53,43 +54,17 @@ class ScriptedLLM:
         self._lock = threading.Lock()
         self._completion_ids = itertools.count(1)
         self._call_ids = itertools.count(1)
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                server._serve(self)
-
-            def do_GET(self) -> None:
-                server._serve(self)
-
-            def log_message(self, format: str, *args: object) -> None:
-                return
-
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._httpd.daemon_threads = True
-        # A short poll interval keeps shutdown (each test's teardown) quick.
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
+        super().__init__()
 
     @property
     def base_url(self) -> str:
         """http://127.0.0.1:PORT/v1, what OpenAI clients take as `base_url`."""
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host!s}:{port}/v1"
+        return self.origin + "/v1"
 
     def script(self, *replies: Reply) -> None:
         """Queue replies, served one per request in order."""
         with self._lock:
             self._queue.extend(replies)
-
-    def __enter__(self) -> ScriptedLLM:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
 
     def _serve(self, handler: BaseHTTPRequestHandler) -> None:
         """Answer one request; faults and client mistakes become OpenAI-style errors."""

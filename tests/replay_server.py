@@ -16,9 +16,11 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from evals.loopback import LoopbackServer
 
 
 @dataclass
@@ -51,7 +53,7 @@ class Seen:
     body: bytes = b""
 
 
-class ReplayServer:
+class ReplayServer(LoopbackServer):
     """A threaded HTTP server on an ephemeral port of a loopback address (127.0.0.1 unless
     told; any 127.x address gives a distinct host, e.g. for per-host rate limits)."""
 
@@ -59,33 +61,12 @@ class ReplayServer:
         self.routes: dict[str, list[Reply]] = {}
         self.seen: list[Seen] = []
         self._lock = threading.Lock()
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                server._serve(self)
-
-            def do_HEAD(self) -> None:
-                server._serve(self)
-
-            def do_POST(self) -> None:
-                server._serve(self)
-
-            def log_message(self, format: str, *args: object) -> None:
-                return
-
-        self._httpd = ThreadingHTTPServer((host, 0), Handler)
-        self._httpd.daemon_threads = True
-        # A short poll interval keeps shutdown (each test's teardown) quick.
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
+        super().__init__(host)
 
     @property
     def base_url(self) -> str:
         """http://127.0.0.1:PORT"""
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host!s}:{port}"
+        return self.origin
 
     def url(self, target: str) -> str:
         """An absolute URL on this server."""
@@ -95,14 +76,6 @@ class ReplayServer:
         """Serve `replies` in turn at `target`; the last one repeats."""
         with self._lock:
             self.routes[target] = list(replies)
-
-    def __enter__(self) -> ReplayServer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
 
     def requests_to(self, path: str) -> list[Seen]:
         """The requests received for a path (any query)."""
