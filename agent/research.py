@@ -64,19 +64,25 @@ def research(
     """Run each enabled tool, store its sources, and record the run."""
     chosen = enabled_tools(account) if tools is None else tools
     now = deps.clock()
-    before = load_report(deps.settings, account.account_id)
     report = ResearchReport(account_id=account.account_id, started_at=now.isoformat())
     context = FetchContext(http=deps.http, settings=deps.settings, now=now)
     for tool in chosen:
         if on_tool:
             on_tool(tool)
         report.outcomes.append(run_tool(deps, account, tool, context))
+    record(deps, account, report)
+    return report
+
+
+def record(deps: Deps, account: Account, report: ResearchReport) -> None:
+    """Finish a run (the job counts it leaves, and those of the run before) and keep it as the
+    account's research record, so its failures show as gaps in the brief."""
+    before = load_report(deps.settings, account.account_id)
     report.jobs = job_snapshot(deps.store.sources(account.account_id))
     if before is not None:
         report.previous_jobs = before.jobs if before.jobs != report.jobs else before.previous_jobs
     report.finished_at = deps.clock().isoformat()
     save_report(deps.settings, report)
-    return report
 
 
 def run_tool(deps: Deps, account: Account, tool: SourceTool, context: FetchContext) -> ToolOutcome:

@@ -19,9 +19,8 @@ from langchain_core.tools import BaseTool, StructuredTool
 from agent.deps import Deps
 from agent.llm.fence import fence
 from agent.llm.model import Usage, invoke, tool_calling
-from agent.research import ResearchReport, ToolOutcome, load_report, run_tool, save_report
+from agent.research import ResearchReport, ToolOutcome, record, run_tool
 from agent.schemas import Account, LayerName
-from agent.signal_sources import job_snapshot
 from knowledge.retrieve import retrieve_all
 from prompts import load_prompt
 from tools import enabled_tools
@@ -58,7 +57,9 @@ def research_for(
     settings = deps.settings
     run = ResearchRun()
     sources = enabled_tools(account) if fetch else []
-    context = FetchContext(http=deps.http, settings=settings, now=deps.clock())
+    now = deps.clock()
+    started = now.isoformat()
+    context = FetchContext(http=deps.http, settings=settings, now=now)
     tools = [_fetch_tool(deps, account, t, context, run) for t in sources]
     tools.append(_search_tool(deps, account))
     by_name = {t.name: t for t in tools}
@@ -106,7 +107,8 @@ def research_for(
             run.stop_reason = "layers covered"
             break
     if run.outcomes:
-        _record(deps, account, run.outcomes)
+        report = ResearchReport(account.account_id, started, outcomes=run.outcomes)
+        record(deps, account, report)
     return run
 
 
@@ -174,17 +176,6 @@ def _search_tool(deps: Deps, account: Account) -> BaseTool:
         name="search_store",
         description="Search the passages already stored for this account (semantic search).",
     )
-
-
-def _record(deps: Deps, account: Account, outcomes: list[ToolOutcome]) -> None:
-    """Keep the run as the account's research record, so its failures show as gaps."""
-    before = load_report(deps.settings, account.account_id)
-    now = deps.clock().isoformat()
-    report = ResearchReport(account.account_id, started_at=now, finished_at=now, outcomes=outcomes)
-    report.jobs = job_snapshot(deps.store.sources(account.account_id))
-    if before is not None:
-        report.previous_jobs = before.jobs if before.jobs != report.jobs else before.previous_jobs
-    save_report(deps.settings, report)
 
 
 def _describe(account: Account) -> str:
