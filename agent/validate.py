@@ -48,6 +48,12 @@ def fold(text: str) -> str:
     return _SPACE.sub(" ", text).strip().casefold()
 
 
+def clip(text: str, limit: int) -> str:
+    """`text` on one line, cut to `limit` characters with an ellipsis when longer."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def instruction_like(text: str) -> bool:
     """True when `text` addresses a model ("ignore previous instructions", "note to AI
     assistants", ...) instead of saying something about the client."""

@@ -21,6 +21,7 @@ from agent.llm.fence import fence
 from agent.llm.model import Usage, invoke, tool_calling
 from agent.research import ResearchReport, ToolOutcome, record, run_tool
 from agent.schemas import Account, LayerName
+from agent.validate import clip
 from knowledge.retrieve import retrieve_all
 from prompts import load_prompt
 from tools import enabled_tools
@@ -163,7 +164,7 @@ def _search_tool(deps: Deps, account: Account) -> BaseTool:
             return "the store holds nothing for this account yet"
         return "\n".join(
             fence(
-                _clip(h.chunk.text),
+                clip(h.chunk.text, SEARCH_CLIP_CHARS),
                 id=h.chunk.source_id,
                 title=h.title,
                 date=h.published_at,
@@ -197,8 +198,3 @@ def _store_summary(deps: Deps, account: Account) -> str:
 
 def _coverage_text(found: dict[LayerName, int]) -> str:
     return ", ".join(f"{name.value} {n}" for name, n in found.items())
-
-
-def _clip(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= SEARCH_CLIP_CHARS else text[: SEARCH_CLIP_CHARS - 1] + "…"

@@ -41,7 +41,7 @@ from agent.schemas import (
 )
 from agent.synthesize.evidence import Candidate
 from agent.synthesize.messages import load_personas
-from agent.validate import fold, instruction_like, leak_errors, quote_found
+from agent.validate import clip, fold, instruction_like, leak_errors, quote_found
 from knowledge.retrieve import LayerSpec
 from prompts import load_prompt
 
@@ -331,7 +331,7 @@ def _evidence_errors(
             errors.append(f"{where} cites unknown source {item.source_id!r}")
         elif not quote_found(item.quote, source.text):
             errors.append(
-                f"{where} quote {_short(item.quote)!r} is not in source {item.source_id!r}"
+                f"{where} quote {clip(item.quote, 80)!r} is not in source {item.source_id!r}"
             )
         elif instruction_like(item.quote):
             errors.append(f"{where} quotes an instruction planted in source {item.source_id!r}")
@@ -363,7 +363,7 @@ def _parse_errors(result: Mapping[str, Any]) -> list[str]:
     if invalid:
         return [
             f"the {TOOL_NAME} arguments are not valid JSON: "
-            + _short(str(invalid[0].get("args")), 120)
+            + clip(str(invalid[0].get("args")), 120)
         ]
     return [f"no {TOOL_NAME} tool call in the answer"]
 
@@ -431,8 +431,3 @@ def _passage(candidate: Candidate) -> str:
         speaker=candidate.speaker,
         internal="true" if source.internal else None,
     )
-
-
-def _short(text: str, limit: int = 80) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -14,6 +14,7 @@ from datetime import datetime
 from agent.config import Settings
 from agent.schemas import Account, Claim, Layer, LayerName, Layers, Source, Stakeholder
 from agent.synthesize.evidence import Candidate, cue_hits, pick_diverse
+from agent.validate import clip
 from knowledge.retrieve import LayerSpec
 
 #: Sources older than this many days are reported as possibly stale.
@@ -117,7 +118,7 @@ def _urgent_reason(
     if lead is not None:
         parts.append(
             f"{changing} recent statement(s) point to change in {spec.title.lower()}, led by "
-            f"“{_clip(lead.text, 140)}” ({lead.attribution()})."
+            f"“{clip(lead.text, 140)}” ({lead.attribution()})."
         )
     return " ".join(parts)
 
@@ -129,7 +130,7 @@ def headline(account: Account, focus: Focus, specs: Mapping[LayerName, LayerSpec
         return f"{account.name} — {layer}: {focus.news}."
     if focus.lead is None:
         return f"{account.name}: too little is known yet; start the call with discovery questions."
-    return f"{account.name} — {layer}: {_clip(focus.lead.text, 180)}"
+    return f"{account.name} — {layer}: {clip(focus.lead.text, 180)}"
 
 
 def _moves(people: Sequence[Stakeholder]) -> str:
@@ -173,7 +174,7 @@ def _summary(claims: list[Candidate], spec: LayerSpec, thin: bool) -> str:
     kinds = sorted({c.source.kind.value.replace("_", " ") for c in claims})
     dated = [c.source.published_at for c in claims if c.source.published_at]
     latest = f", latest {max(dated).date().isoformat()}" if dated else ""
-    lead = f"Leading evidence: “{_clip(claims[0].text, 160)}”"
+    lead = f"Leading evidence: “{clip(claims[0].text, 160)}”"
     basis = f"{len(claims)} statement(s) from {', '.join(kinds)}{latest}."
     if thin:
         return f"Thin: only {basis} {lead}"
@@ -187,8 +188,3 @@ def _age_days(source: Source, as_of: datetime) -> float:
     if published.tzinfo is None and as_of.tzinfo is not None:
         published = published.replace(tzinfo=as_of.tzinfo)
     return (as_of - published).total_seconds() / 86400
-
-
-def _clip(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
