@@ -1,9 +1,11 @@
 # The two set-up commands: `make demo` and `make test`. Both create .venv when it is missing.
 PYTHON ?= python3
+# The real documents with hand labels (read where they lie, never copied into the repository).
+REALDOCS ?= ../shared/realdocs
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint typecheck unit bench bench-scan bench-tokens clean
+.PHONY: demo test lint typecheck unit eval-real bench bench-scan bench-tokens clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,7 +33,15 @@ typecheck: $(VENV)/.installed-dev
 unit: $(VENV)/.installed-dev
 	$(BIN)/pytest
 
-test: lint typecheck unit
+# The real-document eval, gated by evals/baseline_real.json; skipped where the folder is absent.
+eval-real: $(VENV)/.installed-dev
+	@if [ -d "$(REALDOCS)" ]; then \
+		$(BIN)/dossier eval --real "$(REALDOCS)"; \
+	else \
+		echo "eval-real: $(REALDOCS) not found; skipping the real-document eval"; \
+	fi
+
+test: lint typecheck unit eval-real
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/brief.py

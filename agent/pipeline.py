@@ -151,7 +151,8 @@ def gather(deps: Deps, account: Account, request: BriefRequest) -> Gathered:
     settings = deps.settings
     as_of = request.as_of or deps.clock()
     specs = load_layers()
-    sources = {s.id: s for s in deps.store.sources(account.account_id)}
+    # a brief as of a past day reads only what stood in the store by then
+    sources = {s.id: s for s in deps.store.sources(account.account_id, request.as_of)}
     retrieved = retrieve_all(
         deps.store,
         account.account_id,

@@ -17,6 +17,7 @@ import signal as signals_module
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from agent.crm import CrmData, load_crm
 from agent.deps import Deps
@@ -69,14 +70,20 @@ def in_shard(account_id: str, shard: tuple[int, int]) -> bool:
     return int.from_bytes(digest[:8], "big") % n == i - 1
 
 
-def scan_account(deps: Deps, account: Account, crm: CrmData | None = None) -> AccountScan:
-    """Research one account incrementally and assess it; failures become its errors."""
+def scan_account(
+    deps: Deps, account: Account, crm: CrmData | None = None, as_of: datetime | None = None
+) -> AccountScan:
+    """Research one account incrementally and assess it; failures become its errors.
+
+    With `as_of` nothing is fetched: the store is read as it stood then.
+    """
     result = AccountScan(account=account)
     try:
-        report = research(deps, account)
-        result.errors += [f"{o.tool}: {o.error}" for o in report.failed]
-        sources = deps.store.sources(account.account_id)
-        assessment = assess(deps, account, sources, deps.clock(), crm)
+        if as_of is None:
+            report = research(deps, account)
+            result.errors += [f"{o.tool}: {o.error}" for o in report.failed]
+        sources = deps.store.sources(account.account_id, as_of)
+        assessment = assess(deps, account, sources, as_of or deps.clock(), crm)
     except DossierError as exc:
         result.errors.append(" ".join(str(exc).split()))
         return result
@@ -96,15 +103,17 @@ def scan(
     shard: str | None = None,
     report: bool = True,
     on_account: Callable[[AccountScan], None] | None = None,
+    as_of: datetime | None = None,
 ) -> Digest:
     """Scan the accounts, write the digest, alert, and complete the run.
 
     With `report=False` (a dry run) the signals stay unreported, so the next scan reports them.
+    With `as_of`, the accounts are assessed from the store as it stood then, without research.
     """
     run_id, started = ledger.start_run(shard)
     die_after = os.environ.get(DIE_AFTER_ENV)
     try:
-        results = _refresh(deps, ledger, run_id, accounts, on_account, die_after)
+        results = _refresh(deps, ledger, run_id, accounts, on_account, die_after, as_of)
         unreported = ledger.unreported(run_id)
         digest = build_digest(run_id, started, results, unreported)
         emit(digest)
@@ -127,13 +136,14 @@ def _refresh(
     accounts: Sequence[Account],
     on_account: Callable[[AccountScan], None] | None,
     die_after: str | None,
+    as_of: datetime | None,
 ) -> list[AccountScan]:
     results: list[AccountScan] = []
     crm = load_crm(deps.settings)  # the whole book's CRM data, read once per scan
     workers = min(deps.settings.scan_workers, max(1, len(accounts)))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="scan") as pool:
         futures: dict[Future[AccountScan], Account] = {
-            pool.submit(scan_account, deps, a, crm): a for a in accounts
+            pool.submit(scan_account, deps, a, crm, as_of): a for a in accounts
         }
         for future in as_completed(futures):
             result = _outcome(future, futures[future])

@@ -11,7 +11,7 @@ import math
 import re
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
@@ -236,9 +236,15 @@ def eval_settings(home: Path, overrides: Mapping[str, Any] | None = None) -> Set
     return load_settings(home, **{**defaults, **(overrides or {})})
 
 
-def run_case(case: Case, settings_overrides: Mapping[str, Any] | None = None) -> CaseResult:
-    """Build the case's workspace, brief it at its clock, and score the brief."""
+def run_case(
+    case: Case,
+    settings_overrides: Mapping[str, Any] | None = None,
+    as_of: datetime | None = None,
+) -> CaseResult:
+    """Build the case's workspace, brief it at its clock (or `as_of`), and score the brief."""
     spec, account = case.spec, case.spec.account
+    if as_of is not None:
+        spec = spec.model_copy(update={"as_of": as_of})
     with tempfile.TemporaryDirectory(prefix=f"dossier-eval-{case.case_id}-") as tmp:
         settings = eval_settings(Path(tmp) / "home", settings_overrides)
         upsert_accounts(settings, [account])
@@ -345,12 +351,14 @@ def run_cases(
     directory: Path = CASES_DIR,
     settings_overrides: Mapping[str, Any] | None = None,
     on_case: Callable[[str], None] | None = None,
+    as_of: datetime | None = None,
 ) -> EvalReport:
-    """Run every case under `directory` in name order; `on_case` hears each as it finishes."""
+    """Run every case under `directory` in name order (each at its own clock, or all at
+    `as_of`); `on_case` hears each as it finishes."""
     cases = [load_case(p) for p in case_dirs(directory)]
     results = []
     for case in cases:
-        results.append(run_case(case, settings_overrides))
+        results.append(run_case(case, settings_overrides, as_of))
         if on_case is not None:
             on_case(case.case_id)
     return summarize(results)
@@ -411,12 +419,14 @@ def below_floor(overall: Mapping[str, float | None], floors: Mapping[str, float]
 
 
 def new_floors(
-    overall: Mapping[str, float | None], old: Mapping[str, float]
+    overall: Mapping[str, float | None],
+    old: Mapping[str, float],
+    gated: Sequence[str] = metrics.GATED,
 ) -> tuple[dict[str, float], list[str]]:
     """Floors at the measured overall scores (rounded down), and the floors that would drop."""
     floors = dict(old)
     lowered = []
-    for name in metrics.GATED:
+    for name in gated:
         value = overall.get(name)
         if value is None:
             continue
@@ -426,14 +436,17 @@ def new_floors(
     return floors, lowered
 
 
-def write_floors(path: Path, floors: Mapping[str, float], cases: int, today: date) -> None:
-    """Write evals/baseline.json with a note of when and on how many cases it was measured."""
+def write_floors(
+    path: Path,
+    floors: Mapping[str, float],
+    measured: str,
+    today: date,
+    gated: Sequence[str] = metrics.GATED,
+) -> None:
+    """Write a baseline file with a note of when and on what (`measured`) it was measured."""
+    order = {name: i for i, name in enumerate(gated)}
     data = {
-        "measured_on": f"{today.isoformat()}, {cases} cases, extractive mode",
-        "floors": {k: floors[k] for k in sorted(floors, key=_gate_order)},
+        "measured_on": f"{today.isoformat()}, {measured}",
+        "floors": {k: floors[k] for k in sorted(floors, key=lambda n: order.get(n, len(order)))},
     }
     Path(path).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-
-
-def _gate_order(name: str) -> int:
-    return metrics.GATED.index(name) if name in metrics.GATED else len(metrics.GATED)

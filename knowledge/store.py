@@ -144,12 +144,17 @@ class KnowledgeStore:
         ids = {state: [k[1] for k, v in status.items() if v == state] for state in _STATES}
         return AddResult(**ids)
 
-    def sources(self, account_id: str) -> list[Source]:
-        """All stored sources of an account, newest published first (undated last), then by id."""
+    def sources(self, account_id: str, as_of: datetime | None = None) -> list[Source]:
+        """All stored sources of an account, newest published first (undated last), then by id.
+
+        With `as_of`, only those that stood by then: published by then, or (undated) retrieved.
+        """
         folder = self.settings.sources_dir / account_id
         if not folder.is_dir():
             return []
         found = [Source.model_validate_json(p.read_bytes()) for p in folder.glob("*.json")]
+        if as_of is not None:
+            found = [s for s in found if stood_by(s, as_of)]
         return sorted(
             found,
             key=lambda s: (
@@ -370,6 +375,11 @@ def _nth(column: Any, q: int) -> Any:
     if column is None:
         raise RuntimeError("Chroma returned no data for an included field")
     return column[q]
+
+
+def stood_by(source: Source, as_of: datetime) -> bool:
+    """Whether a source was public by `as_of`: its publication date, else when it was retrieved."""
+    return as_utc(source.published_at or source.retrieved_at) <= as_utc(as_of)
 
 
 def as_utc(moment: datetime) -> datetime:

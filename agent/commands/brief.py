@@ -8,7 +8,14 @@ from typing import Annotated, Any
 import typer
 
 from agent.book import find_account
-from agent.commands.common import err, handle_errors, report_warning, settings_from, write_output
+from agent.commands.common import (
+    AsOf,
+    err,
+    handle_errors,
+    report_warning,
+    settings_from,
+    write_output,
+)
 from agent.deps import Deps
 from agent.ledger import Ledger
 from agent.pipeline import brief as build_brief
@@ -62,11 +69,13 @@ def brief(
         bool,
         typer.Option("--verbose", "-v", help="Print tokens, cost and timings on stderr."),
     ] = False,
+    as_of: AsOf = None,
 ) -> None:
     """Print a four-layer briefing in which every claim quotes a stored source.
 
     With DOSSIER_LLM set, a model plans the research and writes the brief; every quote is still
     checked against the stored text, and a model failure falls back to the extractive brief.
+    With --as-of, the brief is written from the store as it stood that day, with no research.
     """
     settings = settings_from(ctx)
     deps = Deps.build(settings, offline=offline)
@@ -75,7 +84,9 @@ def brief(
         account_id=target.account_id,
         personas=persona or list(Persona),
         purpose=purpose,
-        research=not no_research,
+        # the past cannot be fetched: a brief as of a day reads the store only
+        research=not no_research and as_of is None,
+        as_of=as_of,
     )
     with deps.http:
         briefing = build_brief(deps, target, request)

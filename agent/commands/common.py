@@ -5,8 +5,9 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Callable
+from datetime import UTC, date, datetime, time
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -20,6 +21,33 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def parse_as_of(value: str) -> datetime:
+    """`--as-of`: a day (read to its end, UTC) or an ISO time (UTC when it names no zone)."""
+    text = value.strip()
+    try:
+        if len(text) == 10:
+            return datetime.combine(date.fromisoformat(text), time.max, tzinfo=UTC)
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD) or ISO time") from None
+    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+#: `--as-of DATE`, shared by brief, signals, scan and eval.
+AsOf = Annotated[
+    datetime | None,
+    typer.Option(
+        "--as-of",
+        parser=parse_as_of,
+        metavar="DATE",
+        help="Read the store as it stood on that day (YYYY-MM-DD, to its end, or an ISO time): "
+        "only sources published (or, undated, retrieved) by then; staleness and recency "
+        "relative to it.",
+        show_default=False,
+    ),
+]
 
 
 def settings_from(ctx: typer.Context) -> Settings:

@@ -11,6 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from agent.book import find_account, load_book
 from agent.commands.common import (
+    AsOf,
     err,
     fail,
     handle_errors,
@@ -57,15 +58,19 @@ def scan_command(
         list[str] | None,
         typer.Option("--allow-host", help="Allow a private or loopback host (HOST or HOST:PORT)."),
     ] = None,
+    as_of: AsOf = None,
 ) -> None:
     """Refresh the book, report each new signal once, triage and alert.
 
     Researches every account incrementally and reports the signals no earlier scan reported,
     red accounts first, then yellow, then expansion. A failing account is listed with its error
     and never stops the scan (exit 0). A scan cut
-    short reports its signals on the next run; no signal is alerted twice.
+    short reports its signals on the next run; no signal is alerted twice. With --as-of, a
+    backtest: the store as it stood that day, no research, and (as with --dry-run) nothing
+    marked reported or sent.
     """
     settings = settings_from(ctx)
+    dry_run = dry_run or as_of is not None
     targets = _targets(settings, accounts or [])
     if shard:
         part = parse_shard(shard)
@@ -106,6 +111,7 @@ def scan_command(
                 shard=shard,
                 report=not dry_run,
                 on_account=done,
+                as_of=as_of,
             )
     finally:
         ledger.close()

@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from agent.book import find_account
-from agent.commands.common import deps_from, handle_errors, out, write_output
+from agent.commands.common import AsOf, deps_from, handle_errors, out, write_output
 from agent.pipeline import assess
 
 _STYLE = {"red": "bold red", "yellow": "yellow", "info": "dim"}
@@ -22,14 +22,17 @@ def signals(
     fmt: Annotated[
         Literal["table", "json"], typer.Option("--format", "-f", help="table or json.")
     ] = "table",
+    as_of: AsOf = None,
 ) -> None:
     """Signals from the sources and your own data, with the triage and plays.
 
-    The triage is red / yellow / green plus an expansion flag.
+    The triage is red / yellow / green plus an expansion flag. With --as-of, the signals and
+    triage the store and your data gave on that day.
     """
     deps = deps_from(ctx)
     target = find_account(deps.settings, account)
-    result = assess(deps, target, deps.store.sources(target.account_id), deps.clock())
+    sources = deps.store.sources(target.account_id, as_of)
+    result = assess(deps, target, sources, as_of or deps.clock())
     if fmt == "json":
         payload = {
             "account_id": target.account_id,

@@ -1,0 +1,284 @@
+"""The real-document eval: every document of a realdocs folder through the real pipeline,
+judged by the rules of that folder's README (evals/real_metrics.py scores; the floors of
+evals/baseline_real.json gate).
+
+realdocs/<folder>/manifest.jsonl ─► one workspace per document (the account with its name,
+aliases, ticker and domain) ─► ingest as of `as_of` noon UTC (kind inferred) ─► signals and
+brief as of then ─► DocOutcome ─► labels.jsonl / key_facts.jsonl matched ─► RealReport
+
+The documents belong to their publishers: they are read from where they lie, never copied.
+Documents run in worker processes (each loads its own embedding model), `jobs` at a time.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import multiprocessing
+import re
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from datetime import time as clock_time
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from agent.book import upsert_accounts
+from agent.deps import Deps
+from agent.errors import DossierError, ParseError
+from agent.pipeline import assess, brief, ingest
+from agent.schemas import Account, BriefRequest, LayerName, Persona, SourceKind
+from evals.run import eval_settings
+
+#: Floors of the real-document eval, apart from the fixed cases' floors.
+REAL_BASELINE_FILE = Path(__file__).parent / "baseline_real.json"
+#: The manifest's `press_release` is a news Source marked with its genre.
+KIND_OF = {"press_release": SourceKind.news.value}
+
+
+class _Lenient(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class Executive(_Lenient):
+    """An executive a transcript's manifest line lists, with the title as the call states it."""
+
+    name: str
+    title: str = ""
+    aliases: list[str] = Field(default_factory=list)
+
+
+class RealDoc(_Lenient):
+    """One manifest line: the document, its account, the day it is read as of, its kind."""
+
+    doc: str
+    account: str
+    aliases: list[str] = Field(default_factory=list)
+    ticker: str | None = None
+    domain: str | None = None
+    as_of: date
+    kind: str
+    published: date | None = None
+    executives: list[Executive] = Field(default_factory=list)
+
+    @property
+    def folder(self) -> str:
+        """The realdocs folder the document is in (transcripts, news, ...)."""
+        return self.doc.split("/", 1)[0]
+
+    @property
+    def source_kind(self) -> str:
+        """The SourceKind the document must be stored as."""
+        return KIND_OF.get(self.kind, self.kind)
+
+    def clock(self) -> datetime:
+        """Noon UTC of `as_of`, the moment the README reads each document at."""
+        return datetime.combine(self.as_of, clock_time(12), tzinfo=UTC)
+
+
+class Label(_Lenient):
+    """A hand label: a signal of `type` (or `none`, a distractor) quoted from the document."""
+
+    id: str
+    doc: str
+    type: str
+    quote: str
+    entity: str | None = None
+    note: str = ""
+
+
+class KeyFact(_Lenient):
+    """A fact a CSM must have before the call, with its layer, quote and keywords."""
+
+    doc: str
+    layer: LayerName
+    fact: str
+    quote: str
+    keywords: list[str] = Field(default_factory=list)
+
+
+@dataclass
+class Corpus:
+    """Every document of a realdocs folder with its labels and key facts."""
+
+    root: Path
+    docs: list[RealDoc]
+    labels: list[Label]
+    facts: list[KeyFact]
+
+
+@dataclass
+class DocOutcome:
+    """What the pipeline made of one document: plain data, so it crosses process boundaries."""
+
+    doc: str
+    kinds: list[str] = field(default_factory=list)
+    sources: int = 0
+    error: str | None = None
+    warnings: int = 0
+    published: list[str] = field(default_factory=list)
+    titles: list[str] = field(default_factory=list)
+    #: (speaker, title, role) of every transcript turn.
+    speakers: list[tuple[str, str, str]] = field(default_factory=list)
+    #: (type, evidence quotes) of every external signal.
+    signals: list[tuple[str, list[str]]] = field(default_factory=list)
+    #: (layer, claim text, evidence quotes) of every claim of the brief.
+    claims: list[tuple[str, str, list[str]]] = field(default_factory=list)
+    brief_error: str | None = None
+    seconds: float = 0.0
+
+
+def _jsonl(path: Path, model: type[_Lenient]) -> Iterator[Any]:
+    """Each line of a JSON-lines file validated; a bad line is a ParseError naming it."""
+    if not path.is_file():
+        return
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            yield model.model_validate(json.loads(line))
+        except (ValueError, ValidationError) as exc:
+            reason = " ".join(str(exc).split())[:200]
+            raise ParseError(f"{path} line {number}: {reason}") from None
+
+
+def load_corpus(root: Path) -> Corpus:
+    """The documents, labels and key facts of every folder of `root` that has a manifest."""
+    root = Path(root)
+    folders = sorted(p.parent for p in root.glob("*/manifest.jsonl"))
+    if not folders:
+        raise ParseError(f"{root}: no */manifest.jsonl (not a realdocs folder)")
+    docs: list[RealDoc] = []
+    labels: list[Label] = []
+    facts: list[KeyFact] = []
+    for folder in folders:
+        docs += _jsonl(folder / "manifest.jsonl", RealDoc)
+        labels += _jsonl(folder / "labels.jsonl", Label)
+        facts += _jsonl(folder / "key_facts.jsonl", KeyFact)
+    return Corpus(root, docs, labels, facts)
+
+
+def account_of(doc: RealDoc) -> Account:
+    """The account a document is imported under: its name, aliases, ticker and domain."""
+    slug = re.sub(r"[^a-z0-9]+", "-", doc.account.casefold()).strip("-") or "account"
+    return Account(
+        account_id=slug,
+        name=doc.account,
+        aliases=doc.aliases,
+        ticker=doc.ticker,
+        domain=doc.domain,
+    )
+
+
+def run_document(root: Path, doc: RealDoc, as_of: datetime | None = None) -> DocOutcome:
+    """Ingest one document into a workspace of its own and read its signals and brief."""
+    started = time.perf_counter()
+    outcome = DocOutcome(doc.doc)
+    moment = as_of or doc.clock()
+    account = account_of(doc)
+    with tempfile.TemporaryDirectory(prefix="dossier-real-") as tmp:
+        settings = eval_settings(Path(tmp) / "home")
+        upsert_accounts(settings, [account])
+        deps = Deps.build(settings, clock=lambda: moment, offline=True)
+        with deps.http:
+            report = ingest(deps, account, [root / doc.doc])
+        outcome.warnings = len(report.warnings)
+        if report.errors:
+            outcome.error = report.errors[0]
+        stored = deps.store.sources(account.account_id)
+        outcome.sources = len(stored)
+        outcome.kinds = sorted({s.kind.value for s in stored})
+        outcome.published = sorted(
+            {s.published_at.date().isoformat() for s in stored if s.published_at}
+        )
+        outcome.titles = sorted({s.title for s in stored})[:50]
+        outcome.speakers = _speakers(stored)
+        if stored:
+            _read(deps, account, moment, outcome)
+    outcome.seconds = round(time.perf_counter() - started, 2)
+    return outcome
+
+
+def _speakers(stored: list[Any]) -> list[tuple[str, str, str]]:
+    seen: dict[tuple[str, str, str], None] = {}
+    for source in stored:
+        for turn in source.metadata.get("turns") or []:
+            key = (str(turn.get("speaker") or ""), str(turn.get("title") or ""), turn.get("role"))
+            seen[(key[0], key[1], str(key[2]))] = None
+    return list(seen)
+
+
+def _read(deps: Deps, account: Account, moment: datetime, outcome: DocOutcome) -> None:
+    """The document's external signals and brief, as of `moment`."""
+    sources = deps.store.sources(account.account_id, moment)
+    try:
+        assessment = assess(deps, account, sources, moment)
+    except DossierError as exc:
+        outcome.brief_error = " ".join(str(exc).split())
+        return
+    outcome.signals = [
+        (s.type.value, [e.quote for e in s.evidence]) for s in assessment.signals if s.evidence
+    ]
+    request = BriefRequest(account_id=account.account_id, personas=list(Persona), as_of=moment)
+    try:
+        briefing = brief(deps, account, request)
+    except DossierError as exc:
+        outcome.brief_error = " ".join(str(exc).split())
+        return
+    outcome.claims = [
+        (layer.value, claim.text, [e.quote for e in claim.evidence])
+        for layer, content in briefing.layers.items()
+        for claim in content.claims
+    ]
+
+
+def _guarded(root: Path, doc: RealDoc, as_of: datetime | None) -> DocOutcome:
+    """run_document, with anything unexpected recorded as the document's error."""
+    # skipped records are counted in the outcome; logged one by one they would drown the table
+    previous = logging.root.manager.disable
+    logging.disable(logging.WARNING)
+    try:
+        return run_document(root, doc, as_of)
+    except Exception as exc:  # one document never ends the eval
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        return DocOutcome(doc.doc, error=f"{type(exc).__name__}: {reason}"[:300])
+    finally:
+        logging.disable(previous)
+
+
+def run_corpus(
+    corpus: Corpus,
+    *,
+    jobs: int = 2,
+    as_of: datetime | None = None,
+    only: str | None = None,
+    on_doc: Callable[[DocOutcome], None] | None = None,
+) -> list[DocOutcome]:
+    """Every document (or those whose path contains `only`), `jobs` worker processes at once,
+    in manifest order."""
+    docs = [d for d in corpus.docs if only is None or only in d.doc]
+    if jobs <= 1:
+        outcomes = []
+        for doc in docs:
+            outcomes.append(_guarded(corpus.root, doc, as_of))
+            if on_doc:
+                on_doc(outcomes[-1])
+        return outcomes
+    done: dict[str, DocOutcome] = {}
+    # spawn: a forked child would inherit the parent's threads and onnxruntime state
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        futures: dict[Future[DocOutcome], RealDoc] = {
+            pool.submit(_guarded, corpus.root, d, as_of): d for d in docs
+        }
+        for future in as_completed(futures):
+            outcome = future.result()
+            done[outcome.doc] = outcome
+            if on_doc:
+                on_doc(outcome)
+    return [done[d.doc] for d in docs]
