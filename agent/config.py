@@ -19,6 +19,7 @@ from agent.errors import ConfigError
 
 DEFAULT_HOME = Path(".dossier")
 CONFIG_FILE = "dossier.toml"
+DEFAULT_MAX_FILE_MB = 25.0
 
 
 class Settings(BaseSettings):
@@ -52,6 +53,9 @@ class Settings(BaseSettings):
         None, ge=0, description="US dollars per million completion tokens."
     )
     contact_email: str | None = Field(None, description="Contact address sent to SEC EDGAR.")
+    max_file_mb: float = Field(
+        DEFAULT_MAX_FILE_MB, gt=0, description="Largest local file `add` reads, in megabytes."
+    )
 
     greenhouse_url: str = "https://boards-api.greenhouse.io"
     lever_url: str = "https://api.lever.co"
