@@ -33,8 +33,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _COLUMN_GAP = re.compile(r"[A-Za-z,.;:'’)](\s{3,})[A-Za-z(‘'\"“]")
 _PAGE_NUMBER = re.compile(r"(?:page\s+)?[-–—]?\s*\d{1,4}\s*[-–—]?(?:\s+of\s+\d{1,4})?", re.I)
 _SEC_FORM = re.compile(
-    r"^\s*(?:FORM\s+(?P<form>10-K|10-Q|20-F|40-F|8-K|6-K)(?:/A)?\s*$"
-    r"|.*ANNUAL REPORT PURSUANT TO SECTION 13)",
+    r"^\s*FORM\s+(10-K|10-Q|20-F|40-F|8-K|6-K)(?:/A)?\s*$|ANNUAL REPORT PURSUANT TO SECTION 1[35]",
     re.I | re.M,
 )
 _ANNUAL = re.compile(r"\b(?:annual\s+report|annual\s+review|integrated\s+report)\b", re.I)
@@ -207,7 +206,7 @@ def _is_release(doc: PdfDocument) -> bool:
     return any(_RELEASE.match(ln) or _DATELINE.match(ln) for ln in _head_lines(doc))
 
 
-def _is_annual_report(doc: PdfDocument) -> bool:
+def _is_filing(doc: PdfDocument) -> bool:
     if _SEC_FORM.search(doc.first_page[:5000]):
         return True
     return any(
@@ -221,25 +220,26 @@ def pdf_kind(doc: PdfDocument) -> SourceKind:
     press release or report (`news`)."""
     if transcripts.looks_like_transcript(doc.text):
         return SourceKind.earnings_call
-    if not _is_release(doc) and _is_annual_report(doc):
+    if not _is_release(doc) and _is_filing(doc):
         return SourceKind.filing
     return SourceKind.news
 
 
 def _good_title(title: str | None) -> str | None:
-    if not title or len(title.split()) < 2 or _JUNK_TITLE.search(title):
+    if not title or len(title.split()) < 2 or _JUNK_TITLE.search(title) or _RELEASE.match(title):
         return None
     return title
 
 
 def _filing_title(doc: PdfDocument) -> str:
     head = _head_lines(doc, 40)
-    form = _SEC_FORM.search(doc.first_page[:5000])
+    form = next((m[1].upper() for m in _SEC_FORM.finditer(doc.first_page[:5000]) if m[1]), "")
+    # an SEC cover names the registrant on the line above "(Exact name of registrant ...)"
     company = next(
         (head[i - 1] for i, ln in enumerate(head) if i and "(exact name" in ln.lower()), None
     )
-    if form and company:
-        return f"{company} {form['form'] or 'Form 10-K'}"
+    if company:
+        return f"{company} {form or 'annual report'}"
     title: list[str] = []
     for line in head[:4]:
         title.append(line)
@@ -275,7 +275,7 @@ def report_source(
 ) -> Source:
     """A Source of kind `filing`, `news` or any other from a PDF that is not a transcript."""
     text = doc.text.replace(PAGE_BREAK, "\n\n").strip()
-    head = "\n".join(_head_lines(doc, 25))
+    head = "\n".join(_head_lines(doc, 12))
     if kind is SourceKind.filing:
         title = _filing_title(doc)
         published = to_utc(doc.created) or to_utc(find_date(head))
