@@ -3,6 +3,7 @@
 DossierError
 ├── ConfigError       bad settings, unknown account, unusable workspace
 ├── ParseError        an input file or response that cannot be read as its format
+│   └── BlockedPage   a bot check, cookie wall or paywall stub served instead of the page
 ├── FetchError        a source that could not be fetched (network, HTTP status, size)
 └── BriefingInvalid   a briefing that fails schema or grounding checks
 """
@@ -22,6 +23,10 @@ class ConfigError(DossierError):
 
 class ParseError(DossierError):
     """Input could not be read as the format it claims to be."""
+
+
+class BlockedPage(ParseError):
+    """A page that stands in for the content: a bot check, a cookie wall or a paywall stub."""
 
 
 class FetchError(DossierError):

@@ -236,14 +236,25 @@ def _mirrored(url: str, ctx: FetchContext) -> str:
 
 
 def _with_page(item: Source, page: Source) -> Source:
-    """The feed item with its article's text; the item's id stays, so a re-run matches it."""
-    text = page.text if page.text.startswith(item.title) else f"{item.title}\n\n{page.text}"
+    """The feed item with its article's text; the item's id stays, so a re-run matches it.
+
+    The earlier of the two dates wins: a feed can see a page late (GDELT's seendate) and a
+    page can show its update time. A headline the feed cut short ("...") gives way to the
+    page's full one.
+    """
+    title = item.title
+    stem = title.rstrip(" .…")
+    if stem != title and page.title.startswith(stem):
+        title = page.title
+    text = page.text if page.text.startswith(title) else f"{title}\n\n{page.text}"
     metadata = {**item.metadata, **page.metadata, "page_title": page.title, "item_url": item.url}
+    dates = [d for d in (page.published_at, item.published_at) if d is not None]
     return item.model_copy(
         update={
+            "title": title,
             "text": text,
             "url": page.url or item.url,
-            "published_at": page.published_at or item.published_at,
+            "published_at": min(dates) if dates else None,
             "metadata": metadata,
         }
     )

@@ -1,0 +1,192 @@
+"""The article's own words from a page: trafilatura over a tree without rails, teasers, promos
+and hidden modals, then a line-level clean-up, the lede put back, and the article element as
+the fallback when the extractor loses the body.
+
+trafilatura runs in its balanced mode: on real publisher pages `favor_precision` dropped whole
+bodies (a Barron's article came back as its reprint notice) and a company's denial quoted in a
+TNW article, and `favor_recall` dropped that quote too while adding bylines and widgets.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import trafilatura
+from lxml import html as lxml_html
+from trafilatura.utils import load_html
+
+from tools.base import clean_text, html_to_text
+from tools.page_meta import Page, fold, headline
+
+# class/id words of page furniture; whole words of "related_links", "post-boilerplate", ...
+_FURNITURE = frozenset(
+    {
+        "related", "relatedlinks", "recommended", "recommendations", "popular", "mostread",
+        "trending", "newsletter", "newsletters", "signup", "subscribe",
+        "donate", "donation", "donations", "support", "promo", "promos", "boilerplate",
+        "share", "sharing", "sharebar", "social", "comments", "comment", "disqus", "sidebar",
+        "rail", "outbrain", "taboola", "teaser", "teasers", "pipeline", "modal", "scrim",
+        "popup", "breadcrumb", "breadcrumbs", "reprint", "reprints", "cookie",
+        "cookies", "consent", "gdpr", "advert", "advertisement",
+    }
+)  # fmt: skip
+_HIDDEN_CLASSES = frozenset({"hide", "hidden", "is-hidden", "d-none", "visually-hidden"})
+_KEEP_TAGS = frozenset({"html", "body", "main", "article", "head"})
+_TEASER = re.compile(
+    r"^(?:read more|related(?: articles?| stories| content| coverage)?|see also|also read"
+    r"|read also|read next|up next|more from [^:]{1,40}|recommended(?: for you)?"
+    r"|you (?:may|might) also like|most popular|trending(?: now)?|more stories"
+    r"|further reading|editor'?s picks?|next (?:story|post|article)"
+    r"|previous (?:story|post|article))\b\s*[:»›|>-]?\s*(?P<rest>.*)$",
+    re.IGNORECASE,
+)
+_FURNITURE_LINE = re.compile(
+    r"^(?:advertisement(?: - scroll to continue)?|order reprints?|print(?: article| this)?"
+    r"|share(?: this)?(?: article| story)?|text size|comments?|e-?mail|tweet|facebook|linkedin"
+    r"|whatsapp|copy link|save(?: article)?|thank you\.?|loading\.*|skip to (?:main )?content"
+    r"|back to top|an error has occurred.*|this article has been sent to.*"
+    r"|(?:main |top )?image credit:.*|https?://\S+)$",
+    re.IGNORECASE,
+)
+_COPYRIGHT = re.compile(r"^(?:copyright\b|©|\(c\)\s).{0,160}$|all rights reserved\.?$", re.I)
+_PROMO = re.compile(
+    r"\b(?:(?:sign up|subscribe) (?:for|to) (?:our|the) [\w ]{0,30}newsletters?"
+    r"|join our [\w ]{0,30}newsletters?|(?:offer|lend|give) us a hand|support us\b"
+    r"|every (?:gift|donation|contribution)|your (?:critical |generous )?(?:contribution|donation)"
+    r"|please help us|via paypal|for your personal, non-commercial use only"
+    r"|to order presentation-ready copies)",
+    re.IGNORECASE,
+)
+_SENTENCE_END = re.compile(r"[.!?][\"'”’)]*$")
+
+
+@dataclass
+class Body:
+    """The article text and what the extractor read about its author and site."""
+
+    text: str
+    author: str | None = None
+    sitename: str | None = None
+
+
+def _words(element: Any) -> set[str]:
+    classes = f"{element.get('class') or ''} {element.get('id') or ''}".lower()
+    return set(re.split(r"[\s_-]+", classes)) - {""}
+
+
+def _is_hidden(element: Any) -> bool:
+    style = (element.get("style") or "").replace(" ", "").lower()
+    classes = set((element.get("class") or "").lower().split())
+    return (
+        element.get("hidden") is not None
+        or element.get("aria-hidden") == "true"
+        or "display:none" in style
+        or "visibility:hidden" in style
+        or bool(classes & _HIDDEN_CLASSES)
+    )
+
+
+def _prune(tree: Any, title: str) -> None:
+    """Drop page furniture (rails, teasers, promos, share modals, hidden blocks) that holds
+    neither the headline nor most of the page's text."""
+    total = max(1, len(tree.text_content()))
+    doomed = []
+    for element in tree.iter():
+        if not isinstance(element.tag, str) or element.tag in _KEEP_TAGS:
+            continue
+        if not (_words(element) & _FURNITURE or _is_hidden(element)):
+            continue
+        if element.get("itemprop") == "articleBody" or element.find(".//h1") is not None:
+            continue
+        text = element.text_content()
+        if len(text) > 0.3 * total or (title and title in fold(text)):
+            continue
+        if any(el.get("itemprop") == "articleBody" for el in element.iter() if el is not element):
+            continue
+        doomed.append(element)
+    for element in doomed:
+        if element.getparent() is not None:
+            element.drop_tree()
+
+
+def _container_text(html: str) -> str:
+    """The text of the page's article element (itemprop=articleBody, else the largest
+    <article>), pruned: the fallback when the extractor loses the body."""
+    tree = load_html(html)
+    if tree is None:
+        return ""
+    _prune(tree, "")
+    candidates = tree.xpath('//*[@itemprop="articleBody"]') or tree.xpath("//article")
+    if not candidates:
+        return ""
+    best = max(candidates, key=lambda el: len(el.text_content()))
+    return html_to_text(lxml_html.tostring(best, encoding="unicode"))
+
+
+def _is_furniture(line: str) -> bool:
+    stripped = line.strip().lstrip("-• ").strip()
+    if not stripped:
+        return False
+    teaser = _TEASER.match(stripped)
+    if teaser and len(teaser["rest"].split()) <= 20:
+        return True
+    if _FURNITURE_LINE.match(stripped) or _COPYRIGHT.search(stripped):
+        return True
+    return bool(_PROMO.search(stripped)) and len(stripped.split()) <= 60
+
+
+def _lede(page: Page, lines: list[str]) -> list[str]:
+    """Paragraphs printed between the headline and the first extracted paragraph that the
+    extractor dropped (a standfirst in a styled div, a lede outside any <p>)."""
+    h1 = headline(page)
+    first = next((line for line in lines if len(line.split()) >= 8), None)
+    if h1 is None or first is None:
+        return []
+    title, target = fold(h1.get_text(" ", strip=True)), fold(first)
+    page_folded = [fold(line) for line in page.lines]
+    try:
+        start = page_folded.index(title)
+        end = page_folded.index(target, start)
+    except ValueError:
+        return []
+    have = {fold(line) for line in lines}
+    between = zip(page.lines[start + 1 : end], page_folded[start + 1 : end], strict=True)
+    return [
+        line
+        for line, folded in between
+        if folded not in have
+        and not line.startswith("- ")
+        and len(line.split()) >= 12
+        and _SENTENCE_END.search(line)
+        and not _is_furniture(line)
+    ]
+
+
+def article_body(page: Page) -> Body:
+    """The article's paragraphs and tables, verbatim, without the page's furniture."""
+    tree = load_html(page.html)
+    h1 = headline(page)
+    title = fold(h1.get_text(" ", strip=True)) if h1 is not None else ""
+    document = None
+    if tree is not None:
+        _prune(tree, title)
+        document = trafilatura.bare_extraction(
+            tree,
+            url=page.url,
+            with_metadata=True,
+            include_comments=False,
+            include_tables=True,
+        )
+    text = clean_text(getattr(document, "text", None) or "")
+    container = _container_text(page.html)
+    if len(container) >= 300 and len(text) < 0.4 * len(container):
+        text = container
+    lines = [line for line in text.split("\n") if not _is_furniture(line)]
+    lines = _lede(page, lines) + lines
+    return Body(
+        clean_text("\n".join(lines)),
+        author=getattr(document, "author", None),
+        sitename=getattr(document, "sitename", None),
+    )

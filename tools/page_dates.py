@@ -1,0 +1,314 @@
+"""When a page was first published, from its metadata in a fixed order of trust, then its URL,
+then a date printed near the top of the article.
+
+The order: JSON-LD datePublished, article:published_time, og:published_time,
+itemprop=datePublished, sailthru.date, DC.date.issued, other date/pubdate meta names, a <time>
+inside the article (not a sidebar's), a date in the URL path, a printed dateline under the
+headline, a wire dateline ("CITY, May 3, 2016 /PRNewswire/ --"), and last a date with its
+weekday in a caption ("on Wednesday, Aug. 9, 2012"). Within one source the earliest value
+wins (original over updated). A printed date after the retrieval day is not a publication date.
+
+htmldate (installed with trafilatura) is not used: it returns a day without time or zone, it
+cannot say which of its sources it trusted, and on a signed-in Yahoo! page it gives the day
+after publication, which would date the article after the day it appeared.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from urllib.parse import urlsplit
+
+from bs4 import Tag
+
+from tools.base import to_utc
+from tools.page_meta import ARTICLE_TYPES, PAGE_TYPES, Page, fold, headline, ld_types, ld_value
+
+_MONTH_NAMES = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+_WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+_MONTH = (
+    r"(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_YEAR = r"(?P<year>\d{4}|['’]\d{2})"
+_WEEKDAY = r"(?:(?P<weekday>mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?"
+_DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
+_MONTH_DAY_YEAR = re.compile(
+    rf"(?<![a-z]){_WEEKDAY}{_MONTH}\s+{_DAY},?\s+{_YEAR}(?![\d])", re.IGNORECASE
+)
+_DAY_MONTH_YEAR = re.compile(
+    rf"(?<![a-z\d]){_WEEKDAY}{_DAY}\s+(?:of\s+)?{_MONTH},?\s+{_YEAR}(?![\d])", re.IGNORECASE
+)
+_NUMERIC = re.compile(r"(?<![\d/.])(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<year>\d{4})(?![\d/])")
+_ISO = re.compile(r"(?<!\d)(?P<year>\d{4})-(?P<a>\d{2})-(?P<b>\d{2})(?!\d)")
+_URL_DATE = re.compile(r"/(?P<year>(?:19|20)\d{2})[/-](?P<a>\d{1,2})[/-](?P<b>\d{1,2})(?:/|-|$)")
+_LABEL_BEFORE = re.compile(r"(updated|modified|edited|original|published|posted|created)\W*$", re.I)
+_WIRE = re.compile(
+    r"/\s*PRNewswire(?:-[A-Za-z]+)?\s*/|GLOBE NEWSWIRE|Business\s?Wire|Marketwired|/CNW/"
+    r"|ACCESSWIRE|EIN Presswire|PRWeb",
+    re.IGNORECASE,
+)
+_CITY_DATELINE = re.compile(r"^[A-Z][A-Z .'’-]{2,40},")
+_SIDEBAR = re.compile(
+    r"(?:^|[\s_-])(?:sidebar|related|rail|comments?|popular|teasers?|recommend\w*|promo|widget"
+    r"|trending|most-read)(?:$|[\s_-])",
+    re.IGNORECASE,
+)
+_META_TIERS: tuple[tuple[str, ...], ...] = (
+    ("article:published_time", "article:published"),
+    ("og:published_time", "og:article:published_time"),
+    ("datepublished",),
+    ("sailthru.date",),
+    ("dc.date.issued", "dcterms.issued", "dc.date", "dcterms.date", "dcterms.created"),
+    (
+        "date", "pubdate", "publish-date", "publish_date", "publishdate", "published-date",
+        "published_date", "article.published", "article_date_original", "datecreated",
+        "original-publish-date", "parsely-pub-date", "sailthru.published",
+    ),
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _Found:
+    at: int
+    day: date
+    weekday_ok: bool | None  # None when no weekday was printed
+
+
+def _year(text: str) -> int:
+    digits = int(text.lstrip("'’"))
+    if len(text.lstrip("'’")) == 4:
+        return digits
+    return 2000 + digits if digits < 70 else 1900 + digits
+
+
+def _day(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _month_first(a: int, b: int, us: bool | None) -> bool | None:
+    """Whether a/b is month/day: certain when one part is over 12, else the page's locale."""
+    if a > 12 >= b:
+        return False
+    if b > 12 >= a:
+        return True
+    return us
+
+
+def dates_in(text: str, us: bool | None = None) -> list[_Found]:
+    """Every calendar date written in some text, in order: "Aug. 9, 2012", "3 February '14",
+    "2020-02-03", and "3/9/2016" when the parts or the page's locale (`us`) say which is the month.
+    """
+    found: list[_Found] = []
+    for pattern in (_MONTH_DAY_YEAR, _DAY_MONTH_YEAR):
+        for m in pattern.finditer(text):
+            month = _MONTH_NAMES.index(m["month"][:3].lower()) + 1
+            day = _day(_year(m["year"]), month, int(m["day"]))
+            if day is None:
+                continue
+            weekday = m["weekday"]
+            ok = None if not weekday else _WEEKDAYS[day.weekday()] == weekday[:3].lower()
+            found.append(_Found(m.start(), day, ok))
+    for m in _ISO.finditer(text):
+        if (day := _day(int(m["year"]), int(m["a"]), int(m["b"]))) is not None:
+            found.append(_Found(m.start(), day, None))
+    for m in _NUMERIC.finditer(text):
+        a, b = int(m["a"]), int(m["b"])
+        month_first = _month_first(a, b, us)
+        if month_first is not None:
+            month, dom = (a, b) if month_first else (b, a)
+            if (day := _day(int(m["year"]), month, dom)) is not None:
+                found.append(_Found(m.start(), day, None))
+    return sorted(found, key=lambda f: f.at)
+
+
+def parse_stamp(value: str, us: bool | None = None) -> datetime | None:
+    """A UTC datetime from a metadata value: ISO 8601, RFC 2822, "3/9/2016 4:00:00 PM" or a
+    written date; a value without a zone is read as UTC, a day alone as its midnight."""
+    value = value.strip()
+    if not value:
+        return None
+    if _ISO.match(value) and (stamp := to_utc(value)) is not None:
+        return stamp
+    try:
+        return to_utc(email.utils.parsedate_to_datetime(value))
+    except (TypeError, ValueError, IndexError):
+        pass
+    found = dates_in(value, us or bool(re.search(r"\d\s*[ap]\.?m\b", value, re.I)) or None)
+    return to_utc(found[0].day) if found else None
+
+
+def _locale_is_us(page: Page) -> bool | None:
+    html = page.soup.find("html")
+    lang = html.get("lang") if isinstance(html, Tag) else None
+    locales = [str(lang or ""), page.first("og:locale") or "", page.first("content-language") or ""]
+    regions = {re.split(r"[-_]", loc)[-1].lower() for loc in locales if re.search(r"[-_]", loc)}
+    if "us" in regions:
+        return True
+    return False if regions else None
+
+
+def _from_jsonld(page: Page, us: bool | None) -> list[datetime]:
+    for types in (ARTICLE_TYPES, PAGE_TYPES):
+        stamps = []
+        for obj in page.ld:
+            if ld_types(obj) & types:
+                value = ld_value(obj, "datePublished") or ld_value(obj, "dateCreated")
+                values = value if isinstance(value, list) else [value]
+                stamps += [s for v in values if v and (s := parse_stamp(str(v), us))]
+        if stamps:
+            return stamps
+    return []
+
+
+def _article_scope(page: Page) -> Tag | None:
+    h1 = headline(page)
+    if h1 is None:
+        found = page.soup.find("article") or page.soup.find("main")
+        return found if isinstance(found, Tag) else None
+    for parent in h1.parents:
+        if parent.name in ("article", "main", "body") or parent.get("itemprop") == "articleBody":
+            return parent
+        if len(parent.get_text(" ", strip=True)) >= 600:
+            return parent
+    return None
+
+
+def _in_sidebar(tag: Tag, scope: Tag) -> bool:
+    for parent in tag.parents:
+        if parent is scope:
+            return False
+        classes = " ".join(parent.get("class") or []) + " " + str(parent.get("id") or "")
+        if parent.name in ("article", "li", "aside", "nav", "footer") or _SIDEBAR.search(classes):
+            return True
+    return False
+
+
+def _from_time_elements(page: Page, us: bool | None) -> list[datetime]:
+    scope = _article_scope(page)
+    if scope is None:
+        return []
+    stamps = []
+    for tag in scope.find_all(True, attrs={"datetime": True}):
+        if isinstance(tag, Tag) and not _in_sidebar(tag, scope):
+            stamp = parse_stamp(str(tag.get("datetime") or ""), us)
+            stamps += [stamp] if stamp else []
+    return stamps
+
+
+def _from_url(page: Page) -> list[datetime]:
+    for url in page.urls:
+        m = _URL_DATE.search(urlsplit(url).path)
+        if m and (day := _day(int(m["year"]), int(m["a"]), int(m["b"]))) is not None:
+            return [datetime(day.year, day.month, day.day, tzinfo=UTC)]
+    return []
+
+
+def _top_lines(page: Page, body: list[str]) -> list[str]:
+    """The lines printed under the headline (up to 20), else the body's first lines."""
+    h1 = headline(page)
+    if h1 is not None:
+        target = fold(h1.get_text(" ", strip=True))
+        for i, line in enumerate(page.lines):
+            if fold(line) == target:
+                return page.lines[i + 1 : i + 21]
+    return body[:5]
+
+
+def _printed_dateline(lines: list[str], us: bool | None) -> list[date]:
+    """A short line carrying the date ("October 5, 2018", "Posted: 02/17/2015 09:10 am EST",
+    "Updated ... / Original Mar. 18, 2019"); the original is preferred to the update."""
+    for line in lines:
+        if len(line.split()) > 16:
+            continue
+        found = dates_in(line, us)
+        if not found:
+            continue
+        labelled = [(_LABEL_BEFORE.search(line[: f.at]), f) for f in found]
+        original = [f for label, f in labelled if not label or label[1].lower() not in _UPDATED]
+        return [(original or found)[0].day]
+    return []
+
+
+_UPDATED = {"updated", "modified", "edited"}
+
+
+def _wire_dateline(lines: list[str], us: bool | None) -> list[date]:
+    for line in lines:
+        head = line[:200]
+        if _WIRE.search(head) or _CITY_DATELINE.match(head):
+            found = dates_in(head, us)
+            if found:
+                return [found[0].day]
+    return []
+
+
+def _weekday_date(lines: list[str], us: bool | None) -> list[date]:
+    for line in lines:
+        for found in dates_in(line, us):
+            if found.weekday_ok:
+                return [found.day]
+    return []
+
+
+def _printed(finder: Callable[[list[str], bool | None], list[date]]) -> _Finder:
+    def read(page: Page, body: list[str], us: bool | None) -> list[datetime]:
+        lines = _top_lines(page, body)
+        return [datetime(d.year, d.month, d.day, tzinfo=UTC) for d in finder(lines, us)]
+
+    return read
+
+
+_Finder = Callable[[Page, list[str], bool | None], list[datetime]]
+
+
+def _meta_finder(keys: tuple[str, ...]) -> _Finder:
+    def read(page: Page, body: list[str], us: bool | None) -> list[datetime]:
+        values = [v for key in keys for v in page.meta.get(key, [])]
+        if keys == ("datepublished",):
+            values += _itemprop_values(page)
+        return [s for v in values if (s := parse_stamp(v, us))]
+
+    return read
+
+
+def _itemprop_values(page: Page) -> list[str]:
+    values = []
+    for tag in page.soup.find_all(True, attrs={"itemprop": "datePublished"}):
+        if isinstance(tag, Tag) and tag.name != "meta":
+            value = tag.get("datetime") or tag.get("content") or tag.get_text(" ", strip=True)
+            values.append(str(value))
+    return values
+
+
+def _finders() -> Iterator[tuple[_Finder, timedelta]]:
+    """Each source of a date in order of trust, with how far past the retrieval time a value
+    of it may lie (a publisher's clock or zone may be off; a printed date never is)."""
+    metadata, printed = timedelta(days=30), timedelta(days=1)
+    yield (lambda page, body, us: _from_jsonld(page, us)), metadata
+    yield from ((_meta_finder(keys), metadata) for keys in _META_TIERS)
+    yield (lambda page, body, us: _from_time_elements(page, us)), metadata
+    yield (lambda page, body, us: _from_url(page)), metadata
+    for finder in (_printed_dateline, _wire_dateline, _weekday_date):
+        yield _printed(finder), printed
+
+
+def published_at(page: Page, body: list[str], now: datetime | None = None) -> datetime | None:
+    """The page's first publication time in UTC, or None when nothing on it can be trusted."""
+    retrieved = to_utc(now) or datetime.now(UTC)
+    us = _locale_is_us(page)
+    for finder, slack in _finders():
+        stamps = [
+            s
+            for s in finder(page, body, us)
+            if datetime(1990, 1, 1, tzinfo=UTC) <= s <= retrieved + slack
+        ]
+        if stamps:
+            return min(stamps)
+    return None
