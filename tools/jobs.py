@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import html as htmllib
+import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
@@ -33,48 +34,161 @@ def detect_job_board(obj: Any) -> str | None:
     return None
 
 
-def _posting(
-    provider: str,
-    board: str,
-    job_id: str,
-    *,
-    title: str,
-    department: str | None,
-    location: str | None,
-    description: str,
-    url: str | None,
-    published_at: datetime | None,
-    compensation: Any,
-    account_id: str,
-    now: datetime | None,
-) -> Source:
-    head = [title.strip()]
-    if department:
-        head.append(f"Department: {department}")
-    if location:
-        head.append(f"Location: {location}")
-    if compensation:
-        head.append(f"Compensation: {compensation}")
-    text = clean_text("\n".join(head) + "\n\n" + description)
+@dataclass
+class Posting:
+    """One job posting read from any of the boards, before it becomes a Source."""
+
+    provider: str
+    board: str
+    job_id: str
+    title: str
+    description: str
+    url: str | None
+    opened: datetime | None  # when the posting was first published (not last edited)
+    department: str | None = None
+    team: str | None = None
+    location: str | None = None
+    locations: list[str] = field(default_factory=list)
+    employment_type: str | None = None
+    workplace: str | None = None
+    compensation: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+#: Separators of multi-place location strings: "Cape Town & Johannesburg", "CPT/JHB/PTA/DBN",
+#: "South Africa or Indonesia", "New York, New York; Seattle" (commas stay: "City, State").
+_PLACES = re.compile(r"\s*(?:;|\||/|\s&\s|\s+or\s+)\s*", re.IGNORECASE)
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+_ITEM_PARAGRAPH = re.compile(
+    r"(<li\b[^>]*>)\s*<p\b[^>]*>((?:(?!<p\b).)*?)</p>\s*(?=</li>)", re.I | re.S
+)
+
+
+def _html_text(html: str) -> str:
+    """Text of a posting's HTML; a list item holding one paragraph stays "- item" on one line."""
+    # boards wrap each bullet's words in <p>, which html_to_text would set apart from its "- "
+    return html_to_text(_ITEM_PARAGRAPH.sub(r"\1\2", html))
+
+
+def _text(value: Any) -> str | None:
+    """A string field stripped of the stray spaces boards keep ("Search Engineer "), or None."""
+    return " ".join(value.split()) or None if isinstance(value, str) else None
+
+
+def _iso(value: Any) -> str | None:
+    """A board's timestamp (ISO with offset or epoch ms) as ISO 8601 UTC, for metadata."""
+    moment = to_utc(value)
+    return moment.isoformat() if moment else None
+
+
+def _places(*values: Any) -> list[str]:
+    """Each place named in location strings, in order and once."""
+    found: list[str] = []
+    for value in values:
+        for place in _PLACES.split(_text(value) or ""):
+            if place and place not in found:
+                found.append(place)
+    return found
+
+
+def _words(value: Any) -> str | None:
+    """An API enum as words: "FullTime" → "Full Time", "hybrid" → "Hybrid"."""
+    text = _text(value)
+    if not text or text.lower() == "unspecified":
+        return None
+    spaced = _CAMEL.sub(" ", text)
+    return spaced[:1].upper() + spaced[1:]
+
+
+def _source(posting: Posting, *, account_id: str, now: datetime | None) -> Source:
+    head = [posting.title]
+    if posting.department:
+        head.append(f"Department: {posting.department}")
+    if posting.team and posting.team != posting.department:
+        head.append(f"Team: {posting.team}")
+    if posting.location:
+        head.append(f"Location: {posting.location}")
+    if posting.employment_type:
+        head.append(f"Employment type: {posting.employment_type}")
+    if posting.workplace:
+        head.append(f"Workplace: {posting.workplace}")
+    if posting.compensation:
+        head.append(f"Compensation: {posting.compensation}")
     metadata: dict[str, Any] = {
-        "board": board,
-        "provider": provider,
-        "job_id": job_id,
-        "department": department,
-        "location": location,
+        "board": posting.board,
+        "provider": posting.provider,
+        "job_id": posting.job_id,
+        "department": posting.department,
+        "team": posting.team,
+        "location": posting.location,
+        "locations": posting.locations or _places(posting.location),
+        "employment_type": posting.employment_type,
+        "workplace_type": posting.workplace,
+        "compensation": posting.compensation,
+        **posting.extra,
     }
-    if compensation:
-        metadata["compensation"] = compensation
+    keep = ("department", "location", "locations")
     return make_source(
         SourceKind.job_posting,
-        f"{provider}:{board}:{job_id}",
-        title=title,
-        text=text,
-        url=url,
-        published_at=published_at,
-        metadata=metadata,
+        f"{posting.provider}:{posting.board}:{posting.job_id}",
+        title=posting.title,
+        text=clean_text("\n".join(head) + "\n\n" + posting.description),
+        url=posting.url,
+        published_at=posting.opened,
+        metadata={k: v for k, v in metadata.items() if k in keep or v not in (None, "", [], {})},
         account_id=account_id,
         now=now,
+    )
+
+
+def _greenhouse_fields(job: dict[str, Any]) -> dict[str, Any]:
+    """The board's custom fields (`metadata`: null or [{name, value}]) as a name → value map."""
+    fields: dict[str, Any] = {}
+    for entry in job.get("metadata") or []:
+        if not isinstance(entry, dict) or entry.get("value") is None:
+            continue
+        if name := _text(entry.get("name")):
+            fields[name] = entry["value"]
+    return fields
+
+
+def _greenhouse(job: dict[str, Any], board: str) -> Posting:
+    named = [d.get("name") for d in job.get("departments") or [] if isinstance(d, dict)]
+    departments = [d for d in (_text(x) for x in named) if d]
+    offices = [
+        {"name": _text(o.get("name")), "location": _text(o.get("location"))}
+        for o in job.get("offices") or []
+        if isinstance(o, dict)
+    ]
+    fields = _greenhouse_fields(job)
+    kind = next(
+        (v for k, v in fields.items() if re.search(r"employment|contract|job type", str(k), re.I)),
+        None,
+    )
+    # the API escapes the HTML once more ("&lt;p&gt;", sent as "\u0026lt;p\u0026gt;")
+    content = _html_text(htmllib.unescape(job.get("content") or ""))
+    return Posting(
+        "greenhouse",
+        board,
+        str(job["id"]),
+        title=_text(job.get("title")) or "",
+        description=content,
+        url=job.get("absolute_url"),
+        opened=to_utc(job.get("first_published") or job.get("updated_at")),
+        department=", ".join(departments) or None,
+        location=_text((job.get("location") or {}).get("name")),
+        employment_type=_text(kind),
+        extra={
+            "departments": departments,
+            "offices": [o for o in offices if o["name"] or o["location"]],
+            "fields": fields,
+            "updated_at": _iso(job.get("updated_at")),
+            "requisition_id": job.get("requisition_id"),
+            "company_name": _text(job.get("company_name")),
+            "language": job.get("language"),
+            "application_deadline": job.get("application_deadline"),
+            "education": job.get("education"),
+        },
     )
 
 
@@ -85,28 +199,8 @@ def parse_greenhouse(
     obj = load_json(data)
     if detect_job_board(obj) != "greenhouse":
         raise ParseError("not a Greenhouse job board response")
-    sources = []
-    for job in obj["jobs"]:
-        departments = [d.get("name") for d in job.get("departments") or [] if d.get("name")]
-        # the API escapes the HTML once more: "&lt;p&gt;"
-        content = html_to_text(htmllib.unescape(job.get("content") or ""))
-        sources.append(
-            _posting(
-                "greenhouse",
-                board,
-                str(job["id"]),
-                title=job.get("title") or "",
-                department=", ".join(departments) or None,
-                location=(job.get("location") or {}).get("name"),
-                description=content,
-                url=job.get("absolute_url"),
-                published_at=to_utc(job.get("updated_at") or job.get("first_published")),
-                compensation=None,
-                account_id=account_id,
-                now=now,
-            )
-        )
-    return sources
+    postings = [_greenhouse(job, board) for job in obj["jobs"] if isinstance(job, dict)]
+    return [_source(p, account_id=account_id, now=now) for p in postings]
 
 
 def _lever_salary(job: dict[str, Any]) -> str | None:
@@ -118,6 +212,37 @@ def _lever_salary(job: dict[str, Any]) -> str | None:
     return " ".join(x for x in (salary.get("currency"), span, interval) if x)
 
 
+def _lever(job: dict[str, Any], site: str) -> Posting:
+    parts = [job.get("descriptionPlain") or _html_text(job.get("description") or "")]
+    for item in job.get("lists") or []:
+        parts.append(f"{item.get('text', '')}\n{_html_text(item.get('content') or '')}")
+    parts.append(job.get("additionalPlain") or _html_text(job.get("additional") or ""))
+    parts.append(job.get("salaryDescriptionPlain") or "")
+    categories = job.get("categories") or {}
+    all_locations = categories.get("allLocations")
+    return Posting(
+        "lever",
+        site,
+        str(job["id"]),
+        title=_text(job.get("text")) or "",
+        description="\n\n".join(p.strip() for p in parts if p and p.strip()),
+        url=job.get("hostedUrl"),
+        opened=to_utc(job.get("createdAt")),
+        department=_text(categories.get("department")) or _text(categories.get("team")),
+        team=_text(categories.get("team")),
+        location=_text(categories.get("location")),
+        locations=_places(*(all_locations if isinstance(all_locations, list) else [])),
+        employment_type=_text(categories.get("commitment")),
+        workplace=_words(job.get("workplaceType")),
+        compensation=_lever_salary(job),
+        extra={
+            "country": job.get("country"),
+            "apply_url": job.get("applyUrl"),
+            "updated_at": _iso(job.get("updatedAt")),
+        },
+    )
+
+
 def parse_lever(
     data: bytes | str | Any, site: str, *, account_id: str = "", now: datetime | None = None
 ) -> list[Source]:
@@ -125,30 +250,7 @@ def parse_lever(
     obj = load_json(data)
     if detect_job_board(obj) != "lever":
         raise ParseError("not a Lever postings response")
-    sources = []
-    for job in obj:
-        parts = [job.get("descriptionPlain") or html_to_text(job.get("description") or "")]
-        for item in job.get("lists") or []:
-            parts.append(f"{item.get('text', '')}\n{html_to_text(item.get('content') or '')}")
-        parts.append(job.get("additionalPlain") or html_to_text(job.get("additional") or ""))
-        categories = job.get("categories") or {}
-        sources.append(
-            _posting(
-                "lever",
-                site,
-                str(job["id"]),
-                title=job.get("text") or "",
-                department=categories.get("department") or categories.get("team"),
-                location=categories.get("location"),
-                description="\n\n".join(p.strip() for p in parts if p and p.strip()),
-                url=job.get("hostedUrl"),
-                published_at=to_utc(job.get("createdAt")),
-                compensation=_lever_salary(job),
-                account_id=account_id,
-                now=now,
-            )
-        )
-    return sources
+    return [_source(_lever(job, site), account_id=account_id, now=now) for job in obj]
 
 
 def _ashby_compensation(job: dict[str, Any]) -> str | None:
@@ -156,7 +258,55 @@ def _ashby_compensation(job: dict[str, Any]) -> str | None:
     if not isinstance(comp, dict):
         return None
     summary = comp.get("compensationTierSummary") or comp.get("scrapeableCompensationSalarySummary")
-    return str(summary) if summary else None
+    if summary:
+        return str(summary)
+    ranges = []
+    for part in comp.get("summaryComponents") or []:
+        if not isinstance(part, dict) or part.get("minValue") is None:
+            continue
+        low, high = part["minValue"], part.get("maxValue") or part["minValue"]
+        interval = str(part.get("interval") or "").lower().replace("1 ", "per ")
+        kind = _words(part.get("compensationType"))
+        ranges.append(" ".join(x for x in (kind, part.get("currencyCode"), f"{low:,}-{high:,}",
+                                             interval) if x))  # fmt: skip
+    return "; ".join(ranges) or None
+
+
+def _ashby_address(job: dict[str, Any]) -> str | None:
+    postal = (job.get("address") or {}).get("postalAddress") or {}
+    keys = ("addressLocality", "addressRegion", "addressCountry")
+    return ", ".join(str(postal[k]) for k in keys if postal.get(k)) or None
+
+
+def _ashby(job: dict[str, Any], org: str) -> Posting:
+    places = [job.get("location")] + [
+        x.get("location") for x in job.get("secondaryLocations") or [] if isinstance(x, dict)
+    ]
+    # the plain field writes a link as "Fly.io http://Fly.io"; the HTML keeps the words as shown
+    html = job.get("descriptionHtml")
+    description = _html_text(html) if html else job.get("descriptionPlain") or ""
+    workplace = _words(job.get("workplaceType")) or ("Remote" if job.get("isRemote") else None)
+    return Posting(
+        "ashby",
+        org,
+        str(job["id"]),
+        title=_text(job.get("title")) or "",
+        description=description,
+        url=job.get("jobUrl"),
+        opened=to_utc(job.get("publishedAt")),
+        department=_text(job.get("department")) or _text(job.get("team")),
+        team=_text(job.get("team")),
+        location="; ".join(p for p in (_text(x) for x in places) if p) or None,
+        locations=_places(*places),
+        employment_type=_words(job.get("employmentType")),
+        workplace=workplace,
+        compensation=_ashby_compensation(job),
+        extra={
+            "is_remote": job.get("isRemote"),
+            "address": _ashby_address(job),
+            "apply_url": job.get("applyUrl"),
+        },
+    )
 
 
 def parse_ashby(
@@ -166,29 +316,8 @@ def parse_ashby(
     obj = load_json(data)
     if detect_job_board(obj) != "ashby":
         raise ParseError("not an Ashby job board response")
-    sources = []
-    for job in obj["jobs"]:
-        locations = [job.get("location")] + [
-            x.get("location") for x in job.get("secondaryLocations") or [] if isinstance(x, dict)
-        ]
-        description = job.get("descriptionPlain") or html_to_text(job.get("descriptionHtml") or "")
-        sources.append(
-            _posting(
-                "ashby",
-                org,
-                str(job["id"]),
-                title=job.get("title") or "",
-                department=job.get("department") or job.get("team"),
-                location="; ".join(x for x in locations if x) or None,
-                description=description,
-                url=job.get("jobUrl"),
-                published_at=to_utc(job.get("publishedAt")),
-                compensation=_ashby_compensation(job),
-                account_id=account_id,
-                now=now,
-            )
-        )
-    return sources
+    postings = [_ashby(job, org) for job in obj["jobs"] if isinstance(job, dict)]
+    return [_source(p, account_id=account_id, now=now) for p in postings]
 
 
 def parse_job_board(

@@ -36,12 +36,13 @@ def test_greenhouse_content_is_unescaped_once_and_offsets_kept() -> None:
     assert job.title == "Associate Director - Corporate Finance / FP&A"
     assert job.text.startswith(
         "Associate Director - Corporate Finance / FP&A\nDepartment: Business Consulting and "
-        "Solutions\nLocation: Bengaluru, Karnataka, India\n\n"
+        "Solutions\nLocation: Bengaluru, Karnataka, India\nEmployment type: Full-time\n\n"
     )
     assert "Who are we?" in job.text
     assert "&lt;" not in job.text and "<p>" not in job.text and "&nbsp;" not in job.text
-    # "-04:00" offsets are converted, not dropped
-    assert job.published_at == datetime(2026, 6, 30, 9, 26, 14, tzinfo=UTC)
+    # "-04:00" offsets are converted, not dropped; the date is first_published, not updated_at
+    assert job.published_at == datetime(2026, 6, 8, 5, 21, 56, tzinfo=UTC)
+    assert job.metadata["updated_at"] == "2026-06-30T09:26:14+00:00"
     assert job.url == "https://job-boards.greenhouse.io/sigmoid/jobs/8581495002"
     assert job.metadata["job_id"] == "8581495002"  # id, not internal_job_id
     assert job.metadata["provider"] == "greenhouse" and job.metadata["board"] == "sigmoid"
@@ -78,7 +79,8 @@ def test_ashby_compensation_and_secondary_locations() -> None:
     assert job.published_at == datetime(2026, 4, 7, 17, 12, 35, 753000, tzinfo=UTC)
     weaviate = parse_ashby(_load("ashby_weaviate_job_board_full.json"), "weaviate")
     assert len(weaviate) == 2 and "compensation" not in weaviate[0].metadata
-    assert "ABOUT WEAVIATE" in weaviate[0].text
+    # descriptionHtml is read (the plain field shouts headings and repeats link addresses)
+    assert "About Weaviate\n\nWeaviate is an AI startup" in weaviate[0].text
 
 
 def test_ids_are_provider_board_job() -> None:
