@@ -38,8 +38,8 @@ def _greenhouse_body() -> bytes:
             "content": escaped,
             "departments": [{"id": 7, "name": "Engineering ", "child_ids": [], "parent_id": None}],
             "offices": [
-                {"id": 8, "name": "Cape Town", "location": "Cape Town, Western Cape, South Africa"},
-                {"id": 9, "name": "Johannesburg", "location": "Johannesburg, Gauteng, South Africa"},
+                {"id": 8, "name": "Cape Town", "location": "Cape Town, Western Cape, ZA"},
+                {"id": 9, "name": "Johannesburg", "location": "Johannesburg, Gauteng, ZA"},
             ],
             "ai_disclaimer": None,
         },
@@ -65,7 +65,8 @@ def test_greenhouse_reads_every_field() -> None:
     assert first.title == "Senior Routing Engineer"
     assert first.text.startswith(
         "Senior Routing Engineer\nDepartment: Engineering\nLocation: Cape Town & Johannesburg\n"
-        "Employment type: Permanent\n\nAbout Quokka Freight\n\nWe move parcels across Africa & Asia."
+        "Employment type: Permanent\n\nAbout Quokka Freight\n\n"
+        "We move parcels across Africa & Asia."
     )
     assert "Tech stack: Kotlin, Postgres & Snowflake." in first.text
     assert "- Own the routing service\n- Ship weekly" in first.text
@@ -78,7 +79,7 @@ def test_greenhouse_reads_every_field() -> None:
     assert meta["locations"] == ["Cape Town", "Johannesburg"]
     assert meta["offices"][1] == {
         "name": "Johannesburg",
-        "location": "Johannesburg, Gauteng, South Africa",
+        "location": "Johannesburg, Gauteng, ZA",
     }
     assert meta["fields"] == {"Contract Type": "Permanent"}
     assert meta["updated_at"] == "2026-08-03T15:42:07+00:00"
@@ -94,7 +95,7 @@ def test_greenhouse_reads_every_field() -> None:
 def _lever_body() -> bytes:
     posting = {
         "additionalPlain": "Why Wombat?\nWe print for 40,000 small businesses.",
-        "additional": "<div><b>Why Wombat?</b></div><div>We print for 40,000 small businesses.</div>",
+        "additional": "<div><b>Why Wombat?</b></div><div>We print for 40,000 businesses.</div>",
         "categories": {
             "commitment": "Perm - Full-time",
             "department": "Product & Technology",
@@ -115,7 +116,12 @@ def _lever_body() -> bytes:
         "workplaceType": "hybrid",
         "hostedUrl": "https://jobs.lever.co/wombat/c0ffee00-0000-4000-8000-000000000001",
         "applyUrl": "https://jobs.lever.co/wombat/c0ffee00-0000-4000-8000-000000000001/apply",
-        "salaryRange": {"min": 90000, "max": 120000, "currency": "GBP", "interval": "per-year-salary"},
+        "salaryRange": {
+            "min": 90000,
+            "max": 120000,
+            "currency": "GBP",
+            "interval": "per-year-salary",
+        },
     }
     evergreen = {
         "categories": {"department": "Future opportunities", "location": "Various"},
