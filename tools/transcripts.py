@@ -1,230 +1,67 @@
-"""Earnings-call transcripts (plain text in two layouts, Motley-Fool-style HTML) as Sources.
+"""Earnings-call transcripts as Sources: plain text in any layout (`Name: text` lines, label
+lines with rosters, PDF extracts), Motley Fool pages and Motley Fool JSON.
 
 The stored text has one paragraph per turn, `Speaker Name (Title): words`, and the metadata
-maps each turn to the character span of its words, so a quote can be traced to its speaker.
+maps each turn to the character span of its words, its role (`executive`, `analyst`,
+`operator`, `unknown`) and its section (`prepared`, `qa`), so a quote can be traced to its
+speaker. Splitting lives in `tools/transcript_layouts.py`, who is who in
+`tools/transcript_roles.py`.
 """
 
 from __future__ import annotations
 
+import json
 import re
-from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Literal
+from typing import Any
 
 from bs4 import Tag
 
 from agent.errors import ParseError
 from agent.schemas import Source, SourceKind
 from tools.base import clean_text, content_hash, find_date, make_source, parse_html, to_utc
-
-Role = Literal["operator", "executive", "analyst", "unknown"]
-Section = Literal["prepared", "qa", "unknown"]
-
-
-@dataclass(frozen=True)
-class Turn:
-    """One speaker turn: who spoke, in which part of the call, and the words."""
-
-    speaker: str
-    title: str | None
-    role: Role
-    section: Section
-    text: str
-    affiliation: str | None = None
-
-    @property
-    def label(self) -> str:
-        """`Name (Title, Affiliation)` as written in the stored text."""
-        extra = ", ".join(x for x in (self.title, self.affiliation) if x)
-        return f"{self.speaker} ({extra})" if extra else self.speaker
-
-
-_PREPARED = re.compile(r"^(prepared remarks|presentation|management discussion section)$", re.I)
-_QA = re.compile(r"^(questions? (and|&) answers?( session| section)?|q ?& ?a( session)?)$", re.I)
-_QA_ALT = re.compile(r"^question-and-answer session$", re.I)
-_PARTICIPANTS = re.compile(
-    r"^(call participants|company participants|conference call participants|"
-    r"corporate participants|participants|executives|analysts)$",
-    re.I,
+from tools.transcript_layouts import (
+    Draft,
+    Listing,
+    finish,
+    listing,
+    section_marker,
+    split_label,
+    split_turns,
 )
-_OTHER_HEADING = re.compile(r"^(contents|duration: .*|call participants.*)$", re.I)
-_EXECUTIVE = re.compile(
-    r"\b(chief|ceo|cfo|coo|cto|cio|cmo|president|vp|svp|evp|vice president|head|director|"
-    r"investor relations|ir|treasurer|chair(man|woman)?|founder|officer|controller|"
-    r"general counsel|secretary|executive)\b",
-    re.I,
-)
-_ANALYST = re.compile(r"\banalyst\b", re.I)
-_NAME_WORD = r"(?:[A-Z][\w'’.-]*|de|da|del|der|van|von|la|le|di|bin)"
-_NAME = re.compile(rf"^{_NAME_WORD}(?: {_NAME_WORD}){{0,5}}$")
-_DASHES = re.compile(r"\s+(?:--|—|–|-)\s+")
-_INLINE = re.compile(r"^(?P<label>[^:\n]{2,90}?):\s+(?P<words>\S.*)$")
-_UNIDENTIFIED = re.compile(r"^(unidentified|unknown) (analyst|speaker|participant|company "
-                           r"representative|executive)$", re.I)  # fmt: skip
+from tools.transcript_pages import unpage
+from tools.transcript_roles import Section, Turn
+
+__all__ = [
+    "Turn",
+    "build_transcript_source",
+    "is_fool_json",
+    "looks_like_fool_html",
+    "looks_like_transcript",
+    "parse_fool_html",
+    "parse_fool_json",
+    "parse_transcript",
+    "split_turns",
+]
+
 _QUARTER = re.compile(
-    r"\b(?:(?P<q>Q[1-4])\s*(?:FY\s*)?(?P<y1>(?:19|20)\d{2})|"
-    r"(?P<word>first|second|third|fourth)[- ]quarter(?: fiscal(?: year)?)?\s+"
+    r"\b(?:(?P<q>Q[1-4])\s*(?:FY\s*|Fiscal Year\s*)?(?P<y1>(?:19|20)\d{2})|"
+    r"(?P<word>first|second|third|fourth)[- ]quarter(?: (?:of )?fiscal(?: year)?)?\s+"
     r"(?P<y2>(?:19|20)\d{2}))",
     re.I,
 )
 _ORDINAL = {"first": "Q1", "second": "Q2", "third": "Q3", "fourth": "Q4"}
-
-
-def _section_marker(line: str) -> Section | Literal["participants"] | None:
-    bare = line.strip().strip(":").strip().strip("*#= ").strip(":")
-    if _PREPARED.match(bare):
-        return "prepared"
-    if _QA.match(bare) or _QA_ALT.match(bare):
-        return "qa"
-    if _PARTICIPANTS.match(bare):
-        return "participants"
-    return None
-
-
-def _split_label(label: str) -> tuple[str, str | None, str | None] | None:
-    """`Name`, `Name -- Title`, `Name - Company - Title`, `Name (Title)` → name, title, firm."""
-    label = label.strip().strip("*").strip()
-    if m := re.fullmatch(r"(.+?)\s*\((.+)\)", label):
-        if re.fullmatch(r"[A-Za-z]+\s*:\s*[A-Z][A-Z.\-]*", m[2]):
-            return None  # "Acme Group (NYSE: ACME)": a company and its ticker, not a speaker
-        label = f"{m[1]} -- {m[2]}"
-    parts = [p.strip() for p in _DASHES.split(label) if p.strip()]
-    if not parts or len(parts) > 4 or not _NAME.match(parts[0]) or len(parts[0]) > 50:
-        return None
-    name, rest = parts[0], parts[1:]
-    # a year marks a heading ("Acme - Q3 2026 Earnings Call"), never a job title
-    if any(len(p) > 80 or p.endswith((".", "?", "!")) or re.search(r"\d{4}", p) for p in rest):
-        return None
-    if not rest:
-        return name, None, None
-    if len(rest) == 1:
-        return name, rest[0], None
-    role_like = [p for p in rest if _ANALYST.search(p) or _EXECUTIVE.search(p)]
-    title = role_like[-1] if role_like else rest[-1]
-    return name, title, " - ".join(p for p in rest if p != title) or None
-
-
-def _role(name: str, title: str | None, firm: str | None, section: Section) -> Role:
-    if name.lower() == "operator":
-        return "operator"
-    described = " ".join(x for x in (title, firm) if x)
-    if _ANALYST.search(described) or re.search(r"analyst", name, re.I):
-        return "analyst"
-    if title and _EXECUTIVE.search(title):
-        return "executive"
-    if section == "qa" and described:
-        # in Q&A a speaker named with only a firm is a sell-side analyst
-        return "analyst"
-    return "unknown"
-
-
-@dataclass
-class _Draft:
-    speaker: str
-    title: str | None
-    firm: str | None
-    section: Section
-    lines: list[str]
-
-
-def _is_label_line(
-    line: str, nxt: str, known: set[str]
-) -> tuple[str, str | None, str | None] | None:
-    stripped = line.strip()
-    if not stripped or len(stripped) > 120 or stripped.endswith((".", "?", ",")):
-        return None
-    parsed = _split_label(stripped)
-    if parsed is None:
-        return None
-    name, title, _ = parsed
-    if name.lower() == "operator" or _UNIDENTIFIED.match(name) or name in known:
-        return parsed
-    # a bare capitalized line is a heading, not a speaker, unless a title or known name marks it
-    return parsed if title and nxt.strip() else None
-
-
-def split_turns(text: str) -> list[Turn]:
-    """The speaker turns of a plain-text transcript, in either label-line or inline layout."""
-    lines = clean_text(text).split("\n")
-    known: dict[str, tuple[str | None, str | None]] = {}
-    drafts: list[_Draft] = []
-    section: Section = "unknown"
-    in_participants = False
-    label_lines = sum(1 for ln in lines if _is_label_line(ln, "x", set()))
-    inline_lines = sum(1 for ln in lines if _inline(ln))
-    inline = inline_lines >= 2 and inline_lines > label_lines
-    for i, line in enumerate(lines):
-        marker = _section_marker(line) if len(line) < 60 else None
-        if marker == "participants":
-            in_participants = True
-            continue
-        if marker is not None:
-            section, in_participants = marker, False
-            continue
-        nxt = next((ln for ln in lines[i + 1 :] if ln.strip()), "")
-        if in_participants:
-            entry = _split_label(line) if line.strip() else None
-            # a participant entry is followed by another entry, not by what they said
-            listed = _split_label(nxt) is not None or _section_marker(nxt) is not None
-            if entry is not None and entry[1] and (listed or not nxt):
-                known[entry[0]] = (entry[1], entry[2])
-                continue
-            if line.strip():
-                in_participants = False
-            else:
-                continue
-        if inline and (m := _inline(line)):
-            name, title, firm = m[0]
-            drafts.append(_Draft(name, title, firm, section, [m[1]]))
-            continue
-        label = None if inline else _is_label_line(line, nxt, set(known))
-        if label is not None:
-            drafts.append(_Draft(label[0], label[1], label[2], section, []))
-        elif drafts and line.strip() and not _OTHER_HEADING.match(line.strip()):
-            drafts[-1].lines.append(line.strip())
-    for d in drafts:
-        if d.title and d.speaker not in known:
-            known[d.speaker] = (d.title, d.firm)
-    return _finish(drafts, known)
-
-
-def _inline(line: str) -> tuple[tuple[str, str | None, str | None], str] | None:
-    m = _INLINE.match(line.strip())
-    # "Acme Group (NYSE: ACME)" is a header: its colon sits inside parentheses
-    if not m or m["label"].count("(") != m["label"].count(")"):
-        return None
-    parsed = _split_label(m["label"])
-    return (parsed, m["words"]) if parsed else None
-
-
-def _finish(drafts: list[_Draft], known: dict[str, tuple[str | None, str | None]]) -> list[Turn]:
-    merged: list[_Draft] = []
-    for d in drafts:
-        # some renderings repeat "Name:" on every paragraph of one turn
-        prev = merged[-1] if merged else None
-        if prev and prev.speaker == d.speaker and prev.section == d.section and d.lines:
-            prev.lines.extend(d.lines)
-        else:
-            merged.append(d)
-    turns = []
-    for d in merged:
-        title, firm = (d.title, d.firm) if d.title else known.get(d.speaker, (None, None))
-        words = "\n".join(d.lines).strip()
-        if words:
-            role = _role(d.speaker, title, firm, d.section)
-            turns.append(Turn(d.speaker, title, role, d.section, words, firm))
-    if turns and all(t.section == "unknown" for t in turns):
-        # no section markers: Q&A starts with the first analyst's question
-        first_q = next((i for i, t in enumerate(turns) if t.role == "analyst"), None)
-        if first_q is not None:
-            turns = [
-                replace(t, section="prepared" if i < first_q else "qa") for i, t in enumerate(turns)
-            ]
-    elif turns and any(t.section == "qa" for t in turns):
-        first_qa = next(i for i, t in enumerate(turns) if t.section == "qa")
-        turns = [replace(t, section="prepared") if t.section == "unknown" and i < first_qa
-                 else t for i, t in enumerate(turns)]  # fmt: skip
-    return turns
+#: "**Company:** AAPL", "Date: 2025-07-31" header fields.
+_FIELD = re.compile(r"^[*#_ ]*(company|date|quarter)[*_ ]*:[*_ ]*(.+?)[*_ ]*$", re.I | re.M)
+#: "welcome to the Acme Corporation third quarter ..." in the operator's opening.
+_WELCOME = re.compile(
+    r"\bwelcome\b[^.]{0,40}?\bto (?:the |today's )?(?P<company>[A-Z][\w&.'’\-]*"
+    r"(?: (?:&|[A-Z][\w&.'’\-]*))*?)(?:['’]s)? (?:fiscal|first|second|third|fourth|Q[1-4]|"
+    r"\d{4}|business|earnings|conference|quarterly)"
+)
+#: The call's own date in its safe-harbor line ("speak only as of October 15, 2021").
+_AS_OF = re.compile(r"\b(?:only as of|as of today,?|today(?: is)?,)\s+(?P<date>[A-Z][a-z]+\.? \d)")
+_DURATION = re.compile(r"^duration:", re.I)
 
 
 def looks_like_transcript(text: str) -> bool:
@@ -234,7 +71,7 @@ def looks_like_transcript(text: str) -> bool:
     if len(turns) < 3 or len({t.speaker for t in turns}) < 2:
         return False
     head = text[:600].lower()
-    has_marker = any(_section_marker(ln) for ln in text.split("\n") if len(ln) < 60)
+    has_marker = any(section_marker(ln) for ln in text.split("\n") if len(ln) < 60)
     return (
         any(t.role == "operator" for t in turns)
         or has_marker
@@ -243,32 +80,54 @@ def looks_like_transcript(text: str) -> bool:
     )
 
 
-def _header_info(header: str) -> dict[str, str | None]:
+def _quarter(text: str) -> str | None:
+    m = _QUARTER.search(text)
+    if m is None:
+        return None
+    q = m["q"].upper() if m["q"] else _ORDINAL[m["word"].lower()]
+    return f"{q} {m['y1'] or m['y2']}"
+
+
+def _company_before_quarter(header: str) -> str | None:
+    m = _QUARTER.search(header)
+    if m is None:
+        return None
+    lines = [ln for ln in header.split("\n") if ln.strip()]
+    at = next((i for i, ln in enumerate(lines) if m.group(0) in ln), 0)
+    before = lines[at][: lines[at].find(m.group(0))] if lines else ""
+    if not before.strip(" #*-,:") and at > 0:
+        before = lines[at - 1]  # "Acme, Inc. (NYSE: ACME)" on the line above "Q3 2026 ..."
+    return re.sub(r"\(\s*(?:[A-Z]+:\s*)?[A-Z.]{1,6}\s*\)", "", before).strip(" #*-,:") or None
+
+
+def _header_info(header: str, opening: str = "") -> dict[str, str | None]:
+    """Company, quarter, call date and title from the header; what it lacks, from the
+    operator's opening ("welcome to the Acme third quarter ...", "speak only as of ...")."""
+    fields = {k.lower(): v.strip() for k, v in _FIELD.findall(header)}
+    quarter = _quarter(fields.get("quarter", "")) or _quarter(header)
+    company = fields.get("company") or _company_before_quarter(header)
+    call_date = find_date(fields.get("date", "")) or find_date(header)
+    if opening:
+        welcome = _WELCOME.search(opening)
+        company = company or (re.sub(r"['’]s$", "", welcome["company"]) if welcome else None)
+        quarter = quarter or _quarter(opening)
+        as_of = _AS_OF.search(opening)
+        call_date = call_date or (find_date(opening[as_of.start("date") :]) if as_of else None)
     first = next((ln.strip("# ").strip() for ln in header.split("\n") if ln.strip()), "")
-    quarter = None
-    company = None
-    if m := _QUARTER.search(header):
-        q = m["q"].upper() if m["q"] else _ORDINAL[m["word"].lower()]
-        quarter = f"{q} {m['y1'] or m['y2']}"
-        lines = [ln for ln in header.split("\n") if ln.strip()]
-        at = next((i for i, ln in enumerate(lines) if m.group(0) in ln), 0)
-        before = lines[at][: lines[at].find(m.group(0))] if lines else ""
-        if not before.strip(" #*-,:") and at > 0:
-            before = lines[at - 1]  # "Acme, Inc. (NYSE: ACME)" on the line above "Q3 2026 ..."
-        company = (
-            re.sub(r"\(\s*(?:[A-Z]+:\s*)?[A-Z.]{1,6}\s*\)", "", before).strip(" #*-,:") or None
-        )
-    call_date = find_date(header)
-    if quarter and re.search(r"earnings|conference call|results call", header, re.I):
-        title = f"{quarter} earnings call"
-    else:
-        title = first or "Earnings call"
+    called = re.search(r"earnings|conference call|results call", f"{header}\n{opening}", re.I)
+    title = f"{quarter or ''} earnings call".strip() if called else first or "Earnings call"
+    if company and company.lower() not in title.lower():
+        title = f"{company} {title}"
     return {
         "company": company,
         "quarter": quarter,
         "call_date": call_date.isoformat() if call_date else None,
         "title": title,
     }
+
+
+def _opening(turns: list[Turn]) -> str:
+    return "\n".join(t.text for t in turns[:3])
 
 
 def build_transcript_source(
@@ -283,13 +142,14 @@ def build_transcript_source(
     """An earnings_call Source from turns: one `Label: words` paragraph per turn, with offsets."""
     if not turns:
         raise ParseError("no speaker turns found in transcript")
-    info = _header_info(header)
+    info = _header_info(header, _opening(turns))
     parts: list[str] = []
     spans = []
     pos = 0
     for turn in turns:
         prefix = f"{turn.label}: "
-        words = clean_text(turn.text)
+        # a blank line separates turns, so paragraphs inside one turn keep a single newline
+        words = re.sub(r"\n{2,}", "\n", clean_text(turn.text))
         start = pos + len(prefix)
         parts.append(prefix + words)
         spans.append(
@@ -304,20 +164,16 @@ def build_transcript_source(
             }
         )
         pos = start + len(words) + 2
-    company = info["company"]
-    title = info["title"] or "Earnings call"
-    if company and company.lower() not in title.lower():
-        title = f"{company} {title}"
     return make_source(
         SourceKind.earnings_call,
         identity,
-        title=title,
+        title=info["title"] or "Earnings call",
         text="\n\n".join(parts),
         url=url,
         published_at=to_utc(info["call_date"]),
         metadata={
             "turns": spans,
-            "company": company,
+            "company": info["company"],
             "quarter": info["quarter"],
             "call_date": info["call_date"],
         },
@@ -329,8 +185,9 @@ def build_transcript_source(
 def parse_transcript(
     text: str, *, url: str | None = None, account_id: str = "", now: datetime | None = None
 ) -> Source:
-    """An earnings_call Source from a plain-text transcript in either layout."""
-    cleaned = clean_text(text)
+    """An earnings_call Source from a plain-text transcript in any layout, PDF text included
+    (pages separated by form feeds)."""
+    cleaned = clean_text(unpage(text))
     turns = split_turns(cleaned)
     first = turns[0] if turns else None
     header = cleaned
@@ -354,7 +211,7 @@ def parse_fool_html(
     html: str, url: str | None = None, *, account_id: str = "", now: datetime | None = None
 ) -> Source:
     """An earnings_call Source from a Motley-Fool-style transcript page (h2 sections, <strong>
-    speaker paragraphs with an optional <em> descriptor)."""
+    speaker paragraphs with an optional <em> descriptor, a `Call participants:` list)."""
     soup = parse_html(html)
     body = soup.select_one("section.article-body span.article-content") or soup.select_one(
         ".article-content"
@@ -362,42 +219,113 @@ def parse_fool_html(
     if body is None:
         raise ParseError("no article-content block in transcript page")
     header_parts: list[str] = []
-    drafts: list[_Draft] = []
-    section: Section = "unknown"
-    started = False
+    drafts: list[Draft] = []
+    roster: dict[str, Listing] = {}
+    section: Section | None = None
     for el in body.find_all(["h2", "p"]):
         if not isinstance(el, Tag):
             continue
         text = el.get_text(" ", strip=True)
         if el.name == "h2":
-            started = True
-            marker = _section_marker(text)
-            section = marker if marker in ("prepared", "qa") else section
-            if text.lower().startswith("call participants"):
-                section = "unknown"
-                drafts.append(_Draft("", None, None, section, []))  # stops the last turn
+            marker = section_marker(text)
+            section = marker if marker == "prepared" or marker == "qa" else None
+            if marker in ("company", "analysts", "any"):
+                drafts.append(Draft("", None, None, "unknown"))  # ends the last turn
             continue
-        if not started:
+        if section is None and not drafts:
             header_parts.append(text)
             continue
         strong, em = el.find("strong"), el.find("em")
-        if strong is not None and section in ("prepared", "qa"):
+        if strong is not None:
             name = strong.get_text(" ", strip=True)
             described = em.get_text(" ", strip=True) if em is not None else ""
-            parsed = _split_label(f"{name} -- {described}" if described else name)
-            if parsed is not None:
-                drafts.append(_Draft(parsed[0], parsed[1], parsed[2], section, []))
+            parsed = split_label(f"{name} -- {described}" if described else name)
+            if parsed is not None and section is None:
+                roster[parsed[0]] = listing(parsed, "any")  # the participants list
                 continue
-        if drafts and drafts[-1].speaker and not text.lower().startswith("duration:"):
+            if parsed is not None and section is not None:
+                drafts.append(Draft(parsed[0], parsed[1], parsed[2], section))
+                continue
+        if drafts and drafts[-1].speaker and not _DURATION.match(text):
             drafts[-1].lines.append(text)
-    known: dict[str, tuple[str | None, str | None]] = {
-        d.speaker: (d.title, d.firm) for d in drafts if d.title
-    }
-    turns = _finish([d for d in drafts if d.speaker], known)
+    turns = finish([d for d in drafts if d.speaker], roster)
     return build_transcript_source(
         turns,
         "\n".join(header_parts),
         url or content_hash(html),
+        url=url,
+        account_id=account_id,
+        now=now,
+    )
+
+
+def _fool_turns(obj: dict[str, Any]) -> list[tuple[Section, str, str]]:
+    parts: list[tuple[Section, Any]] = [
+        ("prepared", obj.get("prepared_remarks")),
+        ("qa", obj.get("questions_and_answers", obj.get("q_and_a"))),
+    ]
+    return [
+        (section, str(item.get("speaker") or "").strip(), str(item.get("speech") or ""))
+        for section, items in parts
+        if isinstance(items, list)
+        for item in items
+        if isinstance(item, dict)
+    ]
+
+
+def is_fool_json(obj: Any) -> bool:
+    """True for a Motley Fool transcript as JSON: `prepared_remarks` and `q_and_a` (or
+    `questions_and_answers`) lists of `{speaker, speech}`."""
+    if not isinstance(obj, dict) or not isinstance(obj.get("prepared_remarks"), list):
+        return False
+    if not isinstance(obj.get("questions_and_answers", obj.get("q_and_a")), list):
+        return False
+    return any(speaker and speech for _, speaker, speech in _fool_turns(obj))
+
+
+def _unglued(speaker: str, speech: str, names: list[str]) -> list[tuple[str, str]]:
+    """A speech split where the next speaker's name is glued into it ("painful.Jane RoeRight.")."""
+    if not names:
+        return [(speaker, speech)]
+    glued = re.compile(r"(?<=\S)(" + "|".join(map(re.escape, names)) + r")(?=[A-Z\"“‘'\[])")
+    pieces: list[tuple[str, str]] = []
+    at, who = 0, speaker
+    for m in glued.finditer(speech):
+        if m[1] == who:
+            continue
+        pieces.append((who, speech[at : m.start()]))
+        at, who = m.end(), m[1]
+    pieces.append((who, speech[at:]))
+    return [(w, s) for w, s in pieces if s.strip()]
+
+
+def parse_fool_json(
+    obj: Any, *, url: str | None = None, account_id: str = "", now: datetime | None = None
+) -> Source:
+    """An earnings_call Source from a Motley Fool transcript as JSON (`header_texts`,
+    `prepared_remarks`, `q_and_a`, `participants` as 'Name--Title' or 'Name--Firm -- Analyst')."""
+    if not is_fool_json(obj):
+        raise ParseError("not a Motley Fool transcript (no prepared_remarks and q_and_a lists)")
+    roster: dict[str, Listing] = {}
+    for entry in obj.get("participants") or []:
+        parsed = split_label(str(entry).replace("--", " -- "))
+        if parsed is not None:
+            roster[parsed[0]] = listing(parsed, "any")
+    said = [(s, who, speech) for s, who, speech in _fool_turns(obj) if who and not
+            _DURATION.match(who)]  # fmt: skip
+    names = sorted({who for _, who, _ in said} | set(roster), key=len, reverse=True)
+    drafts: list[Draft] = []
+    for section, who, speech in said:
+        for name, words in _unglued(who, speech, [n for n in names if n.lower() != "operator"]):
+            drafts.append(Draft(name, None, None, section, words.split("\n")))
+    headings = {"contents", "prepared remarks", "questions & answers", "questions and answers",
+                "call participants"}  # fmt: skip
+    header = "\n".join(str(h) for h in obj.get("header_texts") or []
+                       if str(h).strip().strip(":").lower() not in headings)  # fmt: skip
+    return build_transcript_source(
+        finish(drafts, roster),
+        header,
+        url or content_hash(json.dumps(obj, sort_keys=True)),
         url=url,
         account_id=account_id,
         now=now,

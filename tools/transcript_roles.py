@@ -1,0 +1,263 @@
+"""Who speaks on an earnings call: sections, roles and titles read from the transcript itself.
+
+Many transcripts label turns with bare names ("Bill Reyes: ..."). The document still says who is
+who: the operator announces each questioner ("our next question comes from X with Firm"), the
+host introduces the executives ("joining me today are our CEO, Bill Reyes, and ..."), prepared
+remarks are the company's, and whoever answers an analyst speaks for the company. `infer_roles`
+reads those cues; a role or title that a label, a roster or a participants list states wins.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from tools.transcript_names import (
+    CORE_TITLE,
+    name_pattern,
+    name_words,
+    same_person,
+    title_after,
+    title_before,
+)
+
+Role = Literal["operator", "executive", "analyst", "unknown"]
+Section = Literal["prepared", "qa", "unknown"]
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One speaker turn: who spoke, in which part of the call, and the words."""
+
+    speaker: str
+    title: str | None
+    role: Role
+    section: Section
+    text: str
+    affiliation: str | None = None
+
+    @property
+    def label(self) -> str:
+        """`Name (Title, Affiliation)` as written in the stored text."""
+        extra = ", ".join(x for x in (self.title, self.affiliation) if x)
+        return f"{self.speaker} ({extra})" if extra else self.speaker
+
+
+#: "Unidentified Analyst", "Unknown Speaker": a placeholder, never matched to a person.
+PLACEHOLDER = re.compile(
+    r"^(?:unidentified|unknown) (?:analyst|speaker|participant|company representative|"
+    r"executive|corporate participant)$",
+    re.I,
+)
+_NAME = r"[A-Z][\w'’\-]*\.?(?:\s+(?:[A-Z][\w'’\-]*\.?|de|da|del|der|di|van|von|la|le)){0,4}"
+_FIRM = r"(?:(?:[A-Z]\.)+|[A-Z][\w&'’\-]*)(?:\s+(?:&|and|of|de|(?:[A-Z]\.)+|[A-Z][\w&'’\-]*))*"
+_WITH_FIRM = rf"(?:\s+(?:with|from|of|at)\s+(?P<firm>{_FIRM}))?"
+_MISTER = r"(?:(?:Mr|Ms|Mrs|Dr)\.?\s+)?"
+#: The operator or the host naming the next questioner.
+_ANNOUNCE = [
+    re.compile(rf"\bquestions?\b[^.?!]{{0,80}}?\bfrom\s+(?:the\s+line\s+of\s+)?{_MISTER}"
+               rf"(?P<name>{_NAME}){_WITH_FIRM}"),
+    re.compile(rf"\bline\s+of\s+{_MISTER}(?P<name>{_NAME}){_WITH_FIRM}"),
+    re.compile(rf"\b(?:go|move|turn)\s+(?:on\s+)?(?:next\s+)?to\s+{_MISTER}(?P<name>{_NAME})"
+               rf"\s+(?:with|from|of|at)\s+(?P<firm>{_FIRM})"),
+    re.compile(rf"(?P<name>{_NAME})\s+(?:with|from|of|at)\s+(?P<firm>{_FIRM})[.,]?\s+"
+               r"(?:[Pp]lease go ahead|[Yy]our line is (?:now )?open|"
+               r"[Yy]ou may (?:begin|proceed))"),
+]  # fmt: skip
+#: The operator or host opening the questions ("we will now open the lines for a question and
+#: answer session", "The first question is, ...").
+_QA_OPENS = re.compile(
+    r"\b(?:will|'ll|shall)\s+now\s+(?:open|begin|start|take|conduct|move)\b[^.?!]{0,60}?"
+    r"\bquestions?\b|(?:^|[.?!]\s+)(?:\w+,?\s+)?(?:the|our|your)\s+(?:first|next)\s+question\s+"
+    r"(?:is|comes|will come)\b",
+    re.I,
+)
+_TURN_OVER = re.compile(
+    r"\b(?:turn|hand|pass)(?:\s+(?:it|things|the call|the conference|the floor|this))?"
+    rf"(?:\s+(?:back|off))?\s+(?:over\s+)?to\s+{_MISTER}(?P<name>{_NAME})"
+)
+
+
+def _people(turns: list[Turn]) -> dict[str, str]:
+    """Each speaker's name → the first-written name of the same person ("Samuel Ortiz" is
+    "Sam Ortiz" when both label turns); operators and placeholders are nobody."""
+    canon: dict[str, str] = {}
+    for t in turns:
+        if t.role == "operator" or t.speaker in canon or PLACEHOLDER.match(t.speaker):
+            continue
+        full = len(name_words(t.speaker)) > 1
+        known = dict.fromkeys(canon.values())
+        canon[t.speaker] = next(
+            (c for c in known if full and len(name_words(c)) > 1 and same_person(c, t.speaker)),
+            t.speaker,
+        )
+    return canon
+
+
+@dataclass
+class _Cast:
+    """What is known of each person so far (keyed by their first-written name)."""
+
+    people: dict[str, str]
+    role: dict[str, Role]
+    title: dict[str, str]
+    firm: dict[str, str]
+    host: str | None
+
+    def of(self, turn: Turn) -> str | None:
+        return self.people.get(turn.speaker)
+
+
+def _stated(turns: list[Turn]) -> _Cast:
+    people = _people(turns)
+    cast = _Cast(people, {}, {}, {}, None)
+    for t in turns:
+        who = people.get(t.speaker)
+        if who is not None and t.role == "analyst":
+            cast.role[who] = "analyst"
+    for t in turns:
+        who = people.get(t.speaker)
+        if who is None:
+            continue
+        if t.role == "executive":
+            cast.role.setdefault(who, "executive")
+        if t.title:
+            cast.title.setdefault(who, t.title)
+        if t.affiliation:
+            cast.firm.setdefault(who, t.affiliation)
+    first = next((i for i, t in enumerate(turns) if t.role != "operator"), None)
+    # the first voice after the operator's welcome is the company's host (usually IR)
+    if first is not None and first <= 2 and turns[first].section != "qa":
+        cast.host = people.get(turns[first].speaker)
+    return cast
+
+
+def _announcer(cast: _Cast, turn: Turn) -> bool:
+    return turn.role == "operator" or (cast.host is not None and cast.of(turn) == cast.host)
+
+
+def _last_announcement(text: str) -> re.Match[str] | None:
+    # "... your speaker today, Jane Roe, Head of Investor Relations. Please go ahead" is no
+    # questioner: a title is never a name
+    found = [m for p in _ANNOUNCE for m in p.finditer(text) if not CORE_TITLE.search(m["name"])]
+    return max(found, key=lambda m: m.start("name")) if found else None
+
+
+def _announced(turns: list[Turn], cast: _Cast) -> int | None:
+    """Mark the questioners the operator or host announces as analysts; the index of the first
+    announcement, where the questions start."""
+    first: int | None = None
+    for i, t in enumerate(turns):
+        if not _announcer(cast, t) or (m := _last_announcement(t.text)) is None:
+            continue
+        first = i if first is None else first
+        nxt = next((s for s in turns[i + 1 :] if s.role != "operator" and s.speaker != t.speaker),
+                   None)  # fmt: skip
+        who = cast.of(nxt) if nxt is not None else None
+        if nxt is None or who is None or cast.role.get(who) == "executive":
+            continue
+        new_voice = all(s.speaker != nxt.speaker for s in turns[:i])
+        if same_person(m["name"], nxt.speaker, loose=True) or (t.role == "operator" and new_voice):
+            cast.role[who] = "analyst"
+            if m["firm"]:
+                cast.firm.setdefault(who, m["firm"])
+    return first
+
+
+def _sections(turns: list[Turn], cast: _Cast, announced: int | None) -> list[Turn]:
+    """Sections where no marker gave them: questions start at the first announcement, the
+    operator or host opening them, or the first analyst's turn."""
+    starts = [i for i, t in enumerate(turns) if t.section == "qa"][:1]
+    if announced is not None:
+        starts.append(announced)
+    starts += [i for i, t in enumerate(turns) if _announcer(cast, t) and _QA_OPENS.search(t.text)][
+        :1
+    ]
+    starts += [i for i, t in enumerate(turns) if cast.role.get(cast.of(t) or "") == "analyst"][:1]
+    starts += [i for i, t in enumerate(turns) if t.role == "analyst"][:1]
+    if not starts:
+        return turns
+    qa = min(starts)
+    return [t if t.section != "unknown" else replace(t, section="prepared" if i < qa else "qa")
+            for i, t in enumerate(turns)]  # fmt: skip
+
+
+def _executives(turns: list[Turn], cast: _Cast) -> None:
+    def promote(who: str | None) -> None:
+        if who is not None and who not in cast.role:
+            cast.role[who] = "executive"
+
+    promote(cast.host)
+    for t in turns:
+        if t.section == "prepared" and t.role != "operator":
+            promote(cast.of(t))  # prepared remarks are the company's
+    patterns = {who: name_pattern(n for n, w in cast.people.items() if w == who)
+                for who in dict.fromkeys(cast.people.values())}  # fmt: skip
+    for i, t in enumerate(turns):
+        if t.section != "prepared" and not _announcer(cast, t):
+            continue
+        # the people the operator and the company introduce ("with us today are ...")
+        for who, pattern in patterns.items():
+            if pattern is not None and pattern.search(t.text):
+                promote(who)
+        for m in _TURN_OVER.finditer(t.text):
+            promote(_resolve(m["name"], turns[i + 1 :], cast))
+    for t, nxt in itertools.pairwise(turns):
+        asker, answerer = cast.of(t), cast.of(nxt)
+        if t.section != "qa" or answerer is None or answerer == asker:
+            continue
+        # whoever answers an analyst, or a question the host reads out, speaks for the company
+        if cast.role.get(asker or "") == "analyst" or (asker == cast.host and "?" in t.text):
+            promote(answerer)
+
+
+def _resolve(name: str, following: list[Turn], cast: _Cast) -> str | None:
+    """The person a short name means: the next speaker when the names fit ("over to Tim" before
+    "William J. Reyes"), else the only speaker it can be."""
+    nxt = next((t for t in following if t.role != "operator"), None)
+    if nxt is not None and same_person(name, nxt.speaker, loose=True):
+        return cast.of(nxt)
+    fits = {w for n, w in cast.people.items() if same_person(name, n)}
+    return fits.pop() if len(fits) == 1 else None
+
+
+def _titles(turns: list[Turn], cast: _Cast) -> None:
+    """Titles of executives stated anywhere in the call, next to their full name."""
+    persons = dict.fromkeys(cast.people.values())
+    patterns = {who: p for who in persons
+                if (p := name_pattern(n for n, w in cast.people.items() if w == who))}  # fmt: skip
+    wanted = {w for w in patterns if cast.role.get(w) == "executive" and w not in cast.title}
+    for t in turns:
+        if not wanted:
+            return
+        found = sorted((m.start(), m.end(), who) for who, p in patterns.items()
+                       for m in p.finditer(t.text))  # fmt: skip
+        for k, (start, end, who) in enumerate(found):
+            if who not in wanted:
+                continue
+            after = t.text[end : found[k + 1][0] if k + 1 < len(found) else len(t.text)]
+            before = t.text[found[k - 1][1] if k else 0 : start]
+            if title := title_after(after) or title_before(before):
+                cast.title[who] = title
+                wanted.discard(who)
+
+
+def infer_roles(turns: list[Turn]) -> list[Turn]:
+    """Turns with sections, roles, titles and firms completed from what the transcript itself
+    says; what a label or roster states is kept, and an analyst is never an executive."""
+    if not turns:
+        return turns
+    cast = _stated(turns)
+    turns = _sections(turns, cast, _announced(turns, cast))
+    _executives(turns, cast)
+    _titles(turns, cast)
+    done = []
+    for t in turns:
+        who = cast.of(t)
+        role = t.role if who is None else cast.role.get(who, t.role)
+        title = t.title or (cast.title.get(who) if who else None)
+        firm = t.affiliation or (cast.firm.get(who) if who and role == "analyst" else None)
+        done.append(replace(t, role=role, title=title, affiliation=firm))
+    return done
