@@ -11,8 +11,10 @@ from itertools import pairwise
 from agent.schemas import Source, SourceKind
 
 _AGGREGATES = {"AggregateRating", "EmployerAggregateRating"}
+#: The labelled parts of a review's text (tools.reviews.review_source writes them in this order).
 _SECTION = re.compile(
-    r"^(Pros|Cons): (.*?)(?=^(?:Pros|Cons|Advice to management): |\Z)", re.MULTILINE | re.DOTALL
+    r"^(Review|Pros|Cons): (.*?)(?=^(?:Review|Pros|Cons|Advice to management): |\Z)",
+    re.MULTILINE | re.DOTALL,
 )
 _WORD = re.compile(r"[a-z][a-z'-]*[a-z]")
 _STOP_TEXT = """

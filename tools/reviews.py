@@ -1,47 +1,46 @@
-"""Employee reviews: Glassdoor-style and generic CSV exports, JSON lists, schema.org JSON-LD."""
+"""Employee reviews: CSV, JSON and JSON-lines exports in any common layout, and review pages.
+
+Every layout becomes `ReviewRecord`s (`tools.review_fields` reads columns and values,
+`tools.review_pages` a saved review page), repeated reviews are dropped, and every record
+becomes one `employee_review` Source whose text keeps the reviewer's words verbatim.
+"""
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
-import json
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from agent.errors import ParseError
 from agent.schemas import Account, Source, SourceKind
-from tools.base import clean_text, content_hash, load_json, make_source, to_utc
+from tools.base import clean_text, load_json, make_source, to_utc
 from tools.http import CSV_TYPES, HTML_TYPES, JSON_TYPES
+from tools.review_fields import (
+    ColumnMap,
+    ReviewRecord,
+    clean_value,
+    column_key,
+    date_order,
+    map_columns,
+    opinion,
+    parse_person,
+    parse_rating,
+    parse_review_date,
+    words,
+)
+from tools.review_pages import jsonld_objects, page_reviews
 from tools.sources import FetchContext, Fetched
 
-#: Column spellings of the known exports, mapped onto one field name each.
-COLUMNS = {
-    "rating": ("overall_rating", "rating", "stars", "score", "overall"),
-    "headline": ("headline", "title", "summary", "review_title"),
-    "pros": ("pros",),
-    "cons": ("cons",),
-    "date": ("date_review", "date", "review_date", "reviewed_at", "created_at"),
-    "role": ("job_title", "role", "position", "job"),
-    "firm": ("firm", "company", "employer"),
-    "current": ("current", "employment_status", "status"),
-    "location": ("location",),
-    "advice": ("advice", "advice_to_management"),
-}
-#: Glassdoor's recommend / ceo_approv / outlook codes.
-OPINION_CODES = {"v": "positive", "r": "mild", "x": "negative", "o": "no opinion"}
-_OPINIONS = ("recommend", "ceo_approv", "outlook")
-_SUB_RATINGS = (
-    "work_life_balance",
-    "culture_values",
-    "diversity_inclusion",
-    "career_opp",
-    "comp_benefits",
-    "senior_mgmt",
-)
+__all__ = [
+    "ParsedReviews", "ReviewsTool", "RowProblem", "is_reviews_header", "is_reviews_json",
+    "jsonld_objects", "parse_jsonld_reviews", "parse_review_date", "parse_reviews_csv",
+    "parse_reviews_json", "review_source",
+]  # fmt: skip
+_OPINION_FIELDS = ("recommend", "outlook", "ceo_approval")
+_LIST_KEYS = ("reviews", "data", "items", "results")
 
 
 @dataclass(frozen=True)
@@ -57,154 +56,213 @@ class RowProblem:
 
 @dataclass
 class ParsedReviews:
-    """The reviews that were read, and the records that were not."""
+    """The reviews that were read, the records that were not, and how many were repeats."""
 
     sources: list[Source] = field(default_factory=list)
     problems: list[RowProblem] = field(default_factory=list)
-
-
-def _key(header: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", header.lstrip("\ufeff").strip().lower()).strip("_")
-
-
-def _field(row: dict[str, str], name: str) -> str:
-    for alias in COLUMNS[name]:
-        value = row.get(alias)
-        if value is not None and str(value).strip():
-            return str(value).strip()
-    return ""
+    duplicates: int = 0
 
 
 def is_reviews_header(headers: Iterable[str]) -> bool:
-    """True when CSV headers name a rating column and a pros or cons column."""
-    keys = {_key(h) for h in headers}
-    return bool(keys & set(COLUMNS["rating"])) and bool(keys & {"pros", "cons"})
+    """True when column names carry a rating and pros or cons (or review text and a role)."""
+    return map_columns(headers).is_reviews()
 
 
-def parse_review_date(value: str) -> date:
-    """A review date: ISO `2016-01-28` or Glassdoor's day-first `28/1/2016`."""
-    value = value.strip()
-    if m := re.fullmatch(r"(\d{1,2})[/.](\d{1,2})[/.](\d{4})", value):
-        first, second, year = int(m[1]), int(m[2]), int(m[3])
-        # day-first as Glassdoor writes it; a US month-first date when that cannot be one
-        for day, month in ((first, second), (second, first)):
-            with contextlib.suppress(ValueError):
-                return date(year, month, day)
-        raise ValueError(f"date {value!r} is not a date")
-    parsed = to_utc(value)
-    if parsed is None:
-        raise ValueError(f"date {value!r} is not a date")
-    return parsed.date()
-
-
-def _rating(value: str) -> float:
-    if not value:
-        raise ValueError("rating is missing")
-    try:
-        rating = float(value)
-    except ValueError:
-        raise ValueError(f"rating {value!r} is not a number") from None
-    if not 0 <= rating <= 5:
-        raise ValueError(f"rating {value!r} is not between 0 and 5")
-    return rating
-
-
-def _stars(rating: float, best: float = 5) -> str:
-    return f"{rating:g}/{best:g}"
+def _identity(record: ReviewRecord, date_text: str) -> str:
+    if record.review_id:
+        return f"review:{record.review_id}"
+    parts = (record.firm, date_text, record.headline, record.pros, record.cons)
+    extra = (record.body, record.role, record.author, record.shown_rating)
+    return "\x1f".join(parts + tuple(x for x in extra if x))
 
 
 def review_source(
-    row: dict[str, Any], *, account_id: str = "", now: datetime | None = None
+    record: ReviewRecord, *, account_id: str = "", now: datetime | None = None
 ) -> Source:
-    """A Source from one normalized review record; raises ValueError when it is malformed."""
-    rating = _rating(_field(row, "rating"))
-    raw_date = _field(row, "date")
-    published = parse_review_date(raw_date) if raw_date else None
-    headline, pros, cons = (_field(row, k) for k in ("headline", "pros", "cons"))
-    if not (headline or pros or cons):
-        raise ValueError("review has no headline, pros or cons")
-    role, firm, current = (_field(row, k) for k in ("role", "firm", "current"))
-    lines = [headline or "(no headline)", f"Rating: {_stars(rating)}"]
-    lines += [f"{label}: {v}" for label, v in (("Role", role), ("Employee", current)) if v]
-    lines += [f"{label}: {v}" for label, v in (("Pros", pros), ("Cons", cons)) if v]
-    if advice := _field(row, "advice"):
-        lines.append(f"Advice to management: {advice}")
+    """The Source of one review: its words verbatim under Pros/Cons/Review labels."""
+    rating = record.shown_rating
+    employee = f"{record.status.capitalize()} employee" if record.status else ""
+    lines = [record.headline, f"Rating: {rating}" if rating else ""]
+    labelled = (
+        ("Role", record.role), ("Employee", employee), ("Location", record.location),
+        ("Employment", record.employment), ("Author", record.author), ("Review", record.body),
+        ("Pros", record.pros), ("Cons", record.cons), ("Advice to management", record.advice),
+    )  # fmt: skip
+    lines += [f"{label}: {value}" for label, value in labelled if value]
     metadata: dict[str, Any] = {
-        "rating": rating,
-        "role": role or None,
-        "firm": firm or None,
-        "current": current or None,
-        "location": _field(row, "location") or None,
+        "role": record.role or None,
+        "firm": record.firm or None,
+        "current": {"current": True, "former": False}.get(record.status),
+        "location": record.location or None,
+        "review_id": record.review_id or None,
+        "schema_type": record.schema_type,
+        **record.opinions,
+        **record.sub_ratings,
     }
-    for name in _OPINIONS:
-        if row.get(name):
-            metadata[name] = OPINION_CODES.get(str(row[name]).strip(), str(row[name]).strip())
-    for name in _SUB_RATINGS:
-        try:
-            metadata[name] = float(row[name])
-        except (KeyError, TypeError, ValueError):
-            continue  # sub-ratings are optional; blank or odd ones are left out
-    identity = "\x1f".join((firm, raw_date, headline, pros, cons))
+    if record.rating is not None:  # readers take a missing key for "no rating", never None
+        metadata["rating"] = record.rating
+    date_text = record.published.isoformat() if record.published else ""
+    name = record.headline or record.role or record.firm or "untitled"
     return make_source(
         SourceKind.employee_review,
-        content_hash(identity),
-        title=f"Employee review: {headline or firm or 'untitled'} ({_stars(rating)})",
-        text=clean_text("\n".join(lines)),
-        published_at=to_utc(published),
+        _identity(record, date_text),
+        title=f"Employee review: {name} ({rating or 'no rating'})",
+        text=clean_text("\n".join(x for x in lines if x)),
+        url=record.url or None,
+        published_at=to_utc(record.published),
         metadata=metadata,
         account_id=account_id,
         now=now,
     )
 
 
+def record_from_row(
+    row: dict[str, str], columns: ColumnMap, day_first: bool | None = None
+) -> ReviewRecord:
+    """One review from an export row keyed by `column_key`; ValueError when it is unusable."""
+
+    def get(name: str) -> str:
+        values = (clean_value(row.get(k)) for k in columns.fields.get(name, []))
+        return next((v for v in values if v), "")
+
+    record = ReviewRecord(
+        headline=get("headline"), body=get("body"), pros=get("pros"), cons=get("cons"),
+        advice=get("advice"), firm=get("firm"), review_id=get("id"), url=get("link"),
+        author=get("author"),
+    )  # fmt: skip
+    if key := columns.first("rating"):
+        scale = 10.0 if "10" in words(key) else None
+        if rating := parse_rating(row.get(key), scale):
+            record.rating, record.shown_rating = rating
+    if raw_date := get("date"):
+        record.published = parse_review_date(raw_date, day_first)
+    employment = []
+    for name in ("person", "role", "status"):
+        for key in columns.fields.get(name, []):
+            person = parse_person(row.get(key, ""), loose_place=name == "person")
+            record.role = record.role or (person.role if name != "status" else "")
+            record.status = record.status or person.status
+            record.location = record.location or person.location
+            record.published = record.published or person.published
+            employment += [person.employment, person.tenure]
+            if name == "status" and not person.status:
+                employment.append(person.role)  # "Full-time"
+    places = [clean_value(row.get(k)) for k in columns.fields.get("location", [])]
+    if places := [p for p in places if p]:
+        record.location = ", ".join(dict.fromkeys(places))
+    record.employment = ", ".join(dict.fromkeys(x for x in [*employment, get("tenure")] if x))
+    for name in _OPINION_FIELDS:
+        if said := opinion(get(name)):
+            record.opinions[name] = said
+    for aspect, key in columns.sub_ratings.items():
+        try:
+            if sub := parse_rating(row.get(key)):
+                record.sub_ratings[aspect] = sub[0]
+        except ValueError:
+            continue  # sub-ratings are optional; odd ones are left out
+    if not record.has_words():
+        raise ValueError("review has no headline, text, pros or cons")
+    return record
+
+
+def _dedupe_key(record: ReviewRecord) -> str:
+    if record.review_id:
+        return f"id {record.review_id}"
+    return " ".join(_identity(record, str(record.published or "")).casefold().split())
+
+
 def _collect(
-    records: Iterator[tuple[int, dict[str, Any]]], account_id: str, now: datetime | None
+    records: Iterable[tuple[int, ReviewRecord | ValueError]],
+    account_id: str,
+    now: datetime | None,
 ) -> ParsedReviews:
     parsed = ParsedReviews()
-    for line, row in records:
-        try:
-            parsed.sources.append(review_source(row, account_id=account_id, now=now))
-        except ValueError as exc:
-            parsed.problems.append(RowProblem(line, str(exc)))
+    seen: dict[str, int] = {}
+    for line, record in records:
+        if isinstance(record, ValueError):
+            parsed.problems.append(RowProblem(line, str(record)))
+            continue
+        key = _dedupe_key(record)
+        if key in seen:
+            same = f"review id {record.review_id!r}" if record.review_id else "content"
+            parsed.problems.append(RowProblem(line, f"repeats line {seen[key]} (same {same})"))
+            parsed.duplicates += 1
+            continue
+        seen[key] = line
+        parsed.sources.append(review_source(record, account_id=account_id, now=now))
     return parsed
+
+
+def _rows_to_records(
+    rows: list[tuple[int, dict[str, str]]], columns: ColumnMap
+) -> Iterator[tuple[int, ReviewRecord | ValueError]]:
+    dates = [row.get(k, "") for _, row in rows for k in columns.fields.get("date", [])]
+    day_first = date_order(dates)
+    for line, row in rows:
+        try:
+            yield line, record_from_row(row, columns, day_first)
+        except ValueError as exc:
+            yield line, exc
 
 
 def parse_reviews_csv(
     text: str, *, account_id: str = "", now: datetime | None = None
 ) -> ParsedReviews:
-    """Reviews of a CSV export (Glassdoor-Kaggle or generic layout); bad rows become problems."""
+    """Reviews of a CSV export in any common layout; bad rows become problems (with their line)
+    and repeated reviews are dropped, each noted as a problem."""
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""))
     try:
-        headers = [_key(h) for h in next(reader)]
+        raw_headers = next(reader)
     except StopIteration:
         raise ParseError("empty CSV") from None
-    if not is_reviews_header(headers):
+    columns = map_columns(raw_headers)
+    if not columns.is_reviews():
         raise ParseError("not a reviews CSV (needs a rating column and pros or cons)")
-
-    short_rows: list[RowProblem] = []
-
-    def records() -> Iterator[tuple[int, dict[str, Any]]]:
+    headers = [column_key(h) for h in raw_headers]
+    rows: list[tuple[int, dict[str, str]]] = []
+    short: list[RowProblem] = []
+    start = reader.line_num + 1
+    for values in reader:
+        if any(v.strip() for v in values):
+            if len(values) == len(headers):
+                rows.append((start, dict(zip(headers, values, strict=True))))
+            else:
+                short.append(RowProblem(start, f"{len(values)} fields, {len(headers)} expected"))
         start = reader.line_num + 1
-        for values in reader:
-            if len(values) != len(headers) and any(v.strip() for v in values):
-                short_rows.append(
-                    RowProblem(start, f"{len(values)} fields, {len(headers)} expected")
-                )
-            elif any(v.strip() for v in values):
-                yield start, dict(zip(headers, values, strict=True))
-            start = reader.line_num + 1
-
-    result = _collect(records(), account_id, now)
-    result.problems = sorted(short_rows + result.problems, key=lambda p: p.line)
+    result = _collect(_rows_to_records(rows, columns), account_id, now)
+    result.problems = sorted(short + result.problems, key=lambda p: p.line)
     return result
 
 
+def _items(obj: Any) -> list[Any] | None:
+    if isinstance(obj, dict):
+        obj = next((obj[k] for k in _LIST_KEYS if isinstance(obj.get(k), list)), None)
+    return obj if isinstance(obj, list) else None
+
+
+def _flat(item: dict[str, Any], prefix: str = "") -> dict[str, str]:
+    """A JSON review as column-like keys: nested objects joined (`author_job_title`), lists of
+    strings as lines, numbers as text."""
+    flat: dict[str, str] = {}
+    for key, value in item.items():
+        name = column_key(f"{prefix}_{key}" if prefix else str(key))
+        if isinstance(value, dict):
+            flat.update(_flat(value, name))
+        elif isinstance(value, list):
+            flat[name] = "\n".join(str(v) for v in value if isinstance(v, str | int | float))
+        elif value is not None and not isinstance(value, bool):
+            flat[name] = str(value)
+    return flat
+
+
 def is_reviews_json(obj: Any) -> bool:
-    """True for a JSON list of review objects (or {"reviews": [...]}) with rating and pros/cons."""
-    items = obj.get("reviews") if isinstance(obj, dict) else obj
-    if not isinstance(items, list) or not items or not isinstance(items[0], dict):
+    """True for a list of review objects (a JSON array, decoded JSON lines, or {"reviews": [...]})
+    whose keys carry a rating and pros or cons."""
+    items = _items(obj)
+    if not items or not any(isinstance(i, dict) for i in items):
         return False
-    return is_reviews_header(items[0].keys())
+    keys = {k for i in items[:20] if isinstance(i, dict) for k in _flat(i)}
+    return map_columns(keys).is_reviews()
 
 
 def parse_reviews_json(
@@ -214,116 +272,23 @@ def parse_reviews_json(
     obj = load_json(data)
     if not is_reviews_json(obj):
         raise ParseError("not a reviews JSON list (needs rating and pros or cons)")
-    items = obj["reviews"] if isinstance(obj, dict) else obj
-    records = (
-        (i, {_key(k): "" if v is None else str(v) for k, v in item.items()})
-        for i, item in enumerate(items, start=1)
-        if isinstance(item, dict)
-    )
-    return _collect(records, account_id, now)
-
-
-_LD_SCRIPT = re.compile(
-    r"<script[^>]*type=[\"']application/ld\+json[\"'][^>]*>(.*?)</script>",
-    re.IGNORECASE | re.DOTALL,
-)
-_REVIEW_TYPES = {"Review", "EmployerReview"}
-_AGGREGATE_TYPES = {"AggregateRating", "EmployerAggregateRating"}
-
-
-def jsonld_objects(html: str) -> list[dict[str, Any]]:
-    """Every JSON-LD object in a page, with `@graph` arrays and nested lists flattened."""
-    found: list[dict[str, Any]] = []
-
-    def visit(node: Any) -> None:
-        if isinstance(node, list):
-            for item in node:
-                visit(item)
-        elif isinstance(node, dict):
-            found.append(node)
-            if "@graph" in node:
-                visit(node["@graph"])
-            for key in ("review", "aggregateRating"):
-                if key in node:
-                    visit(node[key])
-
-    for block in _LD_SCRIPT.findall(html):
-        try:
-            visit(json.loads(block))
-        except ValueError:
-            continue
-    return found
-
-
-def _types(obj: dict[str, Any]) -> set[str]:
-    kind = obj.get("@type")
-    return {str(t) for t in kind} if isinstance(kind, list) else {str(kind)}
-
-
-def _name(value: Any) -> str:
-    if isinstance(value, dict):
-        return str(value.get("name") or "")
-    if isinstance(value, list):
-        return ", ".join(_name(v) for v in value if _name(v))
-    return str(value or "")
+    items = _items(obj) or []
+    rows = [(i, _flat(item)) for i, item in enumerate(items, start=1) if isinstance(item, dict)]
+    columns = map_columns({k for _, row in rows for k in row})
+    return _collect(_rows_to_records(rows, columns), account_id, now)
 
 
 def parse_jsonld_reviews(
     html: str, url: str | None = None, *, account_id: str = "", now: datetime | None = None
 ) -> list[Source]:
-    """employee_review Sources from schema.org Review and (Employer)AggregateRating JSON-LD."""
-    sources = []
-    for obj in jsonld_objects(html):
-        types = _types(obj)
-        rating = obj.get("reviewRating") if types & _REVIEW_TYPES else obj
-        if not (types & (_REVIEW_TYPES | _AGGREGATE_TYPES)) or not isinstance(rating, dict):
-            continue
-        try:
-            value = float(rating["ratingValue"])
-            best = float(rating.get("bestRating") or 5)
-        except (KeyError, TypeError, ValueError):
-            continue
-        subject = _name(obj.get("itemReviewed"))
-        if types & _REVIEW_TYPES:
-            headline = str(obj.get("name") or obj.get("headline") or "")
-            body = str(obj.get("reviewBody") or obj.get("description") or "")
-            title = f"Employee review: {headline or subject or 'untitled'} ({_stars(value, best)})"
-            lines = [headline or subject, f"Rating: {_stars(value, best)}"]
-            if aspect := rating.get("reviewAspect"):
-                lines.append(f"Aspect: {aspect}")
-            author = _name(obj.get("author"))
-            lines += [x for x in (f"Author: {author}" if author else "", body) if x]
-        else:
-            count = obj.get("ratingCount") or obj.get("reviewCount")
-            title = f"Employer rating: {subject or 'unknown'} {_stars(value, best)}"
-            lines = [title + (f" from {count} ratings" if count else "")]
-            if obj.get("description"):
-                lines.append(str(obj["description"]))
-        text = clean_text("\n".join(x for x in lines if x))
-        sources.append(
-            make_source(
-                SourceKind.employee_review,
-                (url or "") + content_hash(json.dumps(obj, sort_keys=True)),
-                title=title,
-                text=text,
-                url=url,
-                published_at=to_utc(obj.get("datePublished")),
-                metadata={
-                    "rating": value,
-                    "best_rating": best,
-                    "firm": subject or None,
-                    "schema_type": sorted(types)[0],
-                    "rating_count": obj.get("ratingCount"),
-                },
-                account_id=account_id,
-                now=now,
-            )
-        )
-    return sources
+    """employee_review Sources of a review page: each review in its markup (date, rating, pros,
+    cons), completed or supplied by schema.org Review JSON-LD, and the employer's rating."""
+    page = page_reviews(html, url, account_id=account_id, now=now)
+    return page.aggregates + _collect(enumerate(page.records, start=1), account_id, now).sources
 
 
 class ReviewsTool:
-    """Employee reviews at the book's reviews URL: a CSV or JSON export, or a JSON-LD page."""
+    """Employee reviews at the book's reviews URL: a CSV or JSON export, or a review page."""
 
     name = "reviews"
     kind = SourceKind.employee_review
@@ -340,10 +305,13 @@ class ReviewsTool:
         if response.content_type in HTML_TYPES:
             sources = parse_jsonld_reviews(response.text(), response.url, **stamp)
             if not sources:
-                raise ParseError("no schema.org reviews in the page")
+                raise ParseError("no schema.org reviews or review markup in the page")
             return Fetched(sources)
         if response.content_type in JSON_TYPES:
             parsed = parse_reviews_json(response.content, **stamp)
         else:  # CSV, or a CSV served as text/plain
             parsed = parse_reviews_csv(response.text(), **stamp)
+        if not parsed.sources:
+            first = f" (first: {parsed.problems[0]})" if parsed.problems else ""
+            raise ParseError(f"no usable review in the export{first}")
         return Fetched(parsed.sources, [f"reviews {p}" for p in parsed.problems])

@@ -61,10 +61,15 @@ def test_review_dates() -> None:
 def test_reviews_json() -> None:
     parsed = parse_reviews_json(
         b'[{"rating": 4, "title": "Solid", "pros": "Team", "cons": "Pay", "date": "2026-01-05"},'
-        b' {"rating": null, "title": "No rating", "pros": "a", "cons": "b"}]'
+        b' {"rating": null, "title": "No rating", "pros": "a", "cons": "b"},'
+        b' {"rating": "lots", "title": "Odd rating", "pros": "a", "cons": "b"}]'
     )
-    assert len(parsed.sources) == 1 and parsed.sources[0].title == "Employee review: Solid (4/5)"
-    assert [str(p) for p in parsed.problems] == ["line 2: rating is missing"]
+    solid, unrated = parsed.sources
+    assert solid.title == "Employee review: Solid (4/5)"
+    # a review without a rating still says something; it is kept, and left out of averages
+    assert unrated.title == "Employee review: No rating (no rating)"
+    assert "rating" not in unrated.metadata
+    assert [str(p) for p in parsed.problems] == ["line 3: rating 'lots' is not a number"]
 
 
 def test_schemaorg_jsonld_examples() -> None:
