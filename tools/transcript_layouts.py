@@ -244,7 +244,7 @@ def split_turns(text: str) -> list[Turn]:
                 roster[entry[0]] = listing(entry, reading)
                 last_entry = entry[0]
                 continue
-            if line.startswith(" ") and entry is None and last_entry and line.strip():
+            if line.startswith(" ") and not (entry and entry[1]) and last_entry and line.strip():
                 # a wrapped roster entry goes on on the next line, indented
                 held = roster[last_entry]
                 if held.firm and not held.title:

@@ -9,7 +9,6 @@ reads those cues; a role or title that a label, a roster or a participants list 
 
 from __future__ import annotations
 
-import itertools
 import re
 from dataclasses import dataclass, replace
 from typing import Literal
@@ -189,28 +188,31 @@ def _executives(turns: list[Turn], cast: _Cast) -> None:
         if who is not None and who not in cast.role:
             cast.role[who] = "executive"
 
-    promote(cast.host)
+    if turns[0].role == "operator":
+        promote(cast.host)  # the first voice after the operator's welcome
     for t in turns:
         if t.section == "prepared" and t.role != "operator":
             promote(cast.of(t))  # prepared remarks are the company's
     patterns = {who: name_pattern(n for n, w in cast.people.items() if w == who)
                 for who in dict.fromkeys(cast.people.values())}  # fmt: skip
     for i, t in enumerate(turns):
-        if t.section != "prepared" and not _announcer(cast, t):
-            continue
-        # the people the operator and the company introduce ("with us today are ...")
-        for who, pattern in patterns.items():
-            if pattern is not None and pattern.search(t.text):
-                promote(who)
-        for m in _TURN_OVER.finditer(t.text):
-            promote(_resolve(m["name"], turns[i + 1 :], cast))
-    for t, nxt in itertools.pairwise(turns):
-        asker, answerer = cast.of(t), cast.of(nxt)
-        if t.section != "qa" or answerer is None or answerer == asker:
-            continue
-        # whoever answers an analyst, or a question the host reads out, speaks for the company
-        if cast.role.get(asker or "") == "analyst" or (asker == cast.host and "?" in t.text):
-            promote(answerer)
+        if t.section == "prepared":
+            # the people the operator and the company introduce ("with us today are ...")
+            for named, pattern in patterns.items():
+                if pattern is not None and pattern.search(t.text):
+                    promote(named)
+        if t.section == "prepared" or _announcer(cast, t):
+            for m in _TURN_OVER.finditer(t.text):
+                promote(_resolve(m["name"], turns[i + 1 :], cast))
+    asker: str | None = None
+    for t in turns:
+        speaker = cast.of(t)
+        if t.section != "qa" or t.role == "operator" or speaker is None:
+            asker = None  # the operator moves on to the next questioner
+        elif cast.role.get(speaker) == "analyst" or (speaker == cast.host and "?" in t.text):
+            asker = speaker  # an analyst asks, or the host reads out a submitted question
+        elif asker is not None:
+            promote(speaker)  # whoever answers the question speaks for the company
 
 
 def _resolve(name: str, following: list[Turn], cast: _Cast) -> str | None:
