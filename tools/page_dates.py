@@ -140,7 +140,9 @@ def parse_stamp(value: str, us: bool | None = None) -> datetime | None:
         return to_utc(email.utils.parsedate_to_datetime(value))
     except (TypeError, ValueError, IndexError):
         pass
-    found = dates_in(value, us or bool(re.search(r"\d\s*[ap]\.?m\b", value, re.I)) or None)
+    # "3/9/2016 4:00:00 PM": a 12-hour clock is American
+    twelve_hour = re.search(r"\d\s*[ap]\.?m\b", value, re.IGNORECASE) is not None
+    found = dates_in(value, True if twelve_hour else us)
     return to_utc(found[0].day) if found else None
 
 

@@ -155,12 +155,12 @@ def blocked_reason(page: Page, body: str) -> str | None:
     title = page.soup.title.get_text(" ", strip=True) if page.soup.title else ""
     if words < 250 and (_CHALLENGE_TITLE.match(title) or _CHALLENGE_MARKUP.search(page.html)):
         return f"a bot check ({title!r})" if title else "a bot check"
-    if words < 120 and _CAPTCHA.search(page.text):
+    if words < 100 and _CAPTCHA.search(page.text):
         return "a captcha"
     # a consent page's own text is what an extractor takes for the body, or nothing is left
     consent = {m.lower() for m in _COOKIE_WALL.findall(body if words >= 30 else page.text)}
-    if words < 120 and len(consent) >= 2:
+    if words < 100 and len(consent) >= 2:
         return "a cookie wall"
-    if words < 150 and (found := _PAYWALL.search(page.text)):
+    if words < 100 and (found := _PAYWALL.search(page.text)):
         return f"a paywall stub ({found.group(0)!r} and no article text)"
     return None

@@ -191,6 +191,16 @@ def _meta_titles(page: Page) -> list[str]:
     return [_without_site(unescape(t), sites) for t in found if t and unescape(t)]
 
 
+def _completes(longer: str, shorter: str) -> bool:
+    """True when `longer` is `shorter` cut off mid-phrase and finished ("...for intensive
+    care" -> "...for intensive care units"), not `shorter` plus a " | Site" suffix."""
+    folded_long, folded_short = fold(longer), fold(shorter)
+    if len(folded_long) <= len(folded_short) or not folded_long.startswith(folded_short):
+        return False
+    cuts = (fold(longer[: sep.start()]) for sep in _TITLE_SEPARATORS.finditer(longer))
+    return folded_short not in cuts
+
+
 def page_title(page: Page, fallback: str = "") -> str:
     """The article's own headline, entities decoded and the site name's suffix removed.
 
@@ -199,12 +209,8 @@ def page_title(page: Page, fallback: str = "") -> str:
     """
     candidates = _meta_titles(page)
     h1 = headline(page)
-    if h1 is not None:
-        shown = unescape(h1.get_text(" ", strip=True))
-        longer = [t for t in candidates if len(t) > len(shown) and fold(t).startswith(fold(shown))]
-        return max(longer, key=len) if longer else shown
-    for title in candidates:
-        # a <title> cut off mid-phrase is completed by a longer metadata title that starts with it
-        longer = [t for t in candidates if len(t) > len(title) and fold(t).startswith(fold(title))]
-        return max(longer, key=len) if longer else title
-    return unescape(fallback)
+    title = unescape(h1.get_text(" ", strip=True)) if h1 is not None else ""
+    title = title or next(iter(candidates), "")
+    if not title:
+        return unescape(fallback)
+    return max([t for t in candidates if _completes(t, title)] or [title], key=len)
