@@ -116,21 +116,20 @@ def field_of(key: str) -> str | None:
     w = words(key)
     if not key or key in {"index", "unnamed_0", "x", "row", "row_id"}:
         return None
-    if w & _RATING_WORDS and not w & {"count", "counts", "votes", "helpful", "total"}:
-        aspect = {x for x in w - _OVERALL_WORDS if not x.isdigit()}
-        return "rating" if not aspect or "overall" in w else "sub_rating"
     named = (
         ("pros", {"pro", "pros", "positives", "likes", "upsides"}),
         ("cons", {"con", "cons", "negatives", "dislikes", "downsides"}),
         ("advice", {"advice"}),
         ("recommend", {"recommend", "recommends", "recommended"}),
         ("outlook", {"outlook"}),
+        ("ceo_approval", {"ceo"}),
     )
-    for name, names in named:
+    for name, names in named:  # before ratings: `ratingRecommendToFriend` is an opinion
         if w & names:
             return name
-    if "ceo" in w:
-        return "ceo_approval"
+    if w & _RATING_WORDS and not w & {"count", "counts", "votes", "helpful", "total"}:
+        aspect = {x for x in w - _OVERALL_WORDS if not x.isdigit()}
+        return "rating" if not aspect or "overall" in w else "sub_rating"
     if key in {"id", "uuid", "uid"} or (w & {"id", "no", "number", "uid"} and "review" in w):
         return "id"
     rules = (
@@ -138,12 +137,12 @@ def field_of(key: str) -> str | None:
         ("tenure", {"length", "tenure", "duration"}),
         ("date", {"date", "datetime", "timestamp", "created", "published", "posted"}),
         ("headline", {"title", "headline", "summary", "subject"}),
-        ("role", {"position", "role", "job", "occupation", "designation"}),
-        ("author", {"name", "username", "nickname"}),
-        ("location", {"location", "city", "country", "state", "region"}),
-        ("person", {"person", "author", "reviewer", "employee"}),
         ("status", {"current", "former", "status", "employment"}),
+        ("role", {"position", "role", "job", "occupation", "designation"}),
+        ("location", {"location", "city", "country", "state", "region"}),
         ("firm", {"firm", "company", "employer", "organization", "organisation"}),
+        ("author", {"name", "username", "nickname"}),
+        ("person", {"person", "author", "reviewer", "employee"}),
     )
     for name, names in rules:
         if w & names and not (name == "headline" and w & {"job", "author", "employee"}):

@@ -68,10 +68,12 @@ def is_reviews_header(headers: Iterable[str]) -> bool:
     return map_columns(headers).is_reviews()
 
 
-def _identity(record: ReviewRecord, date_text: str) -> str:
+def _identity(record: ReviewRecord) -> str:
+    """What makes a review itself: its id, else its words, day, reviewer and rating."""
     if record.review_id:
         return f"review:{record.review_id}"
-    parts = (record.firm, date_text, record.headline, record.pros, record.cons)
+    day = record.published.isoformat() if record.published else ""
+    parts = (record.firm, day, record.headline, record.pros, record.cons)
     extra = (record.body, record.role, record.author, record.shown_rating)
     return "\x1f".join(parts + tuple(x for x in extra if x))
 
@@ -101,11 +103,10 @@ def review_source(
     }
     if record.rating is not None:  # readers take a missing key for "no rating", never None
         metadata["rating"] = record.rating
-    date_text = record.published.isoformat() if record.published else ""
     name = record.headline or record.role or record.firm or "untitled"
     return make_source(
         SourceKind.employee_review,
-        _identity(record, date_text),
+        _identity(record),
         title=f"Employee review: {name} ({rating or 'no rating'})",
         text=clean_text("\n".join(x for x in lines if x)),
         url=record.url or None,
@@ -136,21 +137,12 @@ def record_from_row(
             record.rating, record.shown_rating = rating
     if raw_date := get("date"):
         record.published = parse_review_date(raw_date, day_first)
-    employment = []
-    for name in ("person", "role", "status"):
-        for key in columns.fields.get(name, []):
-            person = parse_person(row.get(key, ""), loose_place=name == "person")
-            record.role = record.role or (person.role if name != "status" else "")
-            record.status = record.status or person.status
-            record.location = record.location or person.location
-            record.published = record.published or person.published
-            employment += [person.employment, person.tenure]
-            if name == "status" and not person.status:
-                employment.append(person.role)  # "Full-time"
+    _add_reviewer(record, row, columns)
     places = [clean_value(row.get(k)) for k in columns.fields.get("location", [])]
     if places := [p for p in places if p]:
         record.location = ", ".join(dict.fromkeys(places))
-    record.employment = ", ".join(dict.fromkeys(x for x in [*employment, get("tenure")] if x))
+    if tenure := get("tenure"):
+        record.employment = ", ".join(x for x in (record.employment, tenure) if x)
     for name in _OPINION_FIELDS:
         if said := opinion(get(name)):
             record.opinions[name] = said
@@ -165,10 +157,28 @@ def record_from_row(
     return record
 
 
+def _add_reviewer(record: ReviewRecord, row: dict[str, str], columns: ColumnMap) -> None:
+    """Role, status, place and employment from the reviewer columns: a person line ("Title in
+    City, ST", "Current Employee - Title"), a role ("Title (Former Employee)") and a status
+    ("Current", or "Full-time", which is the kind of employment, not a status)."""
+    employment: list[str] = []
+    for name in ("person", "role", "status"):
+        for key in columns.fields.get(name, []):
+            person = parse_person(row.get(key, ""), loose_place=name == "person")
+            if name != "status":
+                record.role = record.role or person.role
+            elif not person.status:
+                employment.append(person.role)
+            record.status = record.status or person.status
+            record.location = record.location or person.location
+            record.published = record.published or person.published
+            employment += [person.employment, person.tenure]
+    record.employment = ", ".join(dict.fromkeys(x for x in employment if x))
+
+
 def _dedupe_key(record: ReviewRecord) -> str:
-    if record.review_id:
-        return f"id {record.review_id}"
-    return " ".join(_identity(record, str(record.published or "")).casefold().split())
+    # a repeat may differ in case and spacing only (a re-scraped page)
+    return " ".join(_identity(record).casefold().split())
 
 
 def _collect(

@@ -341,3 +341,19 @@ def test_the_reviews_tool_turns_an_export_without_a_usable_row_into_one_error(
         account = Account(account_id="acme", name="Acme", reviews_url=server.url("/r.csv"))
         with pytest.raises(ParseError, match=r"^no usable review in the export \(first: line 2"):
             ReviewsTool().fetch(account, make_context(tmp_path, server.base_url))
+
+
+def test_nested_json_reviews_with_opinions_named_like_ratings() -> None:
+    item = {
+        "reviewId": 11, "reviewDateTime": "2023-04-27T10:11:12.533", "ratingOverall": 2,
+        "ratingWorkLifeBalance": 3.0, "ratingRecommendToFriend": "NEGATIVE",
+        "ratingCeo": "APPROVE", "summary": "Meh", "pros": "Pay", "cons": "Hours",
+        "jobTitle": {"text": "Analyst"}, "location": {"name": "Reno, NV"},
+    }  # fmt: skip
+    (source,) = parse_reviews_json({"reviews": [item]}).sources
+    assert source.metadata["rating"] == 2.0 and source.metadata["work_life_balance"] == 3.0
+    assert (source.metadata["recommend"], source.metadata["ceo_approval"]) == (
+        "negative", "positive",
+    )  # fmt: skip
+    assert source.metadata["role"] == "Analyst" and source.metadata["location"] == "Reno, NV"
+    assert _day(source) == date(2023, 4, 27) and source.metadata["review_id"] == "11"
