@@ -104,13 +104,16 @@ def _merge(page: list[ReviewRecord], ld: list[ReviewRecord]) -> list[ReviewRecor
         p.rating in (None, q.rating) for p, q in zip(page, ld, strict=True)
     )
     left: list[ReviewRecord] = []
+    free = list(page)  # each page review has one twin at most ("Great company" is common)
     for i, twin in enumerate(ld):
         said = {_fold(twin.headline), _fold(twin.body)} - {""}
-        match = next((p for p in page if said & {_fold(p.headline), _fold(p.body)}), None)
-        match = match or (page[i] if aligned else None)
+        match = next((p for p in free if said & {_fold(p.headline), _fold(p.body)}), None)
+        if match is None and aligned and any(p is page[i] for p in free):
+            match = page[i]
         if match is None:
             left.append(twin)
             continue
+        free = [p for p in free if p is not match]
         if match.rating is None:
             match.rating, match.shown_rating = twin.rating, twin.shown_rating
         match.role, match.status = match.role or twin.role, match.status or twin.status
