@@ -35,11 +35,11 @@ _FURNITURE = frozenset(
 _HIDDEN_CLASSES = frozenset({"hide", "hidden", "is-hidden", "d-none", "visually-hidden"})
 _KEEP_TAGS = frozenset({"html", "body", "main", "article", "head"})
 _TEASER = re.compile(
-    r"^(?:read more|related(?: articles?| stories| content| coverage)?|see also|also read"
-    r"|read also|read next|up next|more from [^:]{1,40}|recommended(?: for you)?"
+    r"^(?:read more|related(?: articles?| stories| content| coverage| links)?|see also"
+    r"|also read|read also|read next|up next|more from [^:]{1,40}|recommended(?: for you)?"
     r"|you (?:may|might) also like|most popular|trending(?: now)?|more stories"
     r"|further reading|editor'?s picks?|next (?:story|post|article)"
-    r"|previous (?:story|post|article))\b\s*[:»›|>-]?\s*(?P<rest>.*)$",
+    r"|previous (?:story|post|article))\b(?:\s*$|\s*[:»›|>–—-]\s*(?P<rest>.*)$)",
     re.IGNORECASE,
 )
 _FURNITURE_LINE = re.compile(
@@ -50,15 +50,19 @@ _FURNITURE_LINE = re.compile(
     r"|(?:main |top )?image credit:.*|https?://\S+)$",
     re.IGNORECASE,
 )
-_COPYRIGHT = re.compile(r"^(?:copyright\b|©|\(c\)\s).{0,160}$|all rights reserved\.?$", re.I)
+_COPYRIGHT = re.compile(r"^(?:copyright\b|©|\(c\)\s)|all rights reserved\.?$", re.IGNORECASE)
+# newsletter, donation and reprint boxes: appeals to the reader, never the article's news
 _PROMO = re.compile(
     r"\b(?:(?:sign up|subscribe) (?:for|to) (?:our|the) [\w ]{0,30}newsletters?"
-    r"|join our [\w ]{0,30}newsletters?|(?:offer|lend|give) us a hand|support us\b"
-    r"|every (?:gift|donation|contribution)|your (?:critical |generous )?(?:contribution|donation)"
-    r"|please help us|via paypal|for your personal, non-commercial use only"
+    r"|join our [\w ]{0,30}newsletters?|(?:offer|lend|give) us a hand|please help us"
+    r"|support (?:us|our|independent) (?:for|journalism|work|reporting)|donate (?:now|today)"
+    r"|make a (?:donation|contribution)|become a (?:member|supporter|patron)|via paypal"
+    r"|your (?:critical |generous )?(?:contribution|donation|gift) (?:enables|helps|allows)"
+    r"|every (?:gift|donation|contribution)\b|for your personal, non-commercial use only"
     r"|to order presentation-ready copies)",
     re.IGNORECASE,
 )
+_QUOTED = re.compile(r"[“\"].*\b(?:said|says|added|told)\b|\b(?:said|says)\b.*[“\"]")
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)]*$")
 
 
@@ -88,36 +92,43 @@ def _is_hidden(element: Any) -> bool:
     )
 
 
-def _prune(tree: Any, title: str) -> None:
-    """Drop page furniture (rails, teasers, promos, share modals, hidden blocks) that holds
-    neither the headline nor most of the page's text."""
-    total = max(1, len(tree.text_content()))
+def _holds_article(element: Any, title: str, visible: int) -> bool:
+    """An element that must stay: it holds the headline, the article body element, three
+    paragraphs of prose, or a large share of the page's visible text."""
+    if element.get("itemprop") == "articleBody" or element.find(".//h1") is not None:
+        return True
+    if element.xpath('.//*[@itemprop="articleBody"]'):
+        return True
+    text = element.text_content()
+    if len(text) > 0.3 * visible or (title and title in fold(text)):
+        return True
+    prose = [p for p in element.iter("p") if len(p.text_content().split()) >= 25]
+    return len(prose) >= 3
+
+
+def _prune(tree: Any, title: str, visible: int) -> None:
+    """Drop page furniture (rails, teasers, promos, share modals, hidden blocks) that does not
+    hold the article; `visible` is the length of the page's visible text."""
     doomed = []
     for element in tree.iter():
         if not isinstance(element.tag, str) or element.tag in _KEEP_TAGS:
             continue
         if not (_words(element) & _FURNITURE or _is_hidden(element)):
             continue
-        if element.get("itemprop") == "articleBody" or element.find(".//h1") is not None:
-            continue
-        text = element.text_content()
-        if len(text) > 0.3 * total or (title and title in fold(text)):
-            continue
-        if any(el.get("itemprop") == "articleBody" for el in element.iter() if el is not element):
-            continue
-        doomed.append(element)
+        if not _holds_article(element, title, max(1, visible)):
+            doomed.append(element)
     for element in doomed:
         if element.getparent() is not None:
             element.drop_tree()
 
 
-def _container_text(html: str) -> str:
+def _container_text(page: Page) -> str:
     """The text of the page's article element (itemprop=articleBody, else the largest
     <article>), pruned: the fallback when the extractor loses the body."""
-    tree = load_html(html)
+    tree = load_html(page.html)
     if tree is None:
         return ""
-    _prune(tree, "")
+    _prune(tree, "", len(page.text))
     candidates = tree.xpath('//*[@itemprop="articleBody"]') or tree.xpath("//article")
     if not candidates:
         return ""
@@ -129,12 +140,14 @@ def _is_furniture(line: str) -> bool:
     stripped = line.strip().lstrip("-• ").strip()
     if not stripped:
         return False
+    words = len(stripped.split())
     teaser = _TEASER.match(stripped)
-    if teaser and len(teaser["rest"].split()) <= 20:
+    if teaser and len((teaser["rest"] or "").split()) <= 20:
         return True
-    if _FURNITURE_LINE.match(stripped) or _COPYRIGHT.search(stripped):
+    if _FURNITURE_LINE.match(stripped) or (words <= 30 and _COPYRIGHT.search(stripped)):
         return True
-    return bool(_PROMO.search(stripped)) and len(stripped.split()) <= 60
+    # a quoted executive who thanks "those who support us" is the article, not an appeal
+    return words <= 60 and bool(_PROMO.search(stripped)) and not _QUOTED.search(stripped)
 
 
 def _lede(page: Page, lines: list[str]) -> list[str]:
@@ -171,7 +184,7 @@ def article_body(page: Page) -> Body:
     title = fold(h1.get_text(" ", strip=True)) if h1 is not None else ""
     document = None
     if tree is not None:
-        _prune(tree, title)
+        _prune(tree, title, len(page.text))
         document = trafilatura.bare_extraction(
             tree,
             url=page.url,
@@ -180,7 +193,7 @@ def article_body(page: Page) -> Body:
             include_tables=True,
         )
     text = clean_text(getattr(document, "text", None) or "")
-    container = _container_text(page.html)
+    container = _container_text(page)
     if len(container) >= 300 and len(text) < 0.4 * len(container):
         text = container
     lines = [line for line in text.split("\n") if not _is_furniture(line)]

@@ -31,6 +31,13 @@ _PRESS_PATH = re.compile(
     r"|stories|announcements?|news-and-events|[\w-]*-news)/(?=.)",
     re.IGNORECASE,
 )
+# pages a company keeps about itself, never news even when the CMS calls them articles
+_NOT_NEWS_PATH = re.compile(
+    r"/(?:about(?:-us)?|company|team|leadership|careers?|jobs|contact(?:-us)?|products?"
+    r"|solutions|pricing|services|platform|features|customers|partners|legal|privacy|terms)"
+    r"(?:/|\.html?|$)",
+    re.IGNORECASE,
+)
 _ABOUT = re.compile(r"^About (?P<name>\w[\w&.,'’ -]{0,60}?)\s*:?$")
 # the closing paragraph of a company's release: "Acme is a leading provider of ..."
 _SELF_DESCRIPTION = re.compile(
@@ -46,10 +53,12 @@ _CHALLENGE_TITLE = re.compile(
     r"|ddos-guard|checking your browser|human verification)\b",
     re.IGNORECASE,
 )
+# the challenge page's own markers; Cloudflare also injects challenge-platform/scripts/jsd
+# into ordinary pages, so that path alone says nothing
 _CHALLENGE_MARKUP = re.compile(
-    r"cf-browser-verification|cf_chl_opt|/cdn-cgi/challenge-platform/|captcha-delivery\.com"
-    r"|px-captcha|_Incapsula_Resource|Checking your browser before accessing"
-    r"|Enable JavaScript and cookies to continue",
+    r"cf-browser-verification|_cf_chl_opt|cf-challenge|/cdn-cgi/challenge-platform/h/"
+    r"|captcha-delivery\.com|px-captcha|_Incapsula_Resource"
+    r"|Checking your browser before accessing|Enable JavaScript and cookies to continue",
     re.IGNORECASE,
 )
 _CAPTCHA = re.compile(r"\bcaptcha\b|not a robot|verify (?:that )?you are (?:a )?human", re.I)
@@ -132,9 +141,12 @@ def genre(page: Page, dated: bool) -> Genre | None:
     a publication date, which a press release found from its text alone must have)."""
     lines = _after_headline(page)
     og_type = (page.first("og:type") or "").strip().lower()
+    paths = [urlsplit(url).path for url in page.urls]
+    # a CMS's og:type "article" on its About or product page is not an article
+    company_page = any(_NOT_NEWS_PATH.search(p) and not _PRESS_PATH.search(p) for p in paths)
     article = (
         page.article_ld is not None
-        or og_type in _ARTICLE_OG_TYPES
+        or (og_type in _ARTICLE_OG_TYPES and not company_page)
         or page.first("article:published_time") is not None
     )
     press = (
