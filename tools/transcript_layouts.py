@@ -74,7 +74,7 @@ def section_marker(line: str) -> Section | Roster | None:
 def split_label(label: str) -> tuple[str, str | None, str | None] | None:
     """`Name`, `Name -- Title`, `Name - Company - Title`, `Name (Title)`, `Name, Title` → name,
     title, firm; None when the text is no speaker label."""
-    label = label.strip().strip("*").strip()
+    label = re.sub(r"\s+(?:--|-|—|–)$", "", label.strip().strip("*").strip())
     if m := re.fullmatch(r"(.+?)\s*\((.+)\)", label):
         if re.fullmatch(r"(?:[A-Za-z]+\s*:\s*)?[A-Z][A-Z.\-]{0,5}", m[2]):
             return None  # "Acme Group (NYSE: ACME)": a company and its ticker, not a speaker
@@ -91,7 +91,8 @@ def split_label(label: str) -> tuple[str, str | None, str | None] | None:
     if name.lower() in _HEADER_KEYS:
         return None
     # a sentence is no descriptor, nor is a year: "Acme - Q3 2026 Earnings Call" is a heading
-    if any(len(p) > 100 or _sentence(p) or re.search(r"\d{4}", p) for p in rest):
+    # ("Wolfe Research. -- Analyst" is a firm, then a role: only the last part can be a sentence)
+    if any(len(p) > 100 or re.search(r"\d{4}", p) for p in rest) or (rest and _sentence(rest[-1])):
         return None
     if not rest:
         return name, None, None
@@ -240,6 +241,8 @@ def split_turns(text: str) -> list[Turn]:
             entry = split_label(line) if line.strip() else None
             # a participant entry is followed by another entry, not by what they said
             listed = split_label(nxt) is not None or section_marker(nxt) is not None
+            if entry is not None and PLACEHOLDER.match(entry[0]):
+                continue  # "Unidentified Analyst -" listed without a firm
             if entry is not None and entry[1] and (listed or not nxt):
                 roster[entry[0]] = listing(entry, reading)
                 last_entry = entry[0]

@@ -144,6 +144,20 @@ def _last_announcement(text: str) -> re.Match[str] | None:
     return max(found, key=lambda m: m.start("name")) if found else None
 
 
+def _questioner(m: re.Match[str], i: int, turns: list[Turn], cast: _Cast) -> str | None:
+    """Who the announcement in turn `i` names: the speaker among the next few whose name fits
+    (an executive may greet them first: "Hi, Nigel"), else a new voice right after the operator."""
+    after = [s for s in turns[i + 1 : i + 5] if s.role != "operator"]
+    after = after[: next((k for k, s in enumerate(after) if _last_announcement(s.text)), None)]
+    for s in after:
+        if s.speaker != turns[i].speaker and same_person(m["name"], s.speaker, loose=True):
+            return cast.of(s)
+    if not after or turns[i].role != "operator":
+        return None
+    new_voice = all(s.speaker != after[0].speaker for s in turns[:i])
+    return cast.of(after[0]) if new_voice else None
+
+
 def _announced(turns: list[Turn], cast: _Cast) -> int | None:
     """Mark the questioners the operator or host announces as analysts; the index of the first
     announcement, where the questions start."""
@@ -152,16 +166,12 @@ def _announced(turns: list[Turn], cast: _Cast) -> int | None:
         if not _announcer(cast, t) or (m := _last_announcement(t.text)) is None:
             continue
         first = i if first is None else first
-        nxt = next((s for s in turns[i + 1 :] if s.role != "operator" and s.speaker != t.speaker),
-                   None)  # fmt: skip
-        who = cast.of(nxt) if nxt is not None else None
-        if nxt is None or who is None or cast.role.get(who) == "executive":
+        who = _questioner(m, i, turns, cast)
+        if who is None or cast.role.get(who) == "executive":
             continue
-        new_voice = all(s.speaker != nxt.speaker for s in turns[:i])
-        if same_person(m["name"], nxt.speaker, loose=True) or (t.role == "operator" and new_voice):
-            cast.role[who] = "analyst"
-            if m["firm"]:
-                cast.firm.setdefault(who, m["firm"])
+        cast.role[who] = "analyst"
+        if m["firm"]:
+            cast.firm.setdefault(who, m["firm"])
     return first
 
 
@@ -259,6 +269,8 @@ def infer_roles(turns: list[Turn]) -> list[Turn]:
     for t in turns:
         who = cast.of(t)
         role = t.role if who is None else cast.role.get(who, t.role)
+        if role == "unknown" and t.section == "prepared" and PLACEHOLDER.match(t.speaker):
+            role = "executive"  # "Unidentified Speaker" reading the safe harbor
         title = t.title or (cast.title.get(who) if who else None)
         firm = t.affiliation or (cast.firm.get(who) if who and role == "analyst" else None)
         done.append(replace(t, role=role, title=title, affiliation=firm))

@@ -44,10 +44,14 @@ __all__ = [
     "split_turns",
 ]
 
+_ORDINALS = "first|second|third|fourth"
+_YEAR = r"(?:19|20)\d{2}"
 _QUARTER = re.compile(
-    r"\b(?:(?P<q>Q[1-4])\s*(?:FY\s*|Fiscal Year\s*)?(?P<y1>(?:19|20)\d{2})|"
-    r"(?P<word>first|second|third|fourth)[- ]quarter(?: (?:of )?fiscal(?: year)?)?\s+"
-    r"(?P<y2>(?:19|20)\d{2}))",
+    rf"\b(?:(?P<q>Q[1-4])\s*(?:FY\s*|(?:of\s+)?(?:fiscal\s+(?:year\s+)?)?)(?P<y1>{_YEAR})|"
+    rf"(?:FY|fiscal(?: year)?)\s*(?P<y4>{_YEAR}),?\s+(?:(?P<q4>Q[1-4])\b|"
+    rf"(?P<word4>{_ORDINALS})[- ]quarter)|"
+    rf"(?P<word>{_ORDINALS})[- ]quarter,?(?:\s+of)?(?:\s+(?:fiscal|FY)(?:\s+year)?)?\s*"
+    rf"(?P<y2>{_YEAR}))",
     re.I,
 )
 _ORDINAL = {"first": "Q1", "second": "Q2", "third": "Q3", "fourth": "Q4"}
@@ -55,8 +59,9 @@ _ORDINAL = {"first": "Q1", "second": "Q2", "third": "Q3", "fourth": "Q4"}
 _FIELD = re.compile(r"^[*#_ ]*(company|date|quarter)[*_ ]*:[*_ ]*(.+?)[*_ ]*$", re.I | re.M)
 #: "welcome to the Acme Corporation third quarter ..." in the operator's opening.
 _WELCOME = re.compile(
-    r"\bwelcome\b[^.]{0,40}?\bto (?:the |today's )?(?P<company>[A-Z][\w&.'’\-]*"
-    r"(?: (?:&|[A-Z][\w&.'’\-]*))*?)(?:['’]s)? (?:fiscal|first|second|third|fourth|Q[1-4]|"
+    r"\b(?i:welcome)\b[^.]{0,40}?\bto (?:the |today's )?"
+    r"(?!(?i:fiscal|first|second|third|fourth|Q[1-4])\b)(?P<company>[A-Z][\w&.'’\-]*"
+    r"(?: (?:&|[A-Z][\w&.'’\-]*))*?)(?:['’]s?)? (?i:fiscal|first|second|third|fourth|Q[1-4]|"
     r"\d{4}|business|earnings|conference|quarterly)"
 )
 #: The call's own date in its safe-harbor line ("speak only as of October 15, 2021").
@@ -84,8 +89,9 @@ def _quarter(text: str) -> str | None:
     m = _QUARTER.search(text)
     if m is None:
         return None
-    q = m["q"].upper() if m["q"] else _ORDINAL[m["word"].lower()]
-    return f"{q} {m['y1'] or m['y2']}"
+    q = m["q"] or m["q4"]
+    q = q.upper() if q else _ORDINAL[(m["word"] or m["word4"]).lower()]
+    return f"{q} {m['y1'] or m['y2'] or m['y4']}"
 
 
 def _company_before_quarter(header: str) -> str | None:
@@ -109,7 +115,7 @@ def _header_info(header: str, opening: str = "") -> dict[str, str | None]:
     call_date = find_date(fields.get("date", "")) or find_date(header)
     if opening:
         welcome = _WELCOME.search(opening)
-        company = company or (re.sub(r"['’]s$", "", welcome["company"]) if welcome else None)
+        company = company or (re.sub(r"['’]s?$", "", welcome["company"]) if welcome else None)
         quarter = quarter or _quarter(opening)
         as_of = _AS_OF.search(opening)
         call_date = call_date or (find_date(opening[as_of.start("date") :]) if as_of else None)

@@ -170,6 +170,24 @@ def test_the_host_introduces_executives_and_their_titles() -> None:
     assert titles["Lo Fenn"] == ("analyst", None)
 
 
+def test_an_executive_greeting_the_questioner_first_does_not_take_their_place() -> None:
+    roles = _roles(
+        "Operator: Welcome.\nMara Quist: We grew.\n"
+        "Operator: We have your next question from Nils Ek with Brora. Your line is open.\n"
+        "Mara Quist: Hi, Nils.\nNils Ek: Hello. Why?\nMara Quist: Demand.\n"
+    )
+    assert roles["Nils Ek"] == "analyst" and roles["Mara Quist"] == "executive"
+
+
+def test_a_placeholder_reading_prepared_remarks_speaks_for_the_company() -> None:
+    turns = split_turns(
+        "Operator: Welcome.\nUnidentified Speaker: I will now read the safe harbor statement.\n"
+        "Operator: Our first question comes from Nils Ek with Brora.\nNils Ek: Why?\n"
+        "Unidentified Speaker: A follow-up, please.\n"
+    )
+    assert [t.role for t in turns] == ["operator", "executive", "operator", "analyst", "unknown"]
+
+
 def test_a_turn_over_by_first_name_names_the_next_speaker() -> None:
     roles = _roles(
         "Operator: Welcome.\nMara Quist: Thanks. Let me hand it over to Gus.\n"
@@ -291,6 +309,31 @@ def test_seeking_alpha_rosters_titles_firms_and_sections() -> None:
     _spans_hold_the_words(source)
 
 
+def test_older_rosters_headed_executives_and_analysts() -> None:
+    text = (
+        "Tarvo Mining Corp. (NYSE:TRV) Q2 2014 Earnings Conference Call July 24, 2014 8:30 AM ET"
+        "\n\nExecutives\n\nEdda Sorn - Vice President, Investor Relations\n\n"
+        "Kai Lund - Chief Executive Officer\n\nAnalysts\n\nBo Hart - Fenwick Partners\n\n"
+        "Unidentified Analyst -\n\nOperator\n\nGood morning. I will now turn the call over to "
+        "Edda Sorn.\n\nEdda Sorn\n\nThanks. With me is Kai Lund.\n\nKai Lund\n\nOre grades "
+        "rose.\n\nQuestion-and-Answer Session\n\nOperator\n\nOur first question comes from Bo "
+        "Hart.\n\nBo Hart\n\nWhy?\n\nKai Lund\n\nBecause.\n\nUnidentified Analyst\n\n"
+        "And costs?\n\nKai Lund\n\nFlat.\n"
+    )
+    source = parse_transcript(text)
+    assert [(t["speaker"], t["role"], t["section"]) for t in source.metadata["turns"]] == [
+        ("Operator", "operator", "prepared"),
+        ("Edda Sorn", "executive", "prepared"),
+        ("Kai Lund", "executive", "prepared"),
+        ("Operator", "operator", "qa"),
+        ("Bo Hart", "analyst", "qa"),
+        ("Kai Lund", "executive", "qa"),
+        ("Unidentified Analyst", "analyst", "qa"),
+        ("Kai Lund", "executive", "qa"),
+    ]
+    assert _who(source)["Bo Hart"] == ("analyst", None, "Fenwick Partners")
+
+
 # --- a company PDF as text --------------------------------------------------------------------
 
 PDF_MARKERS = (
@@ -384,6 +427,22 @@ def _fool(**changes: Any) -> dict[str, Any]:
     }
     obj.update(changes)
     return obj
+
+
+@pytest.mark.parametrize(
+    ("opening", "quarter"),
+    [
+        ("welcome to the Quillon Freight third quarter fiscal year 2026 earnings call", "Q3 2026"),
+        ("Welcome to Quillon Freight's call for the fiscal 2026 third quarter", "Q3 2026"),
+        ("Welcome to the Quillon Freight Second Quarter 2026 Earnings Call", "Q2 2026"),
+        ("welcome to Quillon Freight's Q4 fiscal 2025 results call", "Q4 2025"),
+    ],
+)
+def test_company_and_quarter_from_the_operators_opening(opening: str, quarter: str) -> None:
+    obj = _fool()
+    obj["prepared_remarks"][0]["speech"] = opening + "."
+    source = parse_fool_json(obj)
+    assert (source.metadata["company"], source.metadata["quarter"]) == ("Quillon Freight", quarter)
 
 
 def test_fool_json_is_recognised() -> None:
