@@ -62,7 +62,7 @@ _WELCOME = re.compile(
     r"\b(?i:welcome)\b[^.]{0,40}?\bto (?:the |today's )?"
     r"(?!(?i:fiscal|first|second|third|fourth|Q[1-4])\b)(?P<company>[A-Z][\w&.'’\-]*"
     r"(?: (?:&|[A-Z][\w&.'’\-]*))*?)(?:['’]s?)? (?i:fiscal|first|second|third|fourth|Q[1-4]|"
-    r"\d{4}|business|earnings|conference|quarterly)"
+    r"\d{4}|business|earnings|conference|quarterly|call)"
 )
 #: The call's own date in its safe-harbor line ("speak only as of October 15, 2021").
 _AS_OF = re.compile(r"\b(?:only as of|as of today,?|today(?: is)?,)\s+(?P<date>[A-Z][a-z]+\.? \d)")
