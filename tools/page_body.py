@@ -18,20 +18,8 @@ from lxml import html as lxml_html
 from trafilatura.utils import load_html
 
 from tools.base import clean_text, html_to_text
-from tools.page_meta import Page, fold, headline
+from tools.page_meta import Page, fold, headline, is_furniture
 
-# class/id words of page furniture; whole words of "related_links", "post-boilerplate", ...
-_FURNITURE = frozenset(
-    {
-        "related", "relatedlinks", "recommended", "recommendations", "popular", "mostread",
-        "trending", "newsletter", "newsletters", "signup", "subscribe",
-        "donate", "donation", "donations", "support", "promo", "promos", "boilerplate",
-        "share", "sharing", "sharebar", "social", "comments", "comment", "disqus", "sidebar",
-        "rail", "outbrain", "taboola", "teaser", "teasers", "pipeline", "modal", "scrim",
-        "popup", "breadcrumb", "breadcrumbs", "reprint", "reprints", "cookie",
-        "cookies", "consent", "gdpr", "advert", "advertisement",
-    }
-)  # fmt: skip
 _HIDDEN_CLASSES = frozenset({"hide", "hidden", "is-hidden", "d-none", "visually-hidden"})
 _KEEP_TAGS = frozenset({"html", "body", "main", "article", "head"})
 _TEASER = re.compile(
@@ -75,11 +63,6 @@ class Body:
     sitename: str | None = None
 
 
-def _words(element: Any) -> set[str]:
-    classes = f"{element.get('class') or ''} {element.get('id') or ''}".lower()
-    return set(re.split(r"[\s_-]+", classes)) - {""}
-
-
 def _is_hidden(element: Any) -> bool:
     style = (element.get("style") or "").replace(" ", "").lower()
     classes = set((element.get("class") or "").lower().split())
@@ -113,7 +96,8 @@ def _prune(tree: Any, title: str, visible: int) -> None:
     for element in tree.iter():
         if not isinstance(element.tag, str) or element.tag in _KEEP_TAGS:
             continue
-        if not (_words(element) & _FURNITURE or _is_hidden(element)):
+        classes = f"{element.get('class') or ''} {element.get('id') or ''}"
+        if not (is_furniture(classes) or _is_hidden(element)):
             continue
         if not _holds_article(element, title, max(1, visible)):
             doomed.append(element)

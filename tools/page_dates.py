@@ -20,12 +20,22 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
 from bs4 import Tag
 
 from tools.base import to_utc
-from tools.page_meta import ARTICLE_TYPES, PAGE_TYPES, Page, fold, headline, ld_types, ld_value
+from tools.page_meta import (
+    ARTICLE_TYPES,
+    PAGE_TYPES,
+    Page,
+    fold,
+    headline,
+    is_furniture,
+    ld_types,
+    ld_value,
+)
 
 _MONTH_NAMES = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 _WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -46,17 +56,15 @@ _NUMERIC = re.compile(r"(?<![\d/.])(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<year>\d{4})
 _ISO = re.compile(r"(?<!\d)(?P<year>\d{4})-(?P<a>\d{2})-(?P<b>\d{2})(?!\d)")
 _URL_DATE = re.compile(r"/(?P<year>(?:19|20)\d{2})[/-](?P<a>\d{1,2})[/-](?P<b>\d{1,2})(?:/|-|$)")
 _LABEL_BEFORE = re.compile(r"(updated|modified|edited|original|published|posted|created)\W*$", re.I)
-_WIRE = re.compile(
-    r"/\s*PRNewswire(?:-[A-Za-z]+)?\s*/|GLOBE NEWSWIRE|Business\s?Wire|Marketwired|/CNW/"
-    r"|ACCESSWIRE|EIN Presswire|PRWeb",
+# a release's dateline: "AUSTIN, Texas, May 3, 2016 /PRNewswire/ --", "(GLOBE NEWSWIRE) --",
+# "DENVER, CO--(Marketwired - May 03, 2016) -", "--(BUSINESS WIRE)--"
+WIRE_DATELINE = re.compile(
+    r"/\s*PRNewswire(?:-[A-Za-z]+)?\s*/|\(\s*GLOBE NEWSWIRE\s*\)|\(\s*BUSINESS WIRE\s*\)"
+    r"|\(\s*Marketwired\b|/\s*CNW\s*/|\(\s*ACCESSWIRE\s*\)|/\s*EINPresswire\s*/|\(\s*PRWEB\s*\)",
     re.IGNORECASE,
 )
 _CITY_DATELINE = re.compile(r"^[A-Z][A-Z .'’-]{2,40},")
-_SIDEBAR = re.compile(
-    r"(?:^|[\s_-])(?:sidebar|related|rail|comments?|popular|teasers?|recommend\w*|promo|widget"
-    r"|trending|most-read)(?:$|[\s_-])",
-    re.IGNORECASE,
-)
+_UPDATED = {"updated", "modified", "edited"}
 _META_TIERS: tuple[tuple[str, ...], ...] = (
     ("article:published_time", "article:published"),
     ("og:published_time", "og:article:published_time"),
@@ -69,6 +77,10 @@ _META_TIERS: tuple[tuple[str, ...], ...] = (
         "original-publish-date", "parsely-pub-date", "sailthru.published",
     ),
 )  # fmt: skip
+
+
+# a source of dates: the page, its extracted body lines and whether it writes US dates
+_Finder = Callable[[Page, list[str], bool | None], list[datetime]]
 
 
 @dataclass(frozen=True)
@@ -156,14 +168,27 @@ def _locale_is_us(page: Page) -> bool | None:
     return False if regions else None
 
 
+def _names_the_page(obj: dict[str, Any], page: Page) -> bool:
+    h1 = headline(page)
+    title = fold(h1.get_text(" ", strip=True)) if h1 is not None else ""
+    named = ld_value(obj, "headline") or ld_value(obj, "name")
+    return bool(title) and isinstance(named, str) and fold(named) == title
+
+
 def _from_jsonld(page: Page, us: bool | None) -> list[datetime]:
-    for types in (ARTICLE_TYPES, PAGE_TYPES):
+    """An article object's datePublished, else a WebPage's, else that of any object named
+    after the headline (AnandTech describes its articles as a Review)."""
+    tiers: list[Callable[[dict[str, Any]], bool]] = [
+        lambda obj: bool(ld_types(obj) & ARTICLE_TYPES),
+        lambda obj: bool(ld_types(obj) & PAGE_TYPES),
+        lambda obj: _names_the_page(obj, page),
+    ]
+    for chosen in tiers:
         stamps = []
-        for obj in page.ld:
-            if ld_types(obj) & types:
-                value = ld_value(obj, "datePublished") or ld_value(obj, "dateCreated")
-                values = value if isinstance(value, list) else [value]
-                stamps += [s for v in values if v and (s := parse_stamp(str(v), us))]
+        for obj in filter(chosen, page.ld):
+            value = ld_value(obj, "datePublished") or ld_value(obj, "dateCreated")
+            values = value if isinstance(value, list) else [value]
+            stamps += [s for v in values if v and (s := parse_stamp(str(v), us))]
         if stamps:
             return stamps
     return []
@@ -187,21 +212,24 @@ def _in_sidebar(tag: Tag, scope: Tag) -> bool:
         if parent is scope:
             return False
         classes = " ".join(parent.get("class") or []) + " " + str(parent.get("id") or "")
-        if parent.name in ("article", "li", "aside", "nav", "footer") or _SIDEBAR.search(classes):
+        if parent.name in ("article", "li", "aside", "nav", "footer") or is_furniture(classes):
             return True
     return False
 
 
-def _from_time_elements(page: Page, us: bool | None) -> list[datetime]:
+def _in_article(page: Page, tags: list[Tag]) -> list[Tag]:
+    """The tags inside the article that holds the headline, not in its rails or cards."""
     scope = _article_scope(page)
     if scope is None:
         return []
-    stamps = []
-    for tag in scope.find_all(True, attrs={"datetime": True}):
-        if isinstance(tag, Tag) and not _in_sidebar(tag, scope):
-            stamp = parse_stamp(str(tag.get("datetime") or ""), us)
-            stamps += [stamp] if stamp else []
-    return stamps
+    inside = {id(t) for t in scope.find_all(True)}
+    return [t for t in tags if id(t) in inside and not _in_sidebar(t, scope)]
+
+
+def _from_time_elements(page: Page, us: bool | None) -> list[datetime]:
+    tags = [t for t in page.soup.find_all(True, attrs={"datetime": True}) if isinstance(t, Tag)]
+    stamps = (parse_stamp(str(t.get("datetime") or ""), us) for t in _in_article(page, tags))
+    return [s for s in stamps if s]
 
 
 def _from_url(page: Page) -> list[datetime]:
@@ -238,13 +266,10 @@ def _printed_dateline(lines: list[str], us: bool | None) -> list[date]:
     return []
 
 
-_UPDATED = {"updated", "modified", "edited"}
-
-
 def _wire_dateline(lines: list[str], us: bool | None) -> list[date]:
     for line in lines:
         head = line[:200]
-        if _WIRE.search(head) or _CITY_DATELINE.match(head):
+        if WIRE_DATELINE.search(head) or _CITY_DATELINE.match(head):
             found = dates_in(head, us)
             if found:
                 return [found[0].day]
@@ -267,9 +292,6 @@ def _printed(finder: Callable[[list[str], bool | None], list[date]]) -> _Finder:
     return read
 
 
-_Finder = Callable[[Page, list[str], bool | None], list[datetime]]
-
-
 def _meta_finder(keys: tuple[str, ...]) -> _Finder:
     def read(page: Page, body: list[str], us: bool | None) -> list[datetime]:
         values = [v for key in keys for v in page.meta.get(key, [])]
@@ -281,12 +303,17 @@ def _meta_finder(keys: tuple[str, ...]) -> _Finder:
 
 
 def _itemprop_values(page: Page) -> list[str]:
-    values = []
-    for tag in page.soup.find_all(True, attrs={"itemprop": "datePublished"}):
-        if isinstance(tag, Tag) and tag.name != "meta":
-            value = tag.get("datetime") or tag.get("content") or tag.get_text(" ", strip=True)
-            values.append(str(value))
-    return values
+    """datePublished of microdata elements in the article (a rail's cards carry their own)."""
+    tags = [
+        t
+        for t in page.soup.find_all(True, attrs={"itemprop": "datePublished"})
+        if isinstance(t, Tag) and t.name != "meta"
+    ]
+    found = [
+        t.get("datetime") or t.get("content") or t.get_text(" ", strip=True)
+        for t in _in_article(page, tags)
+    ]
+    return [str(v) for v in found if v]
 
 
 def _finders() -> Iterator[tuple[_Finder, timedelta]]:

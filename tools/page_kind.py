@@ -9,6 +9,7 @@ from itertools import pairwise
 from typing import Literal
 from urllib.parse import urlsplit
 
+from tools.page_dates import WIRE_DATELINE
 from tools.page_meta import Page, fold, headline, page_title, site_names
 
 Genre = Literal["article", "press_release"]
@@ -19,13 +20,6 @@ _WIRE_HOSTS = (
     "marketwired.com", "accesswire.com", "newswire.ca", "prweb.com", "einpresswire.com",
     "newsfilecorp.com", "newswire.com",
 )  # fmt: skip
-# a release's dateline: "AUSTIN, Texas, May 3, 2016 /PRNewswire/ --", "(GLOBE NEWSWIRE) --",
-# "DENVER, CO--(Marketwired - May 03, 2016) -", "--(BUSINESS WIRE)--"
-_WIRE_DATELINE = re.compile(
-    r"/\s*PRNewswire(?:-[A-Za-z]+)?\s*/|\(\s*GLOBE NEWSWIRE\s*\)|\(\s*BUSINESS WIRE\s*\)"
-    r"|\(\s*Marketwired\b|/\s*CNW\s*/|\(\s*ACCESSWIRE\s*\)|/\s*EINPresswire\s*/|\(\s*PRWEB\s*\)",
-    re.IGNORECASE,
-)
 _PRESS_PATH = re.compile(
     r"/(?:news|press|newsroom|pressroom|press-?releases?|media|media-?cent(?:er|re)|blog|blogs"
     r"|stories|announcements?|news-and-events|[\w-]*-news)/(?=.)",
@@ -133,7 +127,7 @@ def is_wire_release(page: Page, lines: list[str]) -> bool:
     host = page.host
     if any(host == h or host.endswith("." + h) for h in _WIRE_HOSTS):
         return True
-    return any(_WIRE_DATELINE.search(line[:240]) for line in lines[:40])
+    return any(WIRE_DATELINE.search(line[:240]) for line in lines[:40])
 
 
 def genre(page: Page, dated: bool) -> Genre | None:

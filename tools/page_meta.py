@@ -21,6 +21,18 @@ ARTICLE_TYPES = frozenset(
     }
 )  # fmt: skip
 PAGE_TYPES = frozenset({"WebPage", "ItemPage"})
+# class/id words of page furniture: rails, teasers, promos, share bars, comments, modals
+FURNITURE_WORDS = frozenset(
+    {
+        "related", "relatedlinks", "recommended", "recommendations", "popular", "mostread",
+        "trending", "newsletter", "newsletters", "signup", "subscribe", "donate", "donation",
+        "donations", "support", "promo", "promos", "boilerplate", "share", "sharing",
+        "sharebar", "social", "comments", "comment", "disqus", "sidebar", "rail", "widget",
+        "widgets", "outbrain", "taboola", "teaser", "teasers", "pipeline", "modal", "scrim",
+        "popup", "breadcrumb", "breadcrumbs", "reprint", "reprints", "cookie", "cookies",
+        "consent", "gdpr", "advert", "advertisement",
+    }
+)  # fmt: skip
 # " | TechCrunch", " - Los Angeles Times", " : CityAM", " – Wikimedia Foundation"
 _TITLE_SEPARATORS = re.compile(r"\s+(?:\||-|–|—|:|::|·|«|»)\s+")
 
@@ -64,6 +76,12 @@ class Page:
             if host:
                 return host.removeprefix("www.")
         return ""
+
+
+def is_furniture(classes: str) -> bool:
+    """True when an element's class and id words name page furniture ("related_links",
+    "post-boilerplate", "sidebar-widget"), never the article itself."""
+    return not FURNITURE_WORDS.isdisjoint(re.split(r"[\s_-]+", classes.lower()))
 
 
 def ld_types(obj: dict[str, Any]) -> set[str]:
