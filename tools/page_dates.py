@@ -316,23 +316,27 @@ def _itemprop_values(page: Page) -> list[str]:
     return [str(v) for v in found if v]
 
 
-def _finders() -> Iterator[tuple[_Finder, timedelta]]:
+def _finders(printed: bool) -> Iterator[tuple[_Finder, timedelta]]:
     """Each source of a date in order of trust, with how far past the retrieval time a value
     of it may lie (a publisher's clock or zone may be off; a printed date never is)."""
-    metadata, printed = timedelta(days=30), timedelta(days=1)
+    metadata, day = timedelta(days=30), timedelta(days=1)
     yield (lambda page, body, us: _from_jsonld(page, us)), metadata
     yield from ((_meta_finder(keys), metadata) for keys in _META_TIERS)
     yield (lambda page, body, us: _from_time_elements(page, us)), metadata
     yield (lambda page, body, us: _from_url(page)), metadata
-    for finder in (_printed_dateline, _wire_dateline, _weekday_date):
-        yield _printed(finder), printed
+    if printed:
+        for finder in (_printed_dateline, _wire_dateline, _weekday_date):
+            yield _printed(finder), day
 
 
-def published_at(page: Page, body: list[str], now: datetime | None = None) -> datetime | None:
-    """The page's first publication time in UTC, or None when nothing on it can be trusted."""
+def published_at(
+    page: Page, body: list[str], now: datetime | None = None, *, printed: bool = True
+) -> datetime | None:
+    """The page's first publication time in UTC, or None when nothing on it can be trusted;
+    without `printed`, from its metadata and URL alone (for pages that are not articles)."""
     retrieved = to_utc(now) or datetime.now(UTC)
     us = _locale_is_us(page)
-    for finder, slack in _finders():
+    for finder, slack in _finders(printed):
         stamps = [
             s
             for s in finder(page, body, us)

@@ -57,11 +57,8 @@ def parse_page(
     if not text:
         raise ParseError("page has no text")
     kind, found_genre = _kind(page, now)
-    body_lines = text.split("\n")
-    published = published_at(page, body_lines, now)
-    # a page that is not an article gets a date only from its metadata, never a guessed one
-    if kind is SourceKind.web_page and published is not None:
-        published = published_at(page, [], now)
+    # a page that is not an article gets a date only from its metadata, never a printed one
+    published = published_at(page, text.split("\n"), now, printed=kind is SourceKind.news)
     page_url = url or page.first("canonical") or page.first("og:url")
     article = page.article_ld or {}
     description = ld_value(article, "description") or page.first("og:description", "description")
