@@ -143,11 +143,14 @@ def _lede(page: Page, lines: list[str]) -> list[str]:
         return []
     title, target = fold(h1.get_text(" ", strip=True)), fold(first)
     page_folded = [fold(line) for line in page.lines]
-    try:
-        start = page_folded.index(title)
-        end = page_folded.index(target, start)
-    except ValueError:
+    if target not in page_folded:
         return []
+    end = page_folded.index(target)
+    # the headline nearest above the body: a breadcrumb or a rail may repeat it further up
+    starts = [i for i, folded in enumerate(page_folded[:end]) if folded == title]
+    if not starts:
+        return []
+    start = starts[-1]
     have = {fold(line) for line in lines}
     between = zip(page.lines[start + 1 : end], page_folded[start + 1 : end], strict=True)
     return [

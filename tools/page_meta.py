@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html as htmllib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -47,7 +47,7 @@ class Page:
     meta: dict[str, list[str]]
     ld: list[dict[str, Any]]
     text: str
-    lines: list[str] = field(default_factory=list)
+    lines: list[str]
 
     def first(self, *keys: str) -> str | None:
         """The first non-empty value of the first meta key (lower case) the page has."""
@@ -106,10 +106,9 @@ def _meta_tags(soup: BeautifulSoup) -> dict[str, list[str]]:
             key = tag.get(attr)
             if isinstance(key, str) and isinstance(value, str):
                 found.setdefault(key.strip().lower(), []).append(value.strip())
-    for rel in ("canonical",):
-        link = soup.find("link", rel=rel)
-        if isinstance(link, Tag) and isinstance(link.get("href"), str):
-            found[rel] = [str(link["href"]).strip()]
+    link = soup.find("link", rel="canonical")
+    if isinstance(link, Tag) and isinstance(link.get("href"), str):
+        found["canonical"] = [str(link["href"]).strip()]
     return found
 
 
@@ -129,7 +128,7 @@ def unescape(text: str) -> str:
 
 def fold(text: str) -> str:
     """Lower-case words and digits only: the form in which two spellings of a name compare."""
-    return re.sub(r"[^a-z0-9]+", "", unescape(text).lower().replace("’", "'"))
+    return re.sub(r"[^a-z0-9]+", "", unescape(text).lower())
 
 
 def site_names(page: Page) -> list[str]:
