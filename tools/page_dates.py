@@ -35,6 +35,7 @@ from tools.page_meta import (
     is_furniture,
     ld_types,
     ld_value,
+    lines_after_headline,
 )
 
 _MONTH_NAMES = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
@@ -242,13 +243,7 @@ def _from_url(page: Page) -> list[datetime]:
 
 def _top_lines(page: Page, body: list[str]) -> list[str]:
     """The lines printed under the headline (up to 20), else the body's first lines."""
-    h1 = headline(page)
-    if h1 is not None:
-        target = fold(h1.get_text(" ", strip=True))
-        for i, line in enumerate(page.lines):
-            if fold(line) == target:
-                return page.lines[i + 1 : i + 21]
-    return body[:5]
+    return lines_after_headline(page)[:20] or body[:5]
 
 
 def _printed_dateline(lines: list[str], us: bool | None) -> list[date]:

@@ -10,7 +10,7 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 from tools.page_dates import WIRE_DATELINE
-from tools.page_meta import Page, fold, headline, page_title, site_names
+from tools.page_meta import Page, fold, lines_after_headline, page_title, site_names
 
 Genre = Literal["article", "press_release"]
 
@@ -21,10 +21,12 @@ _WIRE_HOSTS = (
     "newsfilecorp.com", "newswire.com",
 )  # fmt: skip
 _PRESS_PATH = re.compile(
-    r"/(?:news|press|newsroom|pressroom|press-?releases?|media|media-?cent(?:er|re)|blog|blogs"
+    r"/(?:news|press|newsroom|pressroom|(?:press|news)-?releases?|media|media-?cent(?:er|re)"
+    r"|blog|blogs"
     r"|stories|announcements?|news-and-events|[\w-]*-news)/(?=.)",
     re.IGNORECASE,
 )
+_PRESS_HOSTS = ("news.", "press.", "newsroom.", "blog.", "media.", "investor.", "investors.", "ir.")
 # pages a company keeps about itself, never news even when the CMS calls them articles
 _NOT_NEWS_PATH = re.compile(
     r"/(?:about(?:-us)?|company|team|leadership|careers?|jobs|contact(?:-us)?|products?"
@@ -71,16 +73,6 @@ _PAYWALL = re.compile(
 )
 
 
-def _after_headline(page: Page) -> list[str]:
-    h1 = headline(page)
-    if h1 is not None:
-        target = fold(h1.get_text(" ", strip=True))
-        for i, line in enumerate(page.lines):
-            if fold(line) == target:
-                return page.lines[i + 1 :]
-    return page.lines
-
-
 def _has_about_boilerplate(page: Page, lines: list[str]) -> bool:
     """An "About <Company>" heading followed by a paragraph on that company, where the company
     is in the headline or is the site (an author's bio box names neither)."""
@@ -98,7 +90,8 @@ def _has_about_boilerplate(page: Page, lines: list[str]) -> bool:
 
 def _self_description(page: Page, lines: list[str]) -> bool:
     """A company page's closing "<Company> is a ... provider" paragraph, where the company is
-    in the headline (read only on pages without article metadata: a company's CMS page)."""
+    in the headline (read only on pages without article metadata: a company's CMS page; a news
+    site marks its articles, and its stories often describe a company that way)."""
     title = fold(page_title(page))
     for line in lines[3:]:
         m = _SELF_DESCRIPTION.match(line)
@@ -111,7 +104,8 @@ def _own_newsroom(page: Page, lines: list[str]) -> bool:
     """A post under a news/press/blog path of a site that names itself in the headline or in
     the first paragraph of the post."""
     on_press_path = any(_PRESS_PATH.search(urlsplit(url).path) for url in page.urls)
-    if not on_press_path and not page.host.startswith(("news.", "press.", "newsroom.", "blog.")):
+    own_host = page.host.startswith(_PRESS_HOSTS)
+    if not on_press_path and not own_host:
         return False
     title = fold(page_title(page))
     opening = fold(" ".join([line for line in lines if len(line.split()) >= 8][:2]))
@@ -133,21 +127,25 @@ def is_wire_release(page: Page, lines: list[str]) -> bool:
 def genre(page: Page, dated: bool) -> Genre | None:
     """ "press_release", "article", or None for a page that is not news (`dated`: the page has
     a publication date, which a press release found from its text alone must have)."""
-    lines = _after_headline(page)
+    lines = lines_after_headline(page)
     og_type = (page.first("og:type") or "").strip().lower()
     paths = [urlsplit(url).path for url in page.urls]
     # a CMS's og:type "article" on its About or product page is not an article
     company_page = any(_NOT_NEWS_PATH.search(p) and not _PRESS_PATH.search(p) for p in paths)
-    article = (
+    marked = (
         page.article_ld is not None
         or (og_type in _ARTICLE_OG_TYPES and not company_page)
         or page.first("article:published_time") is not None
     )
+    # a dated story under its headline reads as an article even without article metadata
+    prose = sum(len(ln.split()) for ln in lines[:80] if len(ln.split()) >= 12)
+    article = marked or (dated and prose >= 100 and not company_page)
+    lines = lines or page.lines
     press = (
         is_wire_release(page, lines)
         or _has_about_boilerplate(page, lines)
         or _own_newsroom(page, lines)
-        or (not article and _self_description(page, lines))
+        or (not marked and _self_description(page, lines))
     )
     if press and (article or dated):
         return "press_release"

@@ -196,6 +196,18 @@ def headline(page: Page) -> Tag | None:
     return h1s[0] if len(h1s) == 1 else None
 
 
+def lines_after_headline(page: Page) -> list[str]:
+    """The page's visible lines below its headline; none when the headline is not found."""
+    h1 = headline(page)
+    if h1 is None:
+        return []
+    target = fold(h1.get_text(" ", strip=True))
+    for i, line in enumerate(page.lines):
+        if fold(line) == target:
+            return page.lines[i + 1 :]
+    return []
+
+
 def _meta_titles(page: Page) -> list[str]:
     sites = site_names(page)
     article = page.article_ld or {}
