@@ -1,4 +1,8 @@
-"""SEC EDGAR: the submissions JSON, company_tickers.json and filing documents (8-K, EX-99.1)."""
+"""SEC EDGAR: the submissions JSON, company_tickers.json and filing documents (8-K, EX-99.1).
+
+A filing document is read by `tools/filing_document.py` (Sources), `tools/filing_text.py`
+(wrappers, cover, text) and `tools/filing_items.py` (items); its functions are named here too.
+"""
 
 from __future__ import annotations
 
@@ -8,50 +12,17 @@ from typing import Any
 
 from agent.errors import DossierError, FetchError, ParseError
 from agent.schemas import Account, Source, SourceKind
-from tools.base import content_hash, find_date, html_to_text, load_json, make_source, to_utc
+from tools.base import load_json, make_source, to_utc
+from tools.filing_document import parse_filing_document as parse_filing_document
+from tools.filing_document import parse_filing_sources as parse_filing_sources
+from tools.filing_items import ITEM_NAMES as ITEM_NAMES
+from tools.filing_text import is_wrapped
+from tools.filing_text import strip_sgml as strip_sgml
 from tools.http import HTML_TYPES, JSON_TYPES
 from tools.sources import FetchContext, Fetched, endpoint, newest_first
 
 #: Forms worth a Source; insider (3/4/5), 13G and the like say little about the business.
 FORMS = frozenset({"8-K", "8-K/A", "10-Q", "10-K", "10-K/A", "20-F", "6-K", "S-1", "DEF 14A"})
-
-#: 8-K item codes and their official names.
-ITEM_NAMES = {
-    "1.01": "Entry into a Material Definitive Agreement",
-    "1.02": "Termination of a Material Definitive Agreement",
-    "1.03": "Bankruptcy or Receivership",
-    "1.04": "Mine Safety - Reporting of Shutdowns and Patterns of Violations",
-    "1.05": "Material Cybersecurity Incidents",
-    "2.01": "Completion of Acquisition or Disposition of Assets",
-    "2.02": "Results of Operations and Financial Condition",
-    "2.03": "Creation of a Direct Financial Obligation or an Obligation under an Off-Balance "
-    "Sheet Arrangement of a Registrant",
-    "2.04": "Triggering Events That Accelerate or Increase a Direct Financial Obligation or an "
-    "Obligation under an Off-Balance Sheet Arrangement",
-    "2.05": "Costs Associated with Exit or Disposal Activities",
-    "2.06": "Material Impairments",
-    "3.01": "Notice of Delisting or Failure to Satisfy a Continued Listing Rule or Standard; "
-    "Transfer of Listing",
-    "3.02": "Unregistered Sales of Equity Securities",
-    "3.03": "Material Modification to Rights of Security Holders",
-    "4.01": "Changes in Registrant's Certifying Accountant",
-    "4.02": "Non-Reliance on Previously Issued Financial Statements or a Related Audit Report "
-    "or Completed Interim Review",
-    "5.01": "Changes in Control of Registrant",
-    "5.02": "Departure of Directors or Certain Officers; Election of Directors; Appointment of "
-    "Certain Officers; Compensatory Arrangements of Certain Officers",
-    "5.03": "Amendments to Articles of Incorporation or Bylaws; Change in Fiscal Year",
-    "5.04": "Temporary Suspension of Trading Under Registrant's Employee Benefit Plans",
-    "5.05": "Amendment to Registrant's Code of Ethics, or Waiver of a Provision of the Code "
-    "of Ethics",
-    "5.06": "Change in Shell Company Status",
-    "5.07": "Submission of Matters to a Vote of Security Holders",
-    "5.08": "Shareholder Director Nominations",
-    "6.01": "ABS Informational and Computational Material",
-    "7.01": "Regulation FD Disclosure",
-    "8.01": "Other Events",
-    "9.01": "Financial Statements and Exhibits",
-}
 
 
 def pad_cik(cik: str | int) -> str:
@@ -148,74 +119,16 @@ def parse_company_tickers(data: bytes | str | Any) -> dict[str, str]:
     }
 
 
-_SGML_DOC = re.compile(r"^\s*<DOCUMENT>", re.IGNORECASE)
-_SGML_FIELD = re.compile(r"^<(TYPE|SEQUENCE|FILENAME|DESCRIPTION)>([^\n<]*)", re.M | re.I)
-_SGML_TEXT = re.compile(r"<TEXT>(.*?)(?:</TEXT>|\Z)", re.IGNORECASE | re.DOTALL)
-_FORM_LINE = re.compile(r"\bFORM\s+(8-K(?:/A)?|10-Q|10-K(?:/A)?|20-F|6-K|S-1)\b", re.IGNORECASE)
-_ITEM = re.compile(r"\bItem\s+(\d\.\d{2})\b", re.IGNORECASE)
-
-
-def strip_sgml(document: str) -> tuple[str, dict[str, str]]:
-    """The HTML inside an EDGAR `<DOCUMENT>...<TEXT>` envelope, and the envelope's fields."""
-    if not _SGML_DOC.match(document):
-        return document, {}
-    fields = {k.lower(): v.strip() for k, v in _SGML_FIELD.findall(document[:2000])}
-    body = _SGML_TEXT.search(document)
-    return (body.group(1) if body else document), fields
+_FORM_MENTION = re.compile(r"\bFORM\s+(8-K|10-Q|10-K|20-F|6-K|S-1)\b", re.IGNORECASE)
 
 
 def looks_like_filing(html: str) -> bool:
     """True for an EDGAR filing document: an SGML envelope, inline XBRL, or SEC cover text."""
     head = html[:5000]
-    if _SGML_DOC.match(html) or "xmlns:ix=" in head or "<ix:header" in html[:200_000]:
+    if is_wrapped(html) or "xmlns:ix=" in head or "<ix:header" in html[:200_000]:
         return True
-    return "SECURITIES AND EXCHANGE COMMISSION" in html[:20_000] and bool(_FORM_LINE.search(html))
-
-
-def parse_filing_document(
-    html: str, url: str | None = None, *, account_id: str = "", now: datetime | None = None
-) -> Source:
-    """A filing Source from one EDGAR document (8-K main document, EX-99.1 press release)."""
-    body, envelope = strip_sgml(html)
-    text = html_to_text(body)
-    if not text:
-        raise ParseError("filing document has no text")
-    doc_type = envelope.get("type")
-    form = _FORM_LINE.search(text[:3000])
-    kind = doc_type or (form.group(1).upper() if form else "filing")
-    items = sorted({m for m in _ITEM.findall(text) if m in ITEM_NAMES})
-    first_lines = [ln for ln in text.split("\n") if len(ln) > 3][:40]
-    company = next((ln for ln in first_lines if "(Exact name" in ln), None)
-    # the cover page puts the registrant's name on the line before "(Exact name of registrant...)"
-    if company:
-        idx = first_lines.index(company)
-        company = first_lines[idx - 1] if idx else None
-    # the report date sits just after "Date of Report ...:" or on the line above it
-    report = re.search(r"Date of Report", text[:5000], re.IGNORECASE)
-    window = text[report.start() : report.start() + 120] if report else text[:3000]
-    before = text[max(0, report.start() - 60) : report.start()] if report else ""
-    reported = find_date(window) or find_date(before)
-    title = " ".join(x for x in (company, kind, reported.isoformat() if reported else "") if x)
-    if not company:
-        # an exhibit (press release) is best named by its upper-case headline
-        shouting = [ln for ln in first_lines if len(ln) > 20 and ln.upper() == ln]
-        title = next(iter(shouting), first_lines[0] if first_lines else title)
-    return make_source(
-        SourceKind.filing,
-        url or content_hash(text),
-        title=title,
-        text=text,
-        url=url,
-        published_at=to_utc(reported),
-        metadata={
-            "form": kind,
-            "items": items,
-            "company": company,
-            "report_date": reported.isoformat() if reported else None,
-            "filename": envelope.get("filename"),
-        },
-        account_id=account_id,
-        now=now,
+    return "SECURITIES AND EXCHANGE COMMISSION" in html[:20_000] and bool(
+        _FORM_MENTION.search(html)
     )
 
 

@@ -59,8 +59,10 @@ def test_8k_inline_xbrl_document() -> None:
     assert source.kind == "filing"
     assert source.metadata["items"] == ["5.02", "7.01", "9.01"]
     assert source.metadata["company"] == "AFC GAMMA, INC."
+    # the event happened on March 17; the filing was signed (made public) on March 20
+    assert source.metadata["report_date"] == "2023-03-17"
     assert (
-        source.published_at is not None and source.published_at.date().isoformat() == "2023-03-17"
+        source.published_at is not None and source.published_at.date().isoformat() == "2023-03-20"
     )
     assert "Chief Financial Officer" in source.text
     assert "dei:" not in source.text  # the hidden ix:header is not text
