@@ -1,27 +1,30 @@
-"""Local-file ingest: read a file, infer its format, and hand it to the parser of that format."""
+"""Local-file ingest: read a file within the size limit, learn its kind from its content
+(tools/file_kinds.py), and hand it to the parser of that kind."""
 
 from __future__ import annotations
 
 import csv
 import io
-import json
 import logging
-import re
+import os
+import stat
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from agent.config import DEFAULT_MAX_FILE_MB
 from agent.errors import ParseError
 from agent.schemas import Source, SourceKind
-from tools import filings, jobs, news, reviews, transcripts, web
+from tools import filings, jobs, news, pdf, reviews, transcripts, web
 from tools.base import clean_text, content_hash, find_date, make_source, to_utc
+from tools.file_kinds import Format, Sniffed, infer_kind, json_kind, kind_of, sniff
+
+__all__ = ["Ingested", "infer_kind", "ingest_file", "ingest_path", "parse_note", "read_limited"]
 
 log = logging.getLogger(__name__)
 
-_TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text", ""}
-_HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
-_FEED_SUFFIXES = {".xml", ".rss", ".atom"}
+_MB = 1024 * 1024
 
 
 @dataclass
@@ -32,104 +35,36 @@ class Ingested:
     problems: list[str] = field(default_factory=list)
 
 
-def decode(path: Path, data: bytes) -> str:
-    """The text of a file's bytes: UTF-8 (with or without BOM), else latin-1; binary is refused."""
-    if not data.strip():
-        raise ParseError(f"{path}: empty file")
-    if b"\x00" in data[:8192]:
-        raise ParseError(f"{path}: binary file (NUL bytes), not a text document")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("latin-1")
-    # latin-1 decodes anything; many C0/C1 control characters mean it was not text at all
-    controls = sum(
-        1 for ch in text[:8192] if ch not in "\n\r\t\f" and (ord(ch) < 32 or 127 <= ord(ch) < 160)
+def _too_big(path: Path, size: str, max_mb: float) -> ParseError:
+    return ParseError(
+        f"{path}: {size} is over the {max_mb:g} MB limit for local files "
+        "(raise max_file_mb in dossier.toml or DOSSIER_MAX_FILE_MB)"
     )
-    if controls > len(text[:8192]) * 0.02:
-        raise ParseError(f"{path}: binary file (not UTF-8 or latin-1 text)")
-    return text
 
 
-def _json(text: str) -> Any:
+def read_limited(path: Path, max_mb: float = DEFAULT_MAX_FILE_MB) -> bytes:
+    """The bytes of a regular file of at most `max_mb` megabytes; ParseError (one line) for a
+    larger file, a FIFO or device, or one that cannot be read."""
+    limit = int(max_mb * _MB)
     try:
-        return json.loads(text)
-    except ValueError:
-        return None
-
-
-def _json_kind(obj: Any) -> SourceKind | None:
-    if jobs.detect_job_board(obj):
-        return SourceKind.job_posting
-    if filings.is_submissions(obj):
-        return SourceKind.filing
-    if news.is_gdelt(obj):
-        return SourceKind.news
-    if reviews.is_reviews_json(obj):
-        return SourceKind.employee_review
-    return None
-
-
-def _is_json(path: Path, text: str) -> bool:
-    return path.suffix.lower() == ".json" or text.lstrip()[:1] in ("{", "[")
-
-
-def _is_feed(text: str) -> bool:
-    head = text.lstrip()[:3000]
-    return head.startswith("<") and re.search(r"<(rss|feed|rdf:rdf)\b", head, re.I) is not None
-
-
-def _is_html(path: Path, text: str) -> bool:
-    head = text.lstrip()[:3000].lower()
-    if path.suffix.lower() in _HTML_SUFFIXES or head.startswith(("<!doctype html", "<html")):
-        return True
-    return head.startswith("<document>") or (head.startswith("<?xml") and "<html" in head)
-
-
-def _html_kind(text: str) -> SourceKind:
-    if transcripts.looks_like_fool_html(text):
-        return SourceKind.earnings_call
-    if filings.looks_like_filing(text):
-        return SourceKind.filing
-    if reviews.parse_jsonld_reviews(text):
-        return SourceKind.employee_review
-    return web.page_kind(text)
-
-
-def _csv_header(text: str) -> list[str]:
-    return next(csv.reader(io.StringIO(text.lstrip("\ufeff"), newline="")), [])
-
-
-def infer_kind(path: Path, data: bytes, text: str | None = None) -> SourceKind:
-    """The SourceKind of a file from its name and content; ParseError when the format is unknown.
-
-    `text` is the decoded content when the caller has it already.
-    """
-    text = decode(path, data) if text is None else text
-    suffix = path.suffix.lower()
-    if _is_json(path, text):
-        kind = _json_kind(_json(text))
-        if kind is None:
-            raise ParseError(f"{path}: unknown format (JSON of no known job board, SEC, GDELT "
-                             "or reviews layout)")  # fmt: skip
-        return kind
-    if _is_feed(text):
-        return SourceKind.news
-    if suffix in _FEED_SUFFIXES:
-        raise ParseError(f"{path}: unknown format (XML that is not an RSS or Atom feed)")
-    if suffix in {".csv", ".tsv"}:
-        if reviews.is_reviews_header(_csv_header(text)):
-            return SourceKind.employee_review
-        raise ParseError(f"{path}: unknown format (CSV without rating and pros/cons columns)")
-    if _is_html(path, text):
-        return _html_kind(text)
-    if suffix in _TEXT_SUFFIXES:
-        if "application/ld+json" in text and reviews.parse_jsonld_reviews(text):
-            return SourceKind.employee_review
-        if transcripts.looks_like_transcript(text):
-            return SourceKind.earnings_call
-        return SourceKind.crm_note
-    raise ParseError(f"{path}: unknown format ({suffix} file)")
+        # stat before open: opening a FIFO would block, reading a device might never end
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            what = "a directory" if stat.S_ISDIR(info.st_mode) else "a FIFO, socket or device"
+            raise ParseError(f"{path}: not a regular file ({what})")
+        if info.st_size > limit:
+            raise _too_big(path, f"{info.st_size / _MB:.1f} MB", max_mb)
+        # O_NONBLOCK so that a file swapped for a FIFO since the stat cannot hang the open
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                raise ParseError(f"{path}: not a regular file")
+            data = handle.read(limit + 1)
+    except OSError as exc:
+        raise ParseError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    if len(data) > limit:
+        raise _too_big(path, f"more than {max_mb:g} MB (it grew while being read)", max_mb)
+    return data
 
 
 def parse_note(text: str, *, account_id: str = "", now: datetime | None = None) -> Source:
@@ -150,22 +85,6 @@ def parse_note(text: str, *, account_id: str = "", now: datetime | None = None) 
     )
 
 
-def _parse_json(path: Path, obj: Any, kind: SourceKind, stamp: dict[str, Any]) -> Ingested:
-    found = _json_kind(obj)
-    if found != kind:
-        what = found.value if found else "no known JSON layout"
-        raise ParseError(f"{path}: --kind {kind.value} does not match this file ({what})")
-    if kind is SourceKind.job_posting:
-        return Ingested(jobs.parse_job_board(obj, path.stem, **stamp))
-    if kind is SourceKind.filing:
-        return Ingested(filings.parse_submissions(obj, **stamp))
-    if kind is SourceKind.news:
-        return Ingested(news.parse_gdelt(obj, **stamp))
-    parsed = reviews.parse_reviews_json(obj, **stamp)
-    problems = [f"{path.name} item {p.line}: {p.message}" for p in parsed.problems]
-    return Ingested(parsed.sources, problems)
-
-
 def _restamp(source: Source, kind: SourceKind, stamp: dict[str, Any]) -> Source:
     return make_source(
         kind,
@@ -179,21 +98,69 @@ def _restamp(source: Source, kind: SourceKind, stamp: dict[str, Any]) -> Source:
     )
 
 
-def _parse(path: Path, text: str, kind: SourceKind, stamp: dict[str, Any]) -> Ingested:
-    if _is_json(path, text) and (obj := _json(text)) is not None:
-        return _parse_json(path, obj, kind, stamp)
-    is_html = _is_html(path, text)
+def _parse_json(path: Path, sniffed: Sniffed, kind: SourceKind, stamp: dict[str, Any]) -> Ingested:
+    obj = sniffed.value
+    found = json_kind(obj)
+    if found != kind:
+        what = found.value if found else "no known JSON layout"
+        raise ParseError(f"{path}: --kind {kind.value} does not match this file ({what})")
+    if kind is SourceKind.job_posting:
+        return Ingested(jobs.parse_job_board(obj, path.stem, **stamp))
+    if kind is SourceKind.filing:
+        return Ingested(filings.parse_submissions(obj, **stamp))
+    if kind is SourceKind.news:
+        return Ingested(news.parse_gdelt(obj, **stamp))
+    if kind is SourceKind.earnings_call:
+        return Ingested([transcripts.parse_fool_json(obj, **stamp)])
+    parsed = reviews.parse_reviews_json(obj, **stamp)
+    lines = sniffed.lines if sniffed.format is Format.JSONL else []
+    # a JSON-lines record is found by its line in the file, a JSON one by its position
+    problems = [
+        f"{path.name} {f'line {lines[p.line - 1]}' if lines else f'item {p.line}'}: {p.message}"
+        for p in parsed.problems
+    ]
+    return Ingested(parsed.sources, problems)
+
+
+def _as_commas(sniffed: Sniffed) -> str:
+    """The CSV text with commas between fields (the reviews parser reads commas); values are
+    copied unchanged."""
+    if sniffed.delimiter == ",":
+        return sniffed.text
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerows(csv.reader(io.StringIO(sniffed.text, newline=""), delimiter=sniffed.delimiter))
+    return out.getvalue()
+
+
+def _parse_pdf(document: pdf.PdfDocument, kind: SourceKind, stamp: dict[str, Any]) -> Ingested:
+    if kind is SourceKind.earnings_call:
+        return Ingested([transcripts.parse_transcript(document.text, **stamp)])
+    if kind is SourceKind.crm_note:
+        return Ingested([parse_note(document.text.replace(pdf.PAGE_BREAK, "\n\n"), **stamp)])
+    return Ingested([pdf.report_source(document, kind, **stamp)])
+
+
+def _parse(path: Path, sniffed: Sniffed, kind: SourceKind, stamp: dict[str, Any]) -> Ingested:
+    if sniffed.document is not None:
+        return _parse_pdf(sniffed.document, kind, stamp)
+    if sniffed.format in (Format.JSON, Format.JSONL):
+        result = _parse_json(path, sniffed, kind, stamp)
+        return Ingested(result.sources, sniffed.problems + result.problems)
+    text, is_html = sniffed.text, sniffed.format is Format.HTML
     if kind is SourceKind.employee_review:
-        if "application/ld+json" in text:
+        if is_html or "application/ld+json" in text:
             return Ingested(reviews.parse_jsonld_reviews(text, **stamp))
-        parsed = reviews.parse_reviews_csv(text, **stamp)
+        parsed = reviews.parse_reviews_csv(_as_commas(sniffed), **stamp)
         return Ingested(parsed.sources, [f"{path.name} {p}" for p in parsed.problems])
-    if kind is SourceKind.news and _is_feed(text) and not is_html:
+    if kind is SourceKind.news and sniffed.format is Format.FEED:
         return Ingested(news.parse_feed(text.encode("utf-8"), **stamp))
     if kind is SourceKind.earnings_call:
         if is_html:
             return Ingested([transcripts.parse_fool_html(text, **stamp)])
         return Ingested([transcripts.parse_transcript(text, **stamp)])
+    if kind is SourceKind.filing and is_html and filings.looks_like_filing(text):
+        return Ingested(filings.parse_filing_sources(text, **stamp))
     if kind is SourceKind.crm_note and not is_html:
         return Ingested([parse_note(text, **stamp)])
     if is_html:
@@ -205,19 +172,21 @@ def _parse(path: Path, text: str, kind: SourceKind, stamp: dict[str, Any]) -> In
 
 
 def ingest_path(
-    path: Path, account_id: str, kind: SourceKind | None = None, now: datetime | None = None
+    path: Path,
+    account_id: str,
+    kind: SourceKind | None = None,
+    now: datetime | None = None,
+    *,
+    max_mb: float = DEFAULT_MAX_FILE_MB,
 ) -> Ingested:
     """Read one local file into Sources, with the per-record problems of partial imports."""
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ParseError(f"{path}: cannot read ({exc.strerror or exc})") from None
-    text = decode(path, data)
-    chosen = kind or infer_kind(path, data, text)
+    data = read_limited(path, max_mb)
     stamp: dict[str, Any] = {"account_id": account_id, "now": to_utc(now) or datetime.now(UTC)}
     try:
-        result = _parse(path, text, chosen, stamp)
+        sniffed = sniff(path, data)
+        chosen = kind or kind_of(path, sniffed)
+        result = _parse(path, sniffed, chosen, stamp)
     except ParseError as exc:
         message = " ".join(str(exc).split())
         raise ParseError(
@@ -233,7 +202,12 @@ def ingest_path(
 
 
 def ingest_file(
-    path: Path, account_id: str, kind: SourceKind | None = None, now: datetime | None = None
+    path: Path,
+    account_id: str,
+    kind: SourceKind | None = None,
+    now: datetime | None = None,
+    *,
+    max_mb: float = DEFAULT_MAX_FILE_MB,
 ) -> list[Source]:
     """Read one local file into Sources of the account; ParseError (one line) when it cannot."""
-    return ingest_path(path, account_id, kind, now).sources
+    return ingest_path(path, account_id, kind, now, max_mb=max_mb).sources

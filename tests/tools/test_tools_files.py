@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from agent.config import DEFAULT_MAX_FILE_MB, load_settings
 from agent.errors import ParseError
 from agent.schemas import SourceKind
-from tools.files import infer_kind, ingest_file, ingest_path
+from tests.tools.pdf_maker import encrypt_pdf, make_pdf
+from tools.files import infer_kind, ingest_file, ingest_path, read_limited
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
@@ -187,3 +191,125 @@ def test_malformed_json_is_one_clear_error(tmp_path: Path) -> None:
     with pytest.raises(ParseError) as info:
         ingest_file(bad, "acme")
     assert "board.json" in str(info.value) and "\n" not in str(info.value)
+
+
+def test_a_file_over_the_size_limit_is_refused_before_reading(tmp_path: Path) -> None:
+    path = tmp_path / "big.txt"
+    path.write_bytes(b"Notes\n" + b"x" * 3 * 1024 * 1024)
+    with pytest.raises(ParseError) as info:
+        ingest_file(path, "acme", max_mb=2)
+    assert str(info.value) == (
+        f"{path}: 3.0 MB is over the 2 MB limit for local files "
+        "(raise max_file_mb in dossier.toml or DOSSIER_MAX_FILE_MB)"
+    )
+    assert ingest_file(path, "acme", max_mb=4)[0].kind == "crm_note"
+
+
+def test_a_file_that_grows_after_the_stat_is_still_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "growing.txt"
+    path.write_bytes(b"x" * 2048)
+    real = path.stat()
+    small = os.stat_result((real.st_mode, *real[1:6], 10, *real[7:]))
+    monkeypatch.setattr(Path, "stat", lambda self, **kw: small)
+    with pytest.raises(ParseError, match=r"more than 0.001 MB \(it grew while being read\)"):
+        read_limited(path, max_mb=0.001)
+
+
+def test_fifos_and_directories_are_not_read(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)  # opening it for reading would block until a writer came
+    with pytest.raises(ParseError, match=r"pipe.txt: not a regular file \(a FIFO"):
+        ingest_file(fifo, "acme")
+    with pytest.raises(ParseError, match=r"not a regular file \(a directory\)"):
+        ingest_file(tmp_path, "acme")
+
+
+def test_the_size_limit_is_a_setting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert load_settings(tmp_path).max_file_mb == DEFAULT_MAX_FILE_MB == 25
+    (tmp_path / "dossier.toml").write_text("[dossier]\nmax_file_mb = 60\n")
+    assert load_settings(tmp_path).max_file_mb == 60
+    monkeypatch.setenv("DOSSIER_MAX_FILE_MB", "100")
+    assert load_settings(tmp_path).max_file_mb == 100
+
+
+def test_json_lines_reviews_report_bad_lines_by_number(tmp_path: Path) -> None:
+    review = {"rating": 4, "title": "Solid", "pros": "Team", "cons": "Pay", "date": "2026-01-05"}
+    lines = [json.dumps(review), "{oops", json.dumps({**review, "rating": "x"})]
+    lines += [json.dumps({**review, "title": f"Solid {i}"}) for i in range(3)]
+    path = tmp_path / "reviews.json"
+    path.write_text("\n".join(lines) + "\n")
+    result = ingest_path(path, "acme", now=NOW)
+    assert len(result.sources) == 4 and {s.kind for s in result.sources} == {"employee_review"}
+    assert result.problems == [
+        "reviews.json line 2: not JSON (Expecting property name enclosed in double quotes)",
+        "reviews.json line 3: rating 'x' is not a number",
+    ]
+
+
+def test_tab_separated_reviews_named_txt(tmp_path: Path) -> None:
+    path = tmp_path / "export.txt"
+    rows = ["rating\ttitle\tpros\tcons\tdate"] + [
+        f"{1 + i}\tReview {i}\tGood, mostly\tLong hours\t2026-02-0{1 + i}" for i in range(3)
+    ]
+    path.write_text("\n".join(rows) + "\n")
+    sources = ingest_file(path, "acme", now=NOW)
+    assert len(sources) == 3 and "Pros: Good, mostly" in sources[0].text
+
+
+def test_a_review_file_without_a_usable_row_is_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "reviews.csv"
+    path.write_text("rating,title,pros,cons\nx,A,B,C\nnope,D,E,F\n")
+    with pytest.raises(ParseError) as info:
+        ingest_file(path, "acme")
+    assert str(info.value) == (
+        f"{path}: no employee_review records found (2 rejected, first: "
+        "reviews.csv line 2: rating 'x' is not a number)"
+    )
+
+
+RELEASE_PDF = """NEWS RELEASE
+
+Fabrikam Opens a Second Data Center in Lisbon
+
+LISBON, Portugal, May 12, 2026 -- Fabrikam Inc. today opened its second European
+data center, adding 40 megawatts of capacity for its analytics customers."""
+
+CALL_PDF = """Fabrikam Inc. (FBKM)
+Q1 2026 Earnings Conference Call
+April 28, 2026
+
+Operator: Good afternoon and welcome to the Fabrikam first quarter call.
+Dana Whitfield: Thank you. Revenue grew 9% to $380 million.
+Operator: The first question comes from Sam Ortiz with Northbridge.
+Sam Ortiz: Can you talk about pricing?
+Dana Whitfield: Pricing held steady in every region."""
+
+
+def test_pdf_files_by_kind(tmp_path: Path) -> None:
+    release = tmp_path / "release.pdf"
+    release.write_bytes(make_pdf([RELEASE_PDF], created="D:20260601"))
+    news = ingest_file(release, "fabrikam", now=NOW)[0]
+    assert news.kind == "news" and news.title == "Fabrikam Opens a Second Data Center in Lisbon"
+    assert news.published_at == datetime(2026, 5, 12, tzinfo=UTC)
+    call = tmp_path / "call.dat"  # the content says PDF, whatever the name
+    call.write_bytes(make_pdf([CALL_PDF]))
+    transcript = ingest_file(call, "fabrikam", now=NOW)[0]
+    assert transcript.kind == "earnings_call"
+    assert [t["speaker"] for t in transcript.metadata["turns"]][:2] == [
+        "Operator",
+        "Dana Whitfield",
+    ]
+    note = ingest_file(release, "fabrikam", kind=SourceKind.crm_note, now=NOW)[0]
+    assert note.kind == "crm_note" and note.title == "NEWS RELEASE"
+
+
+def test_an_encrypted_pdf_is_one_line_naming_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "locked.pdf"
+    path.write_bytes(encrypt_pdf(make_pdf([RELEASE_PDF]), user_password="pw"))
+    with pytest.raises(ParseError) as info:
+        ingest_file(path, "acme")
+    assert str(info.value) == (
+        f"{path}: encrypted PDF: it needs a password; save a copy without one"
+    )
