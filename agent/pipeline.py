@@ -89,7 +89,9 @@ def _read(
 ) -> Ingested:
     """A URL is fetched through the one HTTP client; anything else is a local file."""
     if not item.startswith(("http://", "https://")):
-        return ingest_path(Path(item), account.account_id, kind=kind, now=now)
+        return ingest_path(
+            Path(item), account.account_id, kind=kind, now=now, max_mb=deps.settings.max_file_mb
+        )
     context = FetchContext(http=deps.http, settings=deps.settings, now=now)
     if kind is SourceKind.earnings_call:
         return Ingested([fetch_transcript(item, context, account)])
