@@ -34,7 +34,7 @@ _FURNITURE_LINE = re.compile(
     r"^(?:advertisement(?: - scroll to continue)?|order reprints?|print(?: article| this)?"
     r"|share(?: this)?(?: article| story)?|text size|comments?|e-?mail|tweet|facebook|linkedin"
     r"|whatsapp|copy link|save(?: article)?|thank you\.?|loading\.*|skip to (?:main )?content"
-    r"|back to top|an error has occurred.*|this article has been sent to.*"
+    r"|back to top|an error has occurred.*|this (?:article|story) has been (?:sent|shared).*"
     r"|(?:main |top )?image credit:.*|https?://\S+)$",
     re.IGNORECASE,
 )
@@ -46,8 +46,7 @@ _PROMO = re.compile(
     r"|support (?:us|our|independent) (?:for|journalism|work|reporting)|donate (?:now|today)"
     r"|make a (?:donation|contribution)|become a (?:member|supporter|patron)|via paypal"
     r"|your (?:critical |generous )?(?:contribution|donation|gift) (?:enables|helps|allows)"
-    r"|every (?:gift|donation|contribution)\b|for your personal, non-commercial use only"
-    r"|to order presentation-ready copies)",
+    r"|every (?:gift|donation|contribution)\b|non-commercial use only)",
     re.IGNORECASE,
 )
 _QUOTED = re.compile(r"[“\"].*\b(?:said|says|added|told)\b|\b(?:said|says)\b.*[“\"]")

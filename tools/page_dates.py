@@ -5,7 +5,7 @@ The order: JSON-LD datePublished, article:published_time, og:published_time,
 itemprop=datePublished, sailthru.date, DC.date.issued, other date/pubdate meta names, a <time>
 inside the article (not a sidebar's), a date in the URL path, a printed dateline under the
 headline, a wire dateline ("CITY, May 3, 2016 /PRNewswire/ --"), and last a date with its
-weekday in a caption ("on Wednesday, Aug. 9, 2012"). Within one source the earliest value
+weekday in a caption ("on Tuesday, May 3, 2016"). Within one source the earliest value
 wins (original over updated). A printed date after the retrieval day is not a publication date.
 
 htmldate (installed with trafilatura) is not used: it returns a day without time or zone, it

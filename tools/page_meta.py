@@ -221,8 +221,8 @@ def _meta_titles(page: Page) -> list[str]:
 
 
 def _completes(longer: str, shorter: str) -> bool:
-    """True when `longer` is `shorter` cut off mid-phrase and finished ("...for intensive
-    care" -> "...for intensive care units"), not `shorter` plus a " | Site" suffix."""
+    """True when `longer` is `shorter` cut off mid-phrase and finished ("...for surgical" ->
+    "...for surgical teams"), not `shorter` plus a " | Site" suffix."""
     folded_long, folded_short = fold(longer), fold(shorter)
     if len(folded_long) <= len(folded_short) or not folded_long.startswith(folded_short):
         return False
