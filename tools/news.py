@@ -243,8 +243,7 @@ def _with_page(item: Source, page: Source) -> Source:
     page's full one.
     """
     title = item.title
-    stem = title.rstrip(" .…")
-    if stem != title and page.title.startswith(stem):
+    if title.endswith(("...", "…")) and page.title.startswith(title.rstrip(" .…")):
         title = page.title
     text = page.text if page.text.startswith(title) else f"{title}\n\n{page.text}"
     metadata = {**item.metadata, **page.metadata, "page_title": page.title, "item_url": item.url}
