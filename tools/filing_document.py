@@ -25,6 +25,7 @@ from tools.filing_text import (
     SIGNED,
     Cover,
     FilingText,
+    first_date,
     read_cover,
     read_filing,
 )
@@ -34,9 +35,10 @@ _CHECKBOX = re.compile(
 )
 _SUFFIX = re.compile(
     r"[,\s]+(?:&\s*Co\.?|Inc\.?|Incorporated|Corp\.?|Corporation|Co\.?|Ltd\.?|Limited|L\.?L\.?C\.?"
-    r"|L\.?P\.?|plc|N\.\s?V\.?|S\.\s?A\.?|AG|SE)$",
+    r"|L\.?P\.?|plc|N\.\s?V\.?|S\.\s?A\.?|AG|SE|/[A-Z]{2,3}/?)$",
     re.IGNORECASE,
 )
+_SMALL_WORDS = frozenset({"THE", "AND", "OF", "FOR"})
 #: The cover page, where a filing's check boxes sit, ends within this many characters.
 COVER_LIMIT = 15_000
 COVER_LINES = 40
@@ -51,7 +53,14 @@ def display_name(company: str) -> str:
         name = shorter
     if name.upper() == name:
         # short all-caps words (IBM, AT&T) are acronyms; longer ones are shouting
-        name = " ".join(w.capitalize() if len(w) > 3 and w.isalpha() else w for w in name.split())
+        words = []
+        for i, word in enumerate(name.split()):
+            if word in _SMALL_WORDS:
+                word = word.lower() if i else word.capitalize()
+            elif len(word) > 3 and word.isalpha():
+                word = word.capitalize()
+            words.append(word)
+        name = " ".join(words)
     return name
 
 
@@ -82,8 +91,12 @@ def _cover_lines(text: str, cover: Cover) -> list[str]:
             if test(line):
                 kept.append(line)
                 del wanted[kind]
-                if kind == "date" and not re.search(r"\d{4}", line) and i + 1 < len(lines):
-                    kept.append(lines[i + 1])  # the date printed under its caption
+                if kind == "date" and not re.search(r"\d{4}", line):
+                    # the date printed under its caption, or above it
+                    if i + 1 < len(lines) and first_date(lines[i + 1]):
+                        kept.append(lines[i + 1])
+                    elif i and first_date(lines[i - 1]):
+                        kept.insert(len(kept) - 1, lines[i - 1])
         if cover.company and line == cover.company and line not in kept:
             kept.append(line)
     return kept
@@ -129,7 +142,8 @@ def _current_report(
     form = cover.form or "filing"
     name = display_name(cover.company) if cover.company else None
     title = " ".join(x for x in (name, form, _dated(cover.report_date)) if x)
-    main = next((h for code, h in headings if code != "9.01"), None)
+    # the first item that is not the list of exhibits (9.01, or 7 before 2004) names the report
+    main = next((h for code, h in headings if code not in ("9.01", "7")), None)
     if main:
         title += " — " + main.split(";")[0].rstrip(" .")
     if not has_cover:
@@ -138,7 +152,7 @@ def _current_report(
         shouting = [ln for ln in lines if len(ln) > 20 and ln.upper() == ln]
         title = next(iter(shouting), lines[0] if lines else title)
     metadata = _metadata(cover, doc)
-    metadata["items"] = [code for code, _ in headings]
+    metadata["items"] = [code for code, _ in headings if code in ITEM_NAMES]
     metadata["item_headings"] = [h for _, h in headings]
     return make_source(
         SourceKind.filing,

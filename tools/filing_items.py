@@ -94,13 +94,20 @@ class Item:
 
 
 def current_report_items(text: str) -> list[tuple[str, str]]:
-    """(code, heading line) of each 8-K item heading ("Item 5.02 Departure of ..."), in order."""
-    found: dict[str, str] = {}
+    """(code, heading line) of each 8-K item heading ("Item 5.02 Departure of ..."), in order.
+
+    Reports from before 2004 number their items 1-12 ("Item 5. Other Events"); those count
+    only when the report has no item of today's numbering.
+    """
+    current: dict[str, str] = {}
+    former: dict[str, str] = {}
     for match in _CURRENT_HEADING.finditer(text):
-        code = match.group(1)
-        if code in ITEM_NAMES and code not in found:
-            found[code] = " ".join(match.group(0).split())
-    return list(found.items())
+        code, heading = match.group(1), " ".join(match.group(0).split())
+        if code in ITEM_NAMES:
+            current.setdefault(code, heading)
+        elif "." not in code and _TITLE_START.match(match.group(2)):
+            former.setdefault(code, heading)
+    return list((current or former).items())
 
 
 def first_item_heading(text: str) -> int | None:
@@ -134,6 +141,17 @@ def _title(written: str) -> str | None:
 
 
 _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4}
+#: A 10-Q's items by title: a body that skips "PART I" is still read in the right part.
+_QUARTERLY_TITLES = (
+    ("I", re.compile(r"financial statements|discussion and analysis|quantitative and qual"
+                     r"|controls and procedures", re.IGNORECASE)),
+    ("II", re.compile(r"legal proceedings|risk factors|unregistered sales|defaults upon"
+                      r"|mine safety|other information|exhibits", re.IGNORECASE)),
+)  # fmt: skip
+
+
+def _quarterly_part(title: str) -> str:
+    return next((part for part, words in _QUARTERLY_TITLES if words.search(title)), "")
 
 
 def _headings(text: str, quarterly: bool) -> list[_Heading]:
@@ -156,7 +174,7 @@ def _headings(text: str, quarterly: bool) -> list[_Heading]:
         title = _title(written)
         if title is None:
             continue
-        part = (match["part"] or part).upper()
+        part = (match["part"] or (_quarterly_part(title) if quarterly else "") or part).upper()
         letter = (match["letter"] or "").upper()
         code = str(int(match["num"])) + letter
         rank = (_ROMAN.get(part, 0) if quarterly else 0, int(match["num"]), ord(letter or "@"))
@@ -165,28 +183,34 @@ def _headings(text: str, quarterly: bool) -> list[_Heading]:
     return found
 
 
-def _body_run(headings: list[_Heading], limit: int) -> list[_Heading]:
-    """The increasing run of headings with the most items, then the most text under them."""
-    if not headings:
-        return []
-    spans = [
-        (nxt.start if nxt else limit) - h.start
-        for h, nxt in zip(headings, [*headings[1:], None], strict=True)
+def _body_run(text: str, headings: list[_Heading]) -> list[_Heading]:
+    """The increasing run of headings with the most items that have words under them, then
+    the most items, then the most text.
+
+    A contents entry has nothing under it before the next entry, so a run through the body
+    always has more items with words under them than a run through the contents.
+    """
+    ends = [nxt.start for nxt in headings[1:]] + [len(text)]
+    weights = [
+        (int(bool(text[h.body : end].strip())), 1, end - h.start)
+        for h, end in zip(headings, ends, strict=True)
     ]
-    best: list[tuple[int, int, int]] = []  # (items, chars, previous index) per heading
+    best: list[tuple[tuple[int, int, int], int]] = []  # (score, previous index) per heading
     for i, heading in enumerate(headings):
-        score = (1, spans[i], -1)
+        score, previous = weights[i], -1
         for j in range(i):
             if headings[j].rank < heading.rank:
-                count, chars, _ = best[j]
-                if (count + 1, chars + spans[i]) > score[:2]:
-                    score = (count + 1, chars + spans[i], j)
-        best.append(score)
-    at = max(range(len(headings)), key=lambda k: best[k][:2])
+                total = tuple(a + b for a, b in zip(best[j][0], weights[i], strict=True))
+                if total > score:
+                    score, previous = (total[0], total[1], total[2]), j
+        best.append((score, previous))
+    if not best:
+        return []
+    at = max(range(len(headings)), key=lambda k: best[k][0])
     run = []
     while at >= 0:
         run.append(headings[at])
-        at = best[at][2]
+        at = best[at][1]
     return run[::-1]
 
 
@@ -202,7 +226,7 @@ def periodic_items(text: str, form: str) -> list[Item]:
     """The items of a 10-K, 10-Q or 20-F in order; [] when no trustworthy split is found."""
     quarterly = form.upper().startswith(QUARTERLY_FORMS)
     headings = _headings(text, quarterly)
-    run = _body_run(headings, len(text))
+    run = _body_run(text, headings)
     if len(run) < 2:
         return []
     signatures = [m.start() for m in _SIGNATURES.finditer(text) if m.start() > run[-1].start]

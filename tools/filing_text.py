@@ -35,6 +35,7 @@ _HEADER_FIELDS = {
 }
 _HEADER_FIELD = re.compile(r"^\s*(" + "|".join(_HEADER_FIELDS) + r"):\s*(.+?)\s*$", re.M)
 _HTML_TAG = re.compile(r"<(?:html|body|p|div|font|br|span|td|b|i|a|h\d)\b", re.IGNORECASE)
+_WRAPPER_TAG = re.compile(r"</?(?:html|body|div|pre|font|p|br)\b[^>]*>", re.IGNORECASE)
 _TEXT_MARKUP = re.compile(
     r"^[ \t]*</?(?:PAGE|S|C|CAPTION|TABLE|FN|F\d+)>[ \t]*\d*[ \t]*$", re.M | re.I
 )
@@ -50,7 +51,15 @@ _PAGE_NUMBER = re.compile(
     r"|^[ivxlc]{1,6}$",
 )
 _RUNNING_NUMBER = re.compile(r"(?:^\d{1,3}(?=\s*[|\s])|(?<=[|\s])\d{1,3}$)")
-_RUNNING_LINK = frozenset({"table of contents", "index", "back to contents", "return to top"})
+#: Links, headers and footers repeated on every page: "Table of Contents", "Index to Financial
+#: Statements", "Notes to Consolidated Financial Statements — (continued)", "Fiscal 2024 Form
+#: 10-K".
+_RUNNING_LINK = re.compile(
+    r"^(?:table of contents|index|index to (?:consolidated )?financial statements"
+    r"|back to (?:top|contents)|return to (?:top|table of contents))$|\(continued\)$",
+    re.IGNORECASE,
+)
+_RUNNING_FORM = re.compile(r"^(?!item\b).{0,40}\bForm (?:10-K|10-Q|20-F)\b.{0,20}$", re.I)
 #: A line this short that repeats with a rising page number is a running header or footer.
 RUNNING_MAX_CHARS, RUNNING_MIN_REPEATS = 100, 3
 
@@ -149,7 +158,10 @@ def _drop_debris(text: str) -> str:
         stripped = line.strip()
         if _PAGE_NUMBER.match(stripped) or i in running:
             continue
-        if stripped.lower() in _RUNNING_LINK and counts[stripped.lower()] >= 2:
+        repeats = counts[stripped.lower()]
+        if repeats >= 2 and _RUNNING_LINK.search(stripped):
+            continue
+        if repeats >= RUNNING_MIN_REPEATS and _RUNNING_FORM.search(stripped):
             continue
         kept.append(line)
     return clean_text("\n".join(kept))
@@ -179,9 +191,10 @@ def read_filing(document: str) -> FilingText:
     """The visible text of an EDGAR document, its envelope fields and inline XBRL cover facts."""
     body, fields = strip_sgml(document)
     dei: dict[str, str] = {}
-    if _HTML_TAG.search(body[:50_000]) is None:
-        # a plain-text filing: keep its lines, drop the SGML page and table marks
-        text = clean_text(_TEXT_MARKUP.sub("", body))
+    if len(_HTML_TAG.findall(body)) * 10 < body.count("\n"):
+        # a plain-text filing, perhaps in a bare <html><body><div> wrapper: keep its lines,
+        # drop the wrapper and the SGML page and table marks
+        text = clean_text(_TEXT_MARKUP.sub("", _WRAPPER_TAG.sub("", body)))
     else:
         soup = parse_html(body)
         dei = _dei_facts(soup)
@@ -193,8 +206,16 @@ def read_filing(document: str) -> FilingText:
 _NUMERIC_DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
 
 
+_DAY_OF = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+day\s+of\s+([A-Z][a-z]+),?\s+(\d{4})\b")
+
+
 def first_date(text: str) -> date | None:
-    """The first written or ISO date in some text, else the first US numeric one (3/30/2021)."""
+    """The first written or ISO date in some text, else the first US numeric one (3/30/2021).
+
+    A signature's "this 7th day of February, 2025" counts as written.
+    """
+    if day_of := _DAY_OF.search(text):
+        text = text.replace(day_of.group(), f"{day_of[2]} {day_of[1]}, {day_of[3]}", 1)
     found = find_date(text)
     if found is not None:
         return found
@@ -248,9 +269,26 @@ def _company(lines: list[str]) -> str | None:
         name = EXACT_NAME.search(line)
         if name is None:
             continue
-        # the registrant's name sits before "(Exact name of registrant ...)", or on the line above
+        # the registrant's name sits before "(Exact name of registrant ...)", or on a line
+        # above it (a rule of dashes may come between)
         same_line = line[: name.start()].strip()
-        return same_line or (lines[i - 1].strip() if i else None)
+        if re.search(r"[A-Za-z]{2}", same_line):
+            return same_line
+        above = [ln.strip() for ln in lines[max(0, i - 3) : i] if re.search(r"[A-Za-z]{2}", ln)]
+        return above[-1] if above else None
+    return None
+
+
+_NOT_A_SIGNER = re.compile(r"^(?:by\b|date|/s/|name\b|title\b|\(registrant\))", re.IGNORECASE)
+
+
+def _signer(window: str) -> str | None:
+    """The registrant named under the signature sentence ("Louisville Gas and Electric Company")."""
+    for line in window.split("\n")[1:8]:
+        line = line.strip()
+        if not line or _NOT_A_SIGNER.match(line) or first_date(line) or len(line) > 80:
+            continue
+        return line if re.search(r"[A-Za-z]{3}", line) else None
     return None
 
 
@@ -294,10 +332,16 @@ def read_cover(doc: FilingText, url: str | None = None) -> Cover:
         or (form_line.group(1) + ("/A" if "/" in form_line.group(0) else "") if form_line else None)
     )
     lines = [ln for ln in text[:COVER_CHARS].split("\n") if len(ln.strip()) > 3][:60]
-    company = _company(lines) or doc.dei.get("EntityRegistrantName") or doc.fields.get("company")
-    signed = None
+    signed, signer = None, None
     if signature := SIGNED.search(text):
-        signed = first_date(text[signature.end() : signature.end() + SIGNATURE_WINDOW])
+        window = text[signature.end() : signature.end() + SIGNATURE_WINDOW]
+        signed, signer = first_date(window), _signer(window)
+    company = (
+        _company(lines)
+        or doc.dei.get("EntityRegistrantName")
+        or doc.fields.get("company")
+        or signer
+    )
     accession, cik = _accession(doc, url)
     return Cover(
         form=form.strip().upper() if form else None,

@@ -368,3 +368,50 @@ def test_display_name() -> None:
     assert display_name("KONINKLIJKE GREBE N.V.") == "Koninklijke Grebe"
     assert display_name("AT&T INC.") == "AT&T"
     assert display_name("PREMIER GREBE BANCORP, INC.") == "Premier Grebe Bancorp"
+    assert display_name("THE GREBE BANCORP OF OHIO, INC.") == "The Grebe Bancorp of Ohio"
+    assert display_name("GREBE CORP /DE/") == "Grebe"
+
+
+def test_10q_body_without_part_lines_and_a_legal_signature_date() -> None:
+    """The contents name the parts; the body goes straight to its items (no "PART I" line)."""
+    html = _ten_q().replace("<p>PART I. FINANCIAL INFORMATION</p><p><b>Item 1.", "<p><b>Item 1.")
+    html = html.replace("<p>Date: May 6, 2026</p>", "<p>Signed on this 6th day of May, 2026.</p>")
+    sources = parse_filing_sources(html)
+    assert [(s.metadata["part"], s.metadata["item"]) for s in sources] == [
+        ("I", "1"),
+        ("I", "2"),
+        ("II", "1"),
+        ("II", "1A"),
+    ]
+    assert sources[0].text.startswith("Item 1. Financial Statements\n\nRevenue was $88 million")
+    assert sources[0].published_at == datetime(2026, 5, 6, tzinfo=UTC)
+
+
+def test_pre_2004_8k_with_a_combined_cover() -> None:
+    """Old item numbers ("Item 5. Other Events"); no "(Exact name ...)" line: the signer names
+    the registrant."""
+    text = (
+        "<DOCUMENT>\n<TYPE>8-K\n<TEXT>\n"
+        "                    SECURITIES AND EXCHANGE COMMISSION\n\n"
+        "                                 FORM 8-K\n\n"
+        "Date of Report (Date of earliest event reported)     March 3, 2002\n\n"
+        "Commission File Number     Registrant and Address\n"
+        "1-2345                     Heron Water Company, 9 Lake Road, Akron, Ohio\n\n"
+        "Item 5. Other Events\n\n"
+        "     On March 3, 2002, Heron Water Company agreed to buy Teal Pumps Inc.\n\n"
+        "Item 7. Financial Statements and Exhibits\n\n     None.\n\n"
+        "                                SIGNATURES\n\n"
+        "     The registrant has duly caused this report to be signed on its behalf.\n\n"
+        "                                      Heron Water Company\n\n"
+        "Dated: March 4, 2002\n</TEXT>\n</DOCUMENT>\n"
+    )
+    (source,) = parse_filing_sources(text)
+    assert source.metadata["company"] == "Heron Water Company"
+    assert source.metadata["items"] == []  # not today's item codes
+    assert source.metadata["item_headings"] == [
+        "Item 5. Other Events",
+        "Item 7. Financial Statements and Exhibits",
+    ]
+    assert source.title == "Heron Water Company 8-K 2002-03-03 — Item 5. Other Events"
+    assert source.published_at == datetime(2002, 3, 4, tzinfo=UTC)
+    assert "agreed to buy Teal Pumps Inc." in source.text
