@@ -102,8 +102,22 @@ def _cover_lines(text: str, cover: Cover) -> list[str]:
     return kept
 
 
-def _identity(html: str, url: str | None) -> str:
-    return url or content_hash(html)
+def _source(
+    html: str, url: str | None, part: str, title: str, text: str, meta: dict[str, Any], **stamp: Any
+) -> Source:
+    """A filing Source; its id is the document's (its URL, else its bytes) plus the item cited."""
+    identity = (url or content_hash(html)) + (f"#{part}" if part else "")
+    published = to_utc(meta.get("filing_date"))
+    return make_source(
+        SourceKind.filing,
+        identity,
+        title=title,
+        text=text,
+        url=url,
+        published_at=published,
+        metadata=meta,
+        **stamp,
+    )
 
 
 def _metadata(cover: Cover, doc: FilingText) -> dict[str, Any]:
@@ -154,16 +168,7 @@ def _current_report(
     metadata = _metadata(cover, doc)
     metadata["items"] = [code for code, _ in headings if code in ITEM_NAMES]
     metadata["item_headings"] = [h for _, h in headings]
-    return make_source(
-        SourceKind.filing,
-        _identity(html, url),
-        title=title,
-        text=body.strip(),
-        url=url,
-        published_at=to_utc(cover.published),
-        metadata=metadata,
-        **stamp,
-    )
+    return _source(html, url, "", title, body.strip(), metadata, **stamp)
 
 
 def _period_label(cover: Cover) -> str:
@@ -191,16 +196,8 @@ def _item_source(
     metadata.update(item=item.code, item_title=item.title, fiscal_period=period or None)
     if item.part:
         metadata["part"] = item.part
-    return make_source(
-        SourceKind.filing,
-        f"{_identity(html, url)}#{item.label}",
-        title=f"{head} — {item.label}. {item.title}",
-        text=item.text,
-        url=url,
-        published_at=to_utc(cover.published),
-        metadata=metadata,
-        **stamp,
-    )
+    title = f"{head} — {item.label}. {item.title}"
+    return _source(html, url, item.label, title, item.text, metadata, **stamp)
 
 
 def _whole(
@@ -210,16 +207,7 @@ def _whole(
     title = " ".join(x for x in (name, cover.form or "filing", _period_label(cover)) if x)
     metadata = _metadata(cover, doc)
     metadata.update(items=[], fiscal_period=_period_label(cover) or None)
-    return make_source(
-        SourceKind.filing,
-        _identity(html, url),
-        title=title,
-        text=_without_cover(doc.text),
-        url=url,
-        published_at=to_utc(cover.published),
-        metadata=metadata,
-        **stamp,
-    )
+    return _source(html, url, "", title, _without_cover(doc.text), metadata, **stamp)
 
 
 def _read(html: str, url: str | None) -> tuple[FilingText, Cover]:
@@ -256,6 +244,3 @@ def parse_filing_document(
     if _periodic(cover):
         return _whole(html, doc, cover, url, stamp)
     return _current_report(html, doc, cover, url, stamp)
-
-
-__all__ = ["ITEM_NAMES", "display_name", "parse_filing_document", "parse_filing_sources"]
