@@ -72,7 +72,7 @@ def _html_text(html: str) -> str:
 
 def _text(value: Any) -> str | None:
     """A string field stripped of the stray spaces boards keep ("Search Engineer "), or None."""
-    return " ".join(value.split()) or None if isinstance(value, str) else None
+    return (" ".join(value.split()) or None) if isinstance(value, str) else None
 
 
 def _iso(value: Any) -> str | None:
