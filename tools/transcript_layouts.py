@@ -23,7 +23,7 @@ from agent.signal_entities import lexicon
 from tools.base import clean_text
 from tools.transcript_names import CORE_TITLE, PARTICLES
 from tools.transcript_pages import unpage
-from tools.transcript_roles import PLACEHOLDER, Role, Section, Turn, infer_roles
+from tools.transcript_roles import OPERATOR, PLACEHOLDER, Role, Section, Turn, infer_roles
 
 Roster = Literal["company", "analysts", "any"]
 
@@ -106,7 +106,7 @@ def split_label(label: str) -> tuple[str, str | None, str | None] | None:
 def stated_role(name: str, title: str | None, firm: str | None, section: Section) -> Role:
     """The role a label states: operator, analyst (by the word or a firm in Q&A), executive
     (by a title), else unknown."""
-    if name.lower() == "operator":
+    if OPERATOR.match(name):
         return "operator"
     described = " ".join(x for x in (title, firm) if x)
     if _ANALYST.search(described) or _ANALYST.search(name):
@@ -211,7 +211,7 @@ def _label_line(line: str, nxt: str, known: set[str]) -> tuple[str, str | None, 
 
 
 def _bare(name: str) -> bool:
-    return name.lower() == "operator" or PLACEHOLDER.match(name) is not None
+    return OPERATOR.match(name) is not None or PLACEHOLDER.match(name) is not None
 
 
 def _title_only(name: str, roster: dict[str, Listing]) -> bool:

@@ -9,6 +9,7 @@ reads those cues; a role or title that a label, a roster or a participants list 
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, replace
 from typing import Literal
@@ -44,19 +45,23 @@ class Turn:
         return f"{self.speaker} ({extra})" if extra else self.speaker
 
 
+#: The conference operator, however the transcript labels them.
+OPERATOR = re.compile(r"^(?:the |conference |call |unidentified |unknown )?operator$", re.I)
 #: "Unidentified Analyst", "Unknown Speaker": a placeholder, never matched to a person.
 PLACEHOLDER = re.compile(
     r"^(?:unidentified|unknown) (?:analyst|speaker|participant|company representative|"
     r"executive|corporate participant)$",
     re.I,
 )
-_NAME = r"[A-Z][\w'’\-]*\.?(?:\s+(?:[A-Z][\w'’\-]*\.?|de|da|del|der|di|van|von|la|le)){0,4}"
+#: A written name: capitalized words, initials ("J."), particles; a period ends it otherwise.
+_WORD = r"(?:[A-Z]\.|[A-Z][\w'’\-]+)"
+_NAME = rf"{_WORD}(?:\s+(?:{_WORD}|de|da|del|der|di|van|von|la|le)){{0,4}}"
 _FIRM = r"(?:(?:[A-Z]\.)+|[A-Z][\w&'’\-]*)(?:\s+(?:&|and|of|de|(?:[A-Z]\.)+|[A-Z][\w&'’\-]*))*"
 _WITH_FIRM = rf"(?:\s+(?:with|from|of|at)\s+(?P<firm>{_FIRM}))?"
 _MISTER = r"(?:(?:Mr|Ms|Mrs|Dr)\.?\s+)?"
 #: The operator or the host naming the next questioner.
 _ANNOUNCE = [
-    re.compile(rf"\bquestions?\b[^.?!]{{0,80}}?\bfrom\s+(?:the\s+line\s+of\s+)?{_MISTER}"
+    re.compile(rf"\bquestions?\b[^.?!]{{0,30}}?\bfrom\s+(?:the\s+line\s+of\s+)?{_MISTER}"
                rf"(?P<name>{_NAME}){_WITH_FIRM}"),
     re.compile(rf"\bline\s+of\s+{_MISTER}(?P<name>{_NAME}){_WITH_FIRM}"),
     re.compile(rf"\b(?:go|move|turn)\s+(?:on\s+)?(?:next\s+)?to\s+{_MISTER}(?P<name>{_NAME})"
@@ -65,14 +70,33 @@ _ANNOUNCE = [
                r"(?:[Pp]lease go ahead|[Yy]our line is (?:now )?open|"
                r"[Yy]ou may (?:begin|proceed))"),
 ]  # fmt: skip
+#: The operator's formula that a transcript may glue into another speaker's turn.
+_FORMULA = re.compile(
+    rf"\b(?:next|first|last|final|following)\s+question\b[^.?!]{{0,30}}?\bfrom\s+"
+    rf"(?:the\s+line\s+of\s+)?{_MISTER}(?P<name>{_NAME}){_WITH_FIRM}"
+)
+#: The operator's shorter forms: "We will begin with X with Firm", "That will come from X".
+_OPERATOR_ANNOUNCE = re.compile(
+    rf"\b(?:(?:comes?|coming)\s+from|(?:begin|start)\s+with)\s+(?:the\s+line\s+of\s+)?"
+    rf"{_MISTER}(?P<name>{_NAME}){_WITH_FIRM}"
+)
 #: The operator or host opening the questions ("we will now open the lines for a question and
 #: answer session", "The first question is, ...").
 _QA_OPENS = re.compile(
     r"\b(?:will|'ll|shall)\s+now\s+(?:open|begin|start|take|conduct|move)\b[^.?!]{0,60}?"
     r"\bquestions?\b|(?:^|[.?!]\s+)(?:\w+,?\s+)?(?:the|our|your)\s+(?:first|next)\s+question\s+"
-    r"(?:is|comes|will come)\b",
+    r"(?:is|comes|will come)\b|(?:(?:^|[.?!]\s+)(?:(?:so|and|okay),?\s+)?(?:moving|turning|"
+    r"let's\s+(?:move|turn|go))|\bnow\b[^.?!]{0,30}?\b(?:move|moving|turn|turning|go|going))"
+    r"\s+(?:on\s+)?to\s+(?:[\w.&'’-]+\s+){0,3}?(?:Q&A|Q and A|question-and-answer|"
+    r"question and answer|questions)\b",
     re.I,
 )
+_QUESTION = re.compile(r"\bquestions?\b", re.I)
+#: Words in a turn that only greets ("Good morning, Vebs.") before the questioner speaks.
+_GREETING = 12
+_WELCOME = re.compile(r"\bwelcome to\b", re.I)
+#: The operator coming back after the company's remarks: the questions begin.
+_OPERATOR_QA = re.compile(r"\bquestions?\b|\[operator instructions?\]", re.I)
 _TURN_OVER = re.compile(
     r"\b(?:turn|hand|pass)(?:\s+(?:it|things|the call|the conference|the floor|this))?"
     rf"(?:\s+(?:back|off))?\s+(?:over\s+)?to\s+{_MISTER}(?P<name>{_NAME})"
@@ -137,36 +161,62 @@ def _announcer(cast: _Cast, turn: Turn) -> bool:
     return turn.role == "operator" or (cast.host is not None and cast.of(turn) == cast.host)
 
 
-def _last_announcement(text: str) -> re.Match[str] | None:
+def _last_announcement(turn: Turn, cast: _Cast) -> re.Match[str] | None:
+    if turn.role == "operator":
+        patterns = [*_ANNOUNCE, _OPERATOR_ANNOUNCE]
+    else:
+        # others announce only in the operator's own formula (transcripts glue the operator's
+        # words into the previous turn): never "a question ... from Ram" in an analyst's turn
+        patterns = _ANNOUNCE if _announcer(cast, turn) else [_FORMULA]
     # "... your speaker today, Jane Roe, Head of Investor Relations. Please go ahead" is no
     # questioner: a title is never a name
-    found = [m for p in _ANNOUNCE for m in p.finditer(text) if not CORE_TITLE.search(m["name"])]
+    found = [m for p in patterns for m in p.finditer(turn.text)
+             if not CORE_TITLE.search(m["name"])]  # fmt: skip
     return max(found, key=lambda m: m.start("name")) if found else None
 
 
 def _questioner(m: re.Match[str], i: int, turns: list[Turn], cast: _Cast) -> str | None:
     """Who the announcement in turn `i` names: the speaker among the next few whose name fits
-    (an executive may greet them first: "Hi, Nigel"), else a new voice right after the operator."""
-    after = [s for s in turns[i + 1 : i + 5] if s.role != "operator"]
-    after = after[: next((k for k, s in enumerate(after) if _last_announcement(s.text)), None)]
+    (an executive may greet them first: "Hi, Nigel"), else, after the operator, the first new
+    voice (a colleague may stand in: "this is Steven on for Vincent")."""
+    after = list(itertools.takewhile(lambda s: s.role != "operator", turns[i + 1 : i + 5]))
     for s in after:
-        if s.speaker != turns[i].speaker and same_person(m["name"], s.speaker, loose=True):
+        if s.speaker != turns[i].speaker and _fits(m["name"], s.speaker):
             return cast.of(s)
-    if not after or turns[i].role != "operator":
-        return None
-    new_voice = all(s.speaker != after[0].speaker for s in turns[:i])
-    return cast.of(after[0]) if new_voice else None
+    earlier = turns[:i]
+    if turns[i].role != "operator" or any(_fits(m["name"], p.speaker) for p in earlier):
+        return None  # "the line of Mr. Marc just dropped" names someone already speaking
+    for k, s in enumerate(after[:2]):
+        if all(p.speaker != s.speaker for p in earlier):
+            return cast.of(s)
+        if k == 0 and len(s.text.split()) > _GREETING:
+            break  # a full answer, not a greeting before the questioner speaks
+    return None
+
+
+def _fits(announced: str, speaker: str) -> bool:
+    """Whether the name the operator announces is this speaker's ("Vebs Vaishnav" for
+    "Vaibhav Vaishnav": a full name with the same surname is enough)."""
+    said, label = name_words(announced), name_words(speaker)
+    surname = len(said) > 1 and len(label) > 1 and said[-1] == label[-1]
+    return surname or same_person(announced, speaker, loose=True)
 
 
 def _announced(turns: list[Turn], cast: _Cast) -> int | None:
     """Mark the questioners the operator or host announces as analysts; the index of the first
     announcement, where the questions start."""
     first: int | None = None
-    for i, t in enumerate(turns):
-        if not _announcer(cast, t) or (m := _last_announcement(t.text)) is None:
+    # the operator's welcome hands the call to the host, not to a questioner
+    welcome = next((i for i, t in enumerate(turns) if t.role != "operator"), len(turns))
+    for i, t in enumerate(turns[welcome:], welcome):
+        # anyone but a questioner may announce one (a transcript can glue the operator's words
+        # into an executive's turn); it starts the Q&A when the operator says it or it names
+        # who speaks next
+        if (m := _last_announcement(t, cast)) is None:
             continue
-        first = i if first is None else first
         who = _questioner(m, i, turns, cast)
+        if who is not None or (t.role == "operator" and _QUESTION.search(t.text)):
+            first = i if first is None else first
         if who is None or cast.role.get(who) == "executive":
             continue
         cast.role[who] = "analyst"
@@ -184,45 +234,72 @@ def _sections(turns: list[Turn], cast: _Cast, announced: int | None) -> list[Tur
     starts += [i for i, t in enumerate(turns) if _announcer(cast, t) and _QA_OPENS.search(t.text)][
         :1
     ]
+    company = next((i for i, t in enumerate(turns) if cast.of(t)), len(turns))
+    starts += [i for i, t in enumerate(turns[company:], company) if t.role == "operator"
+               and _OPERATOR_QA.search(t.text) and not _WELCOME.search(t.text)][:1]  # fmt: skip
     starts += [i for i, t in enumerate(turns) if cast.role.get(cast.of(t) or "") == "analyst"][:1]
     starts += [i for i, t in enumerate(turns) if t.role == "analyst"][:1]
-    if not starts:
+    if not starts and turns[0].role != "operator":
         return turns
-    qa = min(starts)
+    # a call the operator opens and nobody asks anything in is all prepared remarks
+    qa = min(starts, default=len(turns))
     return [t if t.section != "unknown" else replace(t, section="prepared" if i < qa else "qa")
             for i, t in enumerate(turns)]  # fmt: skip
 
 
-def _executives(turns: list[Turn], cast: _Cast) -> None:
-    def promote(who: str | None) -> None:
-        if who is not None and who not in cast.role:
-            cast.role[who] = "executive"
+def _promote(cast: _Cast, who: str | None) -> None:
+    if who is not None and who not in cast.role:
+        cast.role[who] = "executive"
 
+
+def _introduced(turns: list[Turn], cast: _Cast) -> None:
+    """The company's people: the host, who speaks in prepared remarks, and whom the operator
+    and the company introduce or hand the call to."""
     if turns[0].role == "operator":
-        promote(cast.host)  # the first voice after the operator's welcome
+        _promote(cast, cast.host)  # the first voice after the operator's welcome
     for t in turns:
         if t.section == "prepared" and t.role != "operator":
-            promote(cast.of(t))  # prepared remarks are the company's
+            _promote(cast, cast.of(t))  # prepared remarks are the company's
     patterns = {who: name_pattern(n for n, w in cast.people.items() if w == who)
                 for who in dict.fromkeys(cast.people.values())}  # fmt: skip
     for i, t in enumerate(turns):
-        if t.section == "prepared":
-            # the people the operator and the company introduce ("with us today are ...")
+        if t.section == "prepared" or (t.section == "unknown" and _announcer(cast, t)):
+            # "with us today are ...", "joined by our CFO, ..."
             for named, pattern in patterns.items():
                 if pattern is not None and pattern.search(t.text):
-                    promote(named)
+                    _promote(cast, named)
         if t.section == "prepared" or _announcer(cast, t):
             for m in _TURN_OVER.finditer(t.text):
-                promote(_resolve(m["name"], turns[i + 1 :], cast))
+                _promote(cast, _resolve(m["name"], turns[i + 1 :], cast))
+
+
+def _unannounced_questioners(turns: list[Turn], cast: _Cast) -> None:
+    """A new voice the operator hands the line to in Q&A ("Next question, please"), whom
+    nothing made one of the company's people, is a questioner."""
+    for i, t in enumerate(turns[1:], 1):
+        who = cast.of(t)
+        if who is None or who in cast.role or t.section != "qa" or turns[i - 1].role != "operator":
+            continue
+        # when the operator named the questioner, a new voice first is someone greeting them
+        named = _last_announcement(turns[i - 1], cast) is not None
+        if not named and all(cast.of(s) != who for s in turns[:i]):
+            cast.role[who] = "analyst"
+
+
+def _answerers(turns: list[Turn], cast: _Cast) -> None:
+    """Whoever answers an analyst, or a question the host reads out, speaks for the company."""
     asker: str | None = None
+    replying = False  # the host asking an analyst "does that answer it?" reads out nothing
     for t in turns:
         speaker = cast.of(t)
         if t.section != "qa" or t.role == "operator" or speaker is None:
-            asker = None  # the operator moves on to the next questioner
-        elif cast.role.get(speaker) == "analyst" or (speaker == cast.host and "?" in t.text):
-            asker = speaker  # an analyst asks, or the host reads out a submitted question
+            asker, replying = None, False  # the operator moves on to the next questioner
+        elif cast.role.get(speaker) == "analyst":
+            asker, replying = speaker, True
+        elif speaker == cast.host and "?" in t.text and not replying:
+            asker = speaker
         elif asker is not None:
-            promote(speaker)  # whoever answers the question speaks for the company
+            _promote(cast, speaker)
 
 
 def _resolve(name: str, following: list[Turn], cast: _Cast) -> str | None:
@@ -263,7 +340,9 @@ def infer_roles(turns: list[Turn]) -> list[Turn]:
         return turns
     cast = _stated(turns)
     turns = _sections(turns, cast, _announced(turns, cast))
-    _executives(turns, cast)
+    _introduced(turns, cast)
+    _unannounced_questioners(turns, cast)
+    _answerers(turns, cast)
     _titles(turns, cast)
     done = []
     for t in turns:

@@ -266,17 +266,26 @@ def parse_fool_html(
 
 
 def _fool_turns(obj: dict[str, Any]) -> list[tuple[Section, str, str]]:
+    """(section, speaker, speech) of the speeches; a heading scraped as a speaker ("Questions
+    and Answers:") switches the section, and "Call participants:" ends the speeches."""
     parts: list[tuple[Section, Any]] = [
         ("prepared", obj.get("prepared_remarks")),
         ("qa", obj.get("questions_and_answers", obj.get("q_and_a"))),
     ]
-    return [
-        (section, str(item.get("speaker") or "").strip(), str(item.get("speech") or ""))
-        for section, items in parts
-        if isinstance(items, list)
-        for item in items
-        if isinstance(item, dict)
-    ]
+    said: list[tuple[Section, str, str]] = []
+    for section, items in parts:
+        for item in items if isinstance(items, list) else []:
+            if not isinstance(item, dict):
+                continue
+            speaker = str(item.get("speaker") or "").strip()
+            heading = section_marker(speaker) if speaker.endswith(":") else None
+            if heading == "qa":
+                section = "qa"
+            elif heading is not None:
+                break
+            elif speaker and not _DURATION.match(speaker):
+                said.append((section, speaker, str(item.get("speech") or "")))
+    return said
 
 
 def is_fool_json(obj: Any) -> bool:
@@ -317,8 +326,7 @@ def parse_fool_json(
         parsed = split_label(str(entry).replace("--", " -- "))
         if parsed is not None:
             roster[parsed[0]] = listing(parsed, "any")
-    said = [(s, who, speech) for s, who, speech in _fool_turns(obj) if who and not
-            _DURATION.match(who)]  # fmt: skip
+    said = _fool_turns(obj)
     names = sorted({who for _, who, _ in said} | set(roster), key=len, reverse=True)
     drafts: list[Draft] = []
     for section, who, speech in said:

@@ -179,6 +179,33 @@ def test_an_executive_greeting_the_questioner_first_does_not_take_their_place() 
     assert roles["Nils Ek"] == "analyst" and roles["Mara Quist"] == "executive"
 
 
+def test_a_stand_in_questioner_and_a_nickname_announced_by_surname() -> None:
+    roles = _roles(
+        "Operator: Welcome. I will turn the call over to Ida Moor of Moor Advisory. Please go "
+        "ahead.\nIda Moor: Thanks. With me is Mara Quist.\nMara Quist: We grew.\n"
+        "Operator: Our first question comes from Vebs Orland with Brora.\n"
+        "Ravi Bhat: Good morning, Vebs.\nVaibhav Orland: Hello. Why?\nMara Quist: Demand.\n"
+        "Operator: Our next question comes from Tom Quill with Drayton.\n"
+        "Mara Quist: Hi, Tom.\nSteven Ash: This is Steven on for Tom. And costs?\n"
+        "Ravi Bhat: Flat.\n"
+    )
+    # the operator's welcome hands the call to the host, whatever the firm after her name
+    assert roles["Ida Moor"] == "executive"
+    assert roles["Vaibhav Orland"] == "analyst" and roles["Ravi Bhat"] == "executive"
+    assert roles["Steven Ash"] == "analyst"
+
+
+def test_a_new_voice_the_operator_hands_the_line_to_is_a_questioner() -> None:
+    roles = _roles(
+        "Conference Operator: Welcome.\nMara Quist: We grew.\n"
+        "Conference Operator: Our first question comes from Nils Ek with Brora.\n"
+        "Nils Ek: Why?\nMara Quist: Demand.\nConference Operator: Next question, please.\n"
+        "Rhea Vos: Hi, it is Rhea at Calder. And pricing?\nMara Quist: Stable.\n"
+    )
+    assert roles == {"Conference Operator": "operator", "Mara Quist": "executive",
+                     "Nils Ek": "analyst", "Rhea Vos": "analyst"}  # fmt: skip
+
+
 def test_a_placeholder_reading_prepared_remarks_speaks_for_the_company() -> None:
     turns = split_turns(
         "Operator: Welcome.\nUnidentified Speaker: I will now read the safe harbor statement.\n"
@@ -443,6 +470,21 @@ def test_company_and_quarter_from_the_operators_opening(opening: str, quarter: s
     obj["prepared_remarks"][0]["speech"] = opening + "."
     source = parse_fool_json(obj)
     assert (source.metadata["company"], source.metadata["quarter"]) == ("Quillon Freight", quarter)
+
+
+def test_fool_json_headings_scraped_as_speakers() -> None:
+    obj = _fool()
+    qa = obj.pop("q_and_a")
+    obj["prepared_remarks"] += [{"speaker": "Questions and Answers:", "speech": ""}, *qa]
+    obj["prepared_remarks"] += [
+        {"speaker": "Call participants:", "speech": ""},
+        {"speaker": "Nia Park", "speech": ""},
+        {"speaker": "Ty Moss", "speech": "More QFR analysis"},
+    ]
+    obj["q_and_a"] = []
+    source = parse_fool_json(obj)
+    assert [t["section"] for t in source.metadata["turns"]] == ["prepared"] * 3 + ["qa"] * 4
+    assert "More QFR analysis" not in source.text
 
 
 def test_fool_json_is_recognised() -> None:
