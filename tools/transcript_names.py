@@ -159,10 +159,13 @@ def _fits(tok: str, nxt: str | None) -> bool:
 
 
 def title_after(text: str) -> str | None:
-    """The title written right after a name: ", Director of Investor Relations. ..."."""
-    if not text.startswith(","):
+    """The title written right after a name: ", Director of Investor Relations. ..." or
+    " our President, ..."."""
+    if not re.match(r",|\s+(?:our|its|the company's)\s", text):
         return None
-    tokens = list(_TOKEN.finditer(text[:160]))[1:]
+    tokens = list(_TOKEN.finditer(text[:160]))
+    if tokens and tokens[0].group() == ",":
+        tokens.pop(0)
     taken: list[re.Match[str]] = []
     for i, tok in enumerate(tokens):
         nxt = tokens[i + 1].group() if i + 1 < len(tokens) else None
@@ -187,4 +190,12 @@ def title_before(text: str) -> str | None:
             break
         taken.insert(0, tokens[i])
     span = _title_span(taken, from_end=True)
-    return tail[span[0] : span[1]] if span else None
+    if span is None:
+        return None
+    # "Victor Vale, our Chairman and CEO, Mark Lowe": the title belongs to the name before it
+    lead = [t.group() for t in tokens if t.end() <= span[0]]
+    while lead and lead[-1].lower() in ("our", "its", "the"):
+        lead.pop()
+    if len(lead) >= 2 and lead[-1] == "," and lead[-2][0].isupper():
+        return None
+    return tail[span[0] : span[1]]

@@ -273,6 +273,12 @@ def test_names_and_titles_helpers() -> None:
     assert title_before("Speaking first is Lumaris's CEO, ") == "CEO"
     assert title_before("with us today is President and CEO ") == "President and CEO"
     assert title_before("joined by Ana Bel, ") is None
+    # an appositive belongs to the name before it; "our President" after a name is its title
+    assert title_before("welcome Ivo Lund, our Chairman and CEO, ") is None
+    assert title_before("are our CEO, Ana Bel, and Chief Financial Officer ") == (
+        "Chief Financial Officer"
+    )
+    assert title_after(" our President, and Cy Ode, our CFO.") == "President"
 
 
 # --- Seeking-Alpha-style plain text ------------------------------------------------------------
