@@ -4,13 +4,18 @@ and the rules that tell executives from analysts when no label says so, one by o
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from agent.errors import ParseError
-from agent.schemas import Source
+from agent.schemas import Account, Source
+from tests.replay_server import ReplayServer, Reply
+from tests.tools.fetch_scenarios import make_context
+from tools.transcript_fetch import fetch_transcript
 from tools.transcript_names import same_person, title_after, title_before
 from tools.transcript_pages import unpage
 from tools.transcripts import (
@@ -559,3 +564,19 @@ def test_fool_page_participants_list_and_ampersand_heading() -> None:
     assert "turn the call over to Ms. Ruth Gale." in _fold(source.text)
     _spans_hold_the_words(source)
     assert not re.search(r"\n\n(?![A-Z][\w .,&()-]*: )", source.text)
+
+
+def test_fetch_transcript_as_json_or_markdown(tmp_path: Path) -> None:
+    with ReplayServer() as server:
+        server.route("/call.json", Reply(200, json.dumps(_fool()).encode(), "application/json"))
+        server.route("/call.md", Reply(200, MARKDOWN.encode(), "text/markdown; charset=utf-8"))
+        server.route("/other.json", Reply(200, b'{"jobs": []}', "application/json"))
+        ctx = make_context(tmp_path, server.base_url)
+        account = Account(account_id="luma", name="Lumaris")
+        call = fetch_transcript(server.url("/call.json"), ctx, account)
+        assert call.metadata["company"] == "Quillon Freight"
+        assert call.url == server.url("/call.json")
+        notes = fetch_transcript(server.url("/call.md"), ctx, account)
+        assert _who(notes)["Ines Varga"] == ("executive", "CFO", None)
+        with pytest.raises(ParseError, match="no transcript"):
+            fetch_transcript(server.url("/other.json"), ctx, account)
