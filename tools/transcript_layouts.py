@@ -218,6 +218,31 @@ def _title_only(name: str, roster: dict[str, Listing]) -> bool:
     return name not in roster and CORE_TITLE.search(name) is not None
 
 
+def _roster_line(
+    line: str, nxt: str, kind: Roster, roster: dict[str, Listing], last: str | None
+) -> tuple[bool, str | None]:
+    """Read one line of a participants roster: whether it belonged to the roster, and the
+    entry that a wrapped line (indented) would continue."""
+    if not line.strip():
+        return True, last
+    entry = split_label(line)
+    if entry is not None and PLACEHOLDER.match(entry[0]):
+        return True, last  # "Unidentified Analyst -" listed without a firm
+    # a participant entry is followed by another entry, not by what they said
+    listed = split_label(nxt) is not None or section_marker(nxt) is not None
+    if entry is not None and entry[1] and (listed or not nxt):
+        roster[entry[0]] = listing(entry, kind)
+        return True, entry[0]
+    if line.startswith(" ") and last is not None:
+        held = roster[last]  # " Co-Founder" goes on with the entry above
+        if held.firm and not held.title:
+            held.firm = f"{held.firm} {line.strip()}"
+        else:
+            held.title = f"{held.title} {line.strip()}"
+        return True, last
+    return False, last
+
+
 def split_turns(text: str) -> list[Turn]:
     """The speaker turns of a plain-text transcript in any of its layouts, with roles, titles
     and sections as the document states or implies them."""
@@ -238,27 +263,10 @@ def split_turns(text: str) -> list[Turn]:
             continue
         nxt = next((ln for ln in lines[i + 1 :] if ln.strip()), "")
         if reading is not None:
-            entry = split_label(line) if line.strip() else None
-            # a participant entry is followed by another entry, not by what they said
-            listed = split_label(nxt) is not None or section_marker(nxt) is not None
-            if entry is not None and PLACEHOLDER.match(entry[0]):
-                continue  # "Unidentified Analyst -" listed without a firm
-            if entry is not None and entry[1] and (listed or not nxt):
-                roster[entry[0]] = listing(entry, reading)
-                last_entry = entry[0]
+            taken, last_entry = _roster_line(line, nxt, reading, roster, last_entry)
+            if taken:
                 continue
-            if line.startswith(" ") and not (entry and entry[1]) and last_entry and line.strip():
-                # a wrapped roster entry goes on on the next line, indented
-                held = roster[last_entry]
-                if held.firm and not held.title:
-                    held.firm = f"{held.firm} {line.strip()}"
-                else:
-                    held.title = f"{held.title} {line.strip()}"
-                continue
-            if line.strip():
-                reading = None
-            else:
-                continue
+            reading = None
         if (found := _inline(line)) and found[0][0] in speakers:
             (name, title, firm), words = found
             if drafts and not drafts[-1].lines and _title_only(name, roster):

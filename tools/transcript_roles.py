@@ -91,7 +91,6 @@ _QA_OPENS = re.compile(
     r"question and answer|questions)\b",
     re.I,
 )
-_QUESTION = re.compile(r"\bquestions?\b", re.I)
 #: Words in a turn that only greets ("Good morning, Vebs.") before the questioner speaks.
 _GREETING = 12
 _WELCOME = re.compile(r"\bwelcome to\b", re.I)
@@ -128,14 +127,19 @@ class _Cast:
     title: dict[str, str]
     firm: dict[str, str]
     host: str | None
+    #: each person's full-name forms in running text ("Bill Reyes" for "William J. Reyes")
+    mentions: dict[str, re.Pattern[str]]
 
     def of(self, turn: Turn) -> str | None:
         return self.people.get(turn.speaker)
 
 
 def _stated(turns: list[Turn]) -> _Cast:
+    """What the labels state: roles, titles, firms; and who hosts the call."""
     people = _people(turns)
-    cast = _Cast(people, {}, {}, {}, None)
+    forms = {who: [n for n, w in people.items() if w == who] for who in people.values()}
+    mentions = {who: p for who, names in forms.items() if (p := name_pattern(names))}
+    cast = _Cast(people, {}, {}, {}, None, mentions)
     for t in turns:
         who = people.get(t.speaker)
         if who is not None and t.role == "analyst":
@@ -209,13 +213,12 @@ def _announced(turns: list[Turn], cast: _Cast) -> int | None:
     # the operator's welcome hands the call to the host, not to a questioner
     welcome = next((i for i, t in enumerate(turns) if t.role != "operator"), len(turns))
     for i, t in enumerate(turns[welcome:], welcome):
-        # anyone but a questioner may announce one (a transcript can glue the operator's words
-        # into an executive's turn); it starts the Q&A when the operator says it or it names
-        # who speaks next
+        # it starts the Q&A when the operator says it with a question, or it names who
+        # speaks next (the host's, or the operator's words glued into another turn)
         if (m := _last_announcement(t, cast)) is None:
             continue
         who = _questioner(m, i, turns, cast)
-        if who is not None or (t.role == "operator" and _QUESTION.search(t.text)):
+        if who is not None or (t.role == "operator" and _OPERATOR_QA.search(t.text)):
             first = i if first is None else first
         if who is None or cast.role.get(who) == "executive":
             continue
@@ -228,17 +231,19 @@ def _announced(turns: list[Turn], cast: _Cast) -> int | None:
 def _sections(turns: list[Turn], cast: _Cast, announced: int | None) -> list[Turn]:
     """Sections where no marker gave them: questions start at the first announcement, the
     operator or host opening them, or the first analyst's turn."""
-    starts = [i for i, t in enumerate(turns) if t.section == "qa"][:1]
+    company = next((i for i, t in enumerate(turns) if cast.of(t)), len(turns))
+    cues = [
+        (i for i, t in enumerate(turns) if t.section == "qa"),
+        (i for i, t in enumerate(turns) if _announcer(cast, t) and _QA_OPENS.search(t.text)),
+        # the operator back after the company's remarks, with instructions or a question
+        (i for i, t in enumerate(turns) if i > company and t.role == "operator"
+         and _OPERATOR_QA.search(t.text) and not _WELCOME.search(t.text)),
+        (i for i, t in enumerate(turns) if cast.role.get(cast.of(t) or "") == "analyst"),
+        (i for i, t in enumerate(turns) if t.role == "analyst"),
+    ]  # fmt: skip
+    starts = [i for cue in cues if (i := next(cue, None)) is not None]
     if announced is not None:
         starts.append(announced)
-    starts += [i for i, t in enumerate(turns) if _announcer(cast, t) and _QA_OPENS.search(t.text)][
-        :1
-    ]
-    company = next((i for i, t in enumerate(turns) if cast.of(t)), len(turns))
-    starts += [i for i, t in enumerate(turns[company:], company) if t.role == "operator"
-               and _OPERATOR_QA.search(t.text) and not _WELCOME.search(t.text)][:1]  # fmt: skip
-    starts += [i for i, t in enumerate(turns) if cast.role.get(cast.of(t) or "") == "analyst"][:1]
-    starts += [i for i, t in enumerate(turns) if t.role == "analyst"][:1]
     if not starts and turns[0].role != "operator":
         return turns
     # a call the operator opens and nobody asks anything in is all prepared remarks
@@ -260,13 +265,11 @@ def _introduced(turns: list[Turn], cast: _Cast) -> None:
     for t in turns:
         if t.section == "prepared" and t.role != "operator":
             _promote(cast, cast.of(t))  # prepared remarks are the company's
-    patterns = {who: name_pattern(n for n, w in cast.people.items() if w == who)
-                for who in dict.fromkeys(cast.people.values())}  # fmt: skip
     for i, t in enumerate(turns):
         if t.section == "prepared" or (t.section == "unknown" and _announcer(cast, t)):
             # "with us today are ...", "joined by our CFO, ..."
-            for named, pattern in patterns.items():
-                if pattern is not None and pattern.search(t.text):
+            for named, pattern in cast.mentions.items():
+                if pattern.search(t.text):
                     _promote(cast, named)
         if t.section == "prepared" or _announcer(cast, t):
             for m in _TURN_OVER.finditer(t.text):
@@ -314,14 +317,11 @@ def _resolve(name: str, following: list[Turn], cast: _Cast) -> str | None:
 
 def _titles(turns: list[Turn], cast: _Cast) -> None:
     """Titles of executives stated anywhere in the call, next to their full name."""
-    persons = dict.fromkeys(cast.people.values())
-    patterns = {who: p for who in persons
-                if (p := name_pattern(n for n, w in cast.people.items() if w == who))}  # fmt: skip
-    wanted = {w for w in patterns if cast.role.get(w) == "executive" and w not in cast.title}
+    wanted = {w for w in cast.mentions if cast.role.get(w) == "executive" and w not in cast.title}
     for t in turns:
         if not wanted:
             return
-        found = sorted((m.start(), m.end(), who) for who, p in patterns.items()
+        found = sorted((m.start(), m.end(), who) for who, p in cast.mentions.items()
                        for m in p.finditer(t.text))  # fmt: skip
         for k, (start, end, who) in enumerate(found):
             if who not in wanted:
