@@ -58,7 +58,7 @@ _ORDINAL = {"first": "Q1", "second": "Q2", "third": "Q3", "fourth": "Q4"}
 #: "**Company:** AAPL", "Date: 2025-07-31" header fields.
 _FIELD = re.compile(r"^[*#_ ]*(company|date|quarter)[*_ ]*:[*_ ]*(.+?)[*_ ]*$", re.I | re.M)
 #: "welcome to the Acme Corporation third quarter ..." in the operator's opening.
-_WELCOME = re.compile(
+_WELCOME_COMPANY = re.compile(
     r"\b(?i:welcome)\b[^.]{0,40}?\bto (?:the |today's )?"
     r"(?!(?i:fiscal|first|second|third|fourth|Q[1-4])\b)(?P<company>[A-Z][\w&.'’\-]*"
     r"(?: (?:&|[A-Z][\w&.'’\-]*))*?)(?:['’]s?)? (?i:fiscal|first|second|third|fourth|Q[1-4]|"
@@ -114,7 +114,7 @@ def _header_info(header: str, opening: str = "") -> dict[str, str | None]:
     company = fields.get("company") or _company_before_quarter(header)
     call_date = find_date(fields.get("date", "")) or find_date(header)
     if opening:
-        welcome = _WELCOME.search(opening)
+        welcome = _WELCOME_COMPANY.search(opening)
         company = company or (re.sub(r"['’]s?$", "", welcome["company"]) if welcome else None)
         quarter = quarter or _quarter(opening)
         as_of = _AS_OF.search(opening)
