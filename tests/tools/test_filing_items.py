@@ -145,7 +145,7 @@ def _hand_coded_10k() -> str:
         '<P align="center"><B>PART I</B>\n'
         "<P><B>Item 1: Business</B>\n"
         "<P>The Company sells ZINNIA&#174;tablets and LUMA&#174; cream to dermatologists.\n"
-        "The Company launched ZINNIA&#174; in a 60-mg. dose in fiscal 1999.\n"
+        "Sales of ZINNIA&#174; rose in fiscal 1999.\n"
         + page(2)
         + "<P><B>Item 2: Properties</B>\n<P>The Company leases offices in Scottsdale.\n"
         "<P><B>Item 3: Legal Proceedings</B>\n<P>None material.\n"
@@ -155,13 +155,13 @@ def _hand_coded_10k() -> str:
         "<P><B>Item 11: Executive Compensation</B>\n"
         "<P><B>Item 12: Security Ownership of Certain Beneficial Owners and Management</B>\n"
         "<P><B>Item 13: Certain Relationships and Related Transactions</B>\n"
-        "<P>The information called for by Items 10, 11, 12 and 13 is incorporated by reference.\n"
+        "<P>Items 10 through 13 come from the proxy statement, incorporated by reference.\n"
         '<P align="center"><B>PART IV</B>\n'
         "<P><B>Item 14: Exhibits, Financial Statement Schedules and Reports on Form 8-K</B>\n"
         "<P>Item 14(a)(1): Financial Statements\n<P>Incorporated by reference.\n"
         "<P>Item 14 (a)(2): Schedules\n<P>None.\n"
         + page(4)
-        + '<P align="center"><B>POWER OF ATTORNEY</B>\n<P>KNOW ALL MEN BY THESE PRESENTS.\n'
+        + '<P align="center"><B>POWER OF ATTORNEY</B>\n<P>EACH SIGNER NAMES IVO MARSH AS AGENT.\n'
         '<P align="center"><B>SIGNATURES</B>\n'
         "<P>The registrant has duly caused this report to be signed.\n"
         "<P>Date: September 28, 1999 By: /s/ Ivo Marsh\n</BODY></HTML>"
@@ -175,14 +175,14 @@ def test_hand_coded_10k_items_pages_and_marks() -> None:
     assert business.title == "Lyrebird Dermatology 10-K FY1999 — Item 1. Business"
     # the registered mark glued to the next word gets a space; the words stay as written
     assert "ZINNIA® tablets and LUMA® cream" in business.text
-    assert "launched ZINNIA® in a 60-mg. dose" in business.text
+    assert "Sales of ZINNIA® rose" in business.text
     assert "\n2\n" not in business.text + "\n" and "PAGEBREAK" not in business.text
     # items incorporated by reference stay the short items they are
     assert sources[3].text == "Item 10: Directors and Executive Officers of the Registrant"
-    assert sources[6].text.endswith("is incorporated by reference.")
+    assert sources[6].text.endswith("proxy statement, incorporated by reference.")
     exhibits = sources[-1].text
     assert "Item 14(a)(1): Financial Statements" in exhibits and "Schedules\n\nNone." in exhibits
-    assert "POWER OF ATTORNEY" not in exhibits and "KNOW ALL" not in exhibits
+    assert "POWER OF ATTORNEY" not in exhibits and "AS AGENT" not in exhibits
     assert business.metadata["report_date"] == "1999-06-30"
     assert business.published_at == datetime(1999, 9, 28, tzinfo=UTC)
 
@@ -289,7 +289,7 @@ def _eight_k() -> str:
         "appointed Chief Revenue Officer, effective immediately.</span>"
         f'<span style="{raised}">1</span><span> Ms. Ortiz succeeds Tom Reyes, who is retiring.'
         "</span></div>"
-        + _div("The award vests if return on tangible common equity<sup>2</sup> reaches 12%.")
+        + _div("The award vests if operating margin<sup>2</sup> reaches 15%.")
         + _div("Item 9.01 Financial Statements and Exhibits")
         + _div("99.1 Press release dated April 15, 2026")
         + _div("SIGNATURE")
@@ -317,7 +317,7 @@ def test_8k_items_dates_and_no_cover() -> None:
     assert "OSPY" not in source.text and "☐" not in source.text  # cover table and boxes
     # a marker raised after a full stop is set apart so the sentence can end there
     assert "effective immediately. 1 Ms. Ortiz succeeds Tom Reyes" in source.text
-    assert "tangible common equity2 reaches 12%" in source.text  # a marker on a word stays
+    assert "operating margin2 reaches 15%" in source.text  # a marker on a word stays
     # the whole document is the same one Source
     assert parse_filing_document(_eight_k(), account_id="osprey", now=NOW) == source
 
@@ -331,10 +331,10 @@ def test_6k_in_its_sgml_envelope_keeps_the_press_release() -> None:
         "<p>(Exact name of registrant as specified in its charter)</p>"
         "<p>Indicate by check mark whether the registrant files annual reports under cover "
         "Form 20-F or Form 40-F.</p><p>Form 20-F ☒ Form 40-F ☐</p>"
-        "<p>This report comprises a copy of the following press release.</p>"
+        "<p>The news release below is this report.</p>"
         "<p>The registrant has duly caused this report to be signed on its behalf, "
         "at Rotterdam, on March 2, 2026.</p>"
-        "<p>Press information</p><p>March 2, 2026</p>"
+        "<p>News release</p><p>March 2, 2026</p>"
         "<p>Cormorant Shipping will cut 900 roles by 2027 as it retires its oldest vessels.*</p>"
         "<p>* Excluding the joint venture.</p></body></html>\n</TEXT>\n</DOCUMENT>"
     )
