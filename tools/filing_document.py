@@ -45,9 +45,8 @@ COVER_LINES = 40
 
 
 def display_name(company: str) -> str:
-    """A registrant's name as a title reads it: "MEDICIS PHARMACEUTICAL CORPORATION" → "Medicis
-    Pharmaceutical"; mixed-case names keep their spelling ("JPMorgan Chase & Co." → "JPMorgan
-    Chase")."""
+    """A registrant's name as a title reads it: "ACME WIDGET CORPORATION" → "Acme Widget";
+    mixed-case names keep their spelling ("BigBank Group & Co." → "BigBank Group")."""
     name = company.strip().rstrip(",")
     while (shorter := _SUFFIX.sub("", name).rstrip(",")) != name and shorter:
         name = shorter

@@ -132,8 +132,8 @@ def _raised(tag: Tag) -> bool:
 def _space_markers(soup: BeautifulSoup) -> bool:
     """Put a space between a sentence's last stop and a superscript marker glued to it.
 
-    "effective immediately.1 In addition" reads as one sentence to any splitter; with the space
-    ("immediately. 1 In") the stop ends the sentence and the marker's words stay as written.
+    "closed on May 2.1 The buyer" reads as one sentence to any splitter; with the space
+    ("May 2. 1 The") the stop ends the sentence and the marker's words stay as written.
     """
     changed = False
     for tag in soup.find_all(True):
@@ -210,7 +210,7 @@ _DAY_OF = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+day\s+of\s+([A-Z][a-z]+),?\
 def first_date(text: str) -> date | None:
     """The first written or ISO date in some text, else the first US numeric one (3/30/2021).
 
-    A signature's "this 7th day of February, 2025" counts as written.
+    A signature's "this 3rd day of May, 2024" counts as written.
     """
     if day_of := _DAY_OF.search(text):
         text = text.replace(day_of.group(), f"{day_of[2]} {day_of[1]}, {day_of[3]}", 1)
@@ -281,7 +281,7 @@ _NOT_A_SIGNER = re.compile(r"^(?:by\b|date|/s/|name\b|title\b|\(registrant\))", 
 
 
 def _signer(window: str) -> str | None:
-    """The registrant named under the signature sentence ("Louisville Gas and Electric Company")."""
+    """The registrant named under the signature sentence ("Acme Water Company")."""
     for line in window.split("\n")[1:8]:
         line = line.strip()
         if not line or _NOT_A_SIGNER.match(line) or first_date(line) or len(line) > 80:

@@ -55,8 +55,8 @@ class Posting:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-#: Separators of multi-place location strings: "Cape Town & Johannesburg", "CPT/JHB/PTA/DBN",
-#: "South Africa or Indonesia", "New York, New York; Seattle" (commas stay: "City, State").
+#: Separators of multi-place location strings: "Lagos & Nairobi", "LOS/NBO/ACC", "Kenya or
+#: Ghana", "Austin, Texas; Denver" (commas stay: "City, State").
 _PLACES = re.compile(r"\s*(?:;|\||/|\s&\s|\s+or\s+)\s*", re.IGNORECASE)
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _ITEM_PARAGRAPH = re.compile(
@@ -71,7 +71,7 @@ def _html_text(html: str) -> str:
 
 
 def _text(value: Any) -> str | None:
-    """A string field stripped of the stray spaces boards keep ("Search Engineer "), or None."""
+    """A string field stripped of the stray spaces boards keep ("Data Engineer "), or None."""
     return (" ".join(value.split()) or None) if isinstance(value, str) else None
 
 
@@ -282,7 +282,7 @@ def _ashby(job: dict[str, Any], org: str) -> Posting:
     places = [job.get("location")] + [
         x.get("location") for x in job.get("secondaryLocations") or [] if isinstance(x, dict)
     ]
-    # the plain field writes a link as "Fly.io http://Fly.io"; the HTML keeps the words as shown
+    # the plain field writes a link as "Acme http://acme.example"; the HTML keeps the words as shown
     html = job.get("descriptionHtml")
     description = _html_text(html) if html else job.get("descriptionPlain") or ""
     workplace = _words(job.get("workplaceType")) or ("Remote" if job.get("isRemote") else None)
