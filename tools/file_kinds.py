@@ -47,6 +47,11 @@ _JSON_SUFFIXES = {".json", ".jsonl", ".ndjson", ".jsonlines"}
 _LINES_SUFFIXES = {".jsonl", ".ndjson", ".jsonlines"}
 _CSV_SUFFIXES = {".csv", ".tsv"}
 _HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
+#: Text files that are programs or settings, never documents about a client.
+_CODE_SUFFIXES = {
+    ".py", ".js", ".ts", ".java", ".c", ".h", ".cpp", ".go", ".rs", ".rb", ".php", ".sh",
+    ".ps1", ".bat", ".sql", ".css", ".toml", ".ini", ".cfg", ".yaml", ".yml", ".lock",
+}  # fmt: skip
 _FEED_ROOTS = {"rss", "feed", "rdf:rdf"}
 _HTML_ROOTS = {
     "html", "head", "body", "meta", "title", "link", "script", "style", "div", "p", "span",
@@ -238,7 +243,9 @@ def html_kind(text: str) -> SourceKind:
     return web.page_kind(text)
 
 
-def _text_kind(text: str) -> SourceKind:
+def _text_kind(path: Path, text: str) -> SourceKind:
+    if path.suffix.lower() in _CODE_SUFFIXES:
+        raise ParseError(f"{path}: unknown format ({path.suffix.lower()} file, not a document)")
     if "application/ld+json" in text and reviews.parse_jsonld_reviews(text):
         return SourceKind.employee_review
     if transcripts.looks_like_transcript(text):
@@ -278,7 +285,7 @@ def kind_of(path: Path, sniffed: Sniffed) -> SourceKind:
             )
     elif path.suffix.lower() in _CSV_SUFFIXES:
         raise ParseError(f"{path}: unknown format (no header row and columns in this CSV)")
-    return _text_kind(sniffed.text)
+    return _text_kind(path, sniffed.text)
 
 
 def infer_kind(path: Path, data: bytes) -> SourceKind:
