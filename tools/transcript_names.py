@@ -1,7 +1,7 @@
 """People's names and job titles as an earnings call writes them.
 
-A call names one person several ways ("William J. Reyes" in the label, "Bill Reyes" in the host's
-introduction, "Tim" in a question) and states titles in passing ("our CEO, Bill Reyes",
+A call names one person several ways ("Jane R. Doe" in the label, "Jane Doe" in the host's
+introduction, "Jane" in a question) and states titles in passing ("our CEO, Jane Doe",
 "Maria Lopez, VP of Finance and our next CFO"). These helpers decide when two written names can
 be one person and read the title written next to a name, keeping the document's own words.
 """
