@@ -18,6 +18,10 @@ from agent.errors import ParseError
 
 T = TypeVar("T")
 
+_DELIMITERS = (",", "\t", ";")
+_NUMBER = re.compile(r"[-+]?[\d.,]+%?")
+_SAMPLE = 65_536
+
 _DATE_FORMATS = (
     "%Y-%m-%d",
     "%m/%d/%Y",
@@ -81,7 +85,8 @@ def read_csv(path: Path, aliases: Mapping[str, str]) -> Table:
     text = raw.decode("utf-8-sig", errors="replace")
     if not text.strip():
         raise ParseError(f"{path}: empty file")
-    reader = csv.DictReader(io.StringIO(text), dialect=_sniff(text))
+    # the delimiter as local files are sniffed: the header row and rows of the same width
+    reader = csv.DictReader(io.StringIO(text), delimiter=sniff_delimiter(text) or ",")
     columns = {h: canonical(h, aliases) for h in reader.fieldnames or [] if h}
     rows: list[Row] = []
     for record in reader:
@@ -143,8 +148,27 @@ def reason(exc: Exception) -> str:
     return str(exc)
 
 
-def _sniff(text: str) -> type[csv.Dialect] | csv.Dialect:
-    try:
-        return csv.Sniffer().sniff(text.splitlines()[0], delimiters=",;\t")
-    except csv.Error:
-        return csv.excel
+def _header_like(cells: list[str]) -> bool:
+    named = [c.strip() for c in cells if c.strip()]
+    # pandas and R write the index column with an empty header
+    return len(named) >= len(cells) - 1 and all(
+        len(c) <= 60 and not _NUMBER.fullmatch(c) for c in named
+    )
+
+
+def sniff_delimiter(text: str) -> str | None:
+    """The delimiter of a CSV/TSV with a header row and rows of the same width, else None."""
+    sample = text[:_SAMPLE]
+    cut = len(text) > len(sample)
+    best: tuple[int, str] | None = None
+    for delimiter in _DELIMITERS:
+        reader = csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter)
+        rows = [r for r in reader if any(c.strip() for c in r)][:200]
+        if cut:
+            rows = rows[:-1]  # the sample may end inside a record
+        if len(rows) < 2 or len(rows[0]) < 2 or not _header_like(rows[0]):
+            continue
+        same = sum(len(r) == len(rows[0]) for r in rows[1:])
+        if same >= 0.9 * (len(rows) - 1) and (best is None or len(rows[0]) > best[0]):
+            best = (len(rows[0]), delimiter)
+    return best[1] if best else None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import html as htmllib
 import json
@@ -38,6 +37,36 @@ _LINE_TAGS = {"div", "li", "tr", "dt", "dd", "main", "nav", "figcaption", "addre
 _PARA, _LINE = "\x02", "\x03"
 _BREAKS = re.compile("[ \x02\x03]*[\x02\x03][ \x02\x03]*")
 _NOT_TEXT = (Comment, Declaration, Doctype, ProcessingInstruction, CData)
+
+
+_LD_SCRIPT = re.compile(
+    r"<script[^>]*type=[\"']application/ld\+json[\"'][^>]*>(.*?)</script>",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def jsonld_objects(html: str) -> list[dict[str, Any]]:
+    """Every JSON-LD object in a page, with `@graph` arrays and nested lists flattened."""
+    found: list[dict[str, Any]] = []
+
+    def visit(node: Any) -> None:
+        if isinstance(node, list):
+            for item in node:
+                visit(item)
+        elif isinstance(node, dict):
+            found.append(node)
+            if "@graph" in node:
+                visit(node["@graph"])
+            for key in ("review", "aggregateRating"):
+                if key in node:
+                    visit(node[key])
+
+    for block in _LD_SCRIPT.findall(html):
+        try:
+            visit(json.loads(block))
+        except ValueError:
+            continue
+    return found
 
 
 def content_hash(text: str) -> str:
@@ -113,28 +142,6 @@ def html_to_text(html: str) -> str:
     joined = _BREAKS.sub(lambda m: "\n\n" if _PARA in m.group() else "\n", "".join(out))
     lines = [line.strip() for line in joined.split("\n")]
     return clean_text("\n".join(lines))
-
-
-_MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
-_LONG_DATE = re.compile(
-    r"\b(?P<month>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+"
-    r"(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<year>\d{4})\b",
-    re.IGNORECASE,
-)
-_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
-
-
-def find_date(text: str) -> date | None:
-    """The first ISO (2026-10-24) or written (October 24, 2026) date in some text."""
-    found: list[tuple[int, date]] = []
-    if m := _ISO_DATE.search(text):
-        with contextlib.suppress(ValueError):
-            found.append((m.start(), date(int(m[1]), int(m[2]), int(m[3]))))
-    if m := _LONG_DATE.search(text):
-        month = _MONTHS.index(m["month"][:3].lower()) + 1
-        with contextlib.suppress(ValueError):
-            found.append((m.start(), date(int(m["year"]), month, int(m["day"]))))
-    return min(found)[1] if found else None
 
 
 def to_utc(value: Any) -> datetime | None:

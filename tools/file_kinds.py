@@ -12,6 +12,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from agent.csvio import sniff_delimiter
 from agent.errors import ParseError
 from agent.schemas import SourceKind
 from tools import filings, jobs, news, pdf, reviews, transcripts, web
@@ -64,9 +65,6 @@ _SKIP = re.compile(r"\s*(?:<\?.*?\?>|<!--.*?-->)", re.S)
 _DOCTYPE = re.compile(r"\s*<!doctype\s+([a-z]+)[^>]*>", re.I)
 _TAG = re.compile(r"\s*<([a-zA-Z][\w:.-]*)")
 _ZIP = b"PK\x03\x04"
-_DELIMITERS = (",", "\t", ";")
-_NUMBER = re.compile(r"[-+]?[\d.,]+%?")
-_SAMPLE = 65_536
 
 
 def decode(path: Path, data: bytes) -> str:
@@ -151,32 +149,6 @@ def _markup_root(text: str) -> tuple[str, str]:
             break
     tag = _TAG.match(head, pos)
     return doctype, tag.group(1).lower() if tag else ""
-
-
-def _header_like(cells: list[str]) -> bool:
-    named = [c.strip() for c in cells if c.strip()]
-    # pandas and R write the index column with an empty header
-    return len(named) >= len(cells) - 1 and all(
-        len(c) <= 60 and not _NUMBER.fullmatch(c) for c in named
-    )
-
-
-def sniff_delimiter(text: str) -> str | None:
-    """The delimiter of a CSV/TSV with a header row and rows of the same width, else None."""
-    sample = text[:_SAMPLE]
-    cut = len(text) > len(sample)
-    best: tuple[int, str] | None = None
-    for delimiter in _DELIMITERS:
-        reader = csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter)
-        rows = [r for r in reader if any(c.strip() for c in r)][:200]
-        if cut:
-            rows = rows[:-1]  # the sample may end inside a record
-        if len(rows) < 2 or len(rows[0]) < 2 or not _header_like(rows[0]):
-            continue
-        same = sum(len(r) == len(rows[0]) for r in rows[1:])
-        if same >= 0.9 * (len(rows) - 1) and (best is None or len(rows[0]) > best[0]):
-            best = (len(rows[0]), delimiter)
-    return best[1] if best else None
 
 
 def sniff(path: Path, data: bytes) -> Sniffed:

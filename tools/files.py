@@ -17,7 +17,8 @@ from agent.config import DEFAULT_MAX_FILE_MB
 from agent.errors import ParseError
 from agent.schemas import Source, SourceKind
 from tools import filings, jobs, news, pdf, reviews, transcripts, web
-from tools.base import clean_text, content_hash, find_date, make_source, to_utc
+from tools.base import clean_text, content_hash, make_source, to_utc
+from tools.dates import find_date
 from tools.file_kinds import Format, Sniffed, infer_kind, json_kind, kind_of, sniff
 
 __all__ = ["Ingested", "infer_kind", "ingest_file", "ingest_path", "parse_note", "read_limited"]

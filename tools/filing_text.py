@@ -15,7 +15,8 @@ from itertools import pairwise
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 
-from tools.base import clean_text, find_date, html_to_text, parse_html
+from tools.base import clean_text, html_to_text, parse_html
+from tools.dates import find_date
 from tools.filing_items import PERIODIC_FORMS
 
 _WRAPPED = re.compile(

@@ -18,7 +18,6 @@ from __future__ import annotations
 import email.utils
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -26,6 +25,7 @@ from urllib.parse import urlsplit
 from bs4 import Tag
 
 from tools.base import to_utc
+from tools.dates import ISO_DATE, dates_in, day_or_none
 from tools.page_meta import (
     ARTICLE_TYPES,
     PAGE_TYPES,
@@ -38,23 +38,6 @@ from tools.page_meta import (
     lines_after_headline,
 )
 
-_MONTH_NAMES = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
-_WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-_MONTH = (
-    r"(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
-)
-_YEAR = r"(?P<year>\d{4}|['’]\d{2})"
-_WEEKDAY = r"(?:(?P<weekday>mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?"
-_DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
-_MONTH_DAY_YEAR = re.compile(
-    rf"(?<![a-z]){_WEEKDAY}{_MONTH}\s+{_DAY},?\s+{_YEAR}(?![\d])", re.IGNORECASE
-)
-_DAY_MONTH_YEAR = re.compile(
-    rf"(?<![a-z\d]){_WEEKDAY}{_DAY}\s+(?:of\s+)?{_MONTH},?\s+{_YEAR}(?![\d])", re.IGNORECASE
-)
-_NUMERIC = re.compile(r"(?<![\d/.])(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<year>\d{4})(?![\d/])")
-_ISO = re.compile(r"(?<!\d)(?P<year>\d{4})-(?P<a>\d{2})-(?P<b>\d{2})(?!\d)")
 _URL_DATE = re.compile(r"/(?P<year>(?:19|20)\d{2})[/-](?P<a>\d{1,2})[/-](?P<b>\d{1,2})(?:/|-|$)")
 _LABEL_BEFORE = re.compile(r"(updated|modified|edited|original|published|posted|created)\W*$", re.I)
 # a release's dateline: "AUSTIN, Texas, May 3, 2016 /PRNewswire/ --", "(GLOBE NEWSWIRE) --",
@@ -84,70 +67,13 @@ _META_TIERS: tuple[tuple[str, ...], ...] = (
 _Finder = Callable[[Page, list[str], bool | None], list[datetime]]
 
 
-@dataclass(frozen=True)
-class _Found:
-    at: int
-    day: date
-    weekday_ok: bool | None  # None when no weekday was printed
-
-
-def _year(text: str) -> int:
-    digits = int(text.lstrip("'’"))
-    if len(text.lstrip("'’")) == 4:
-        return digits
-    return 2000 + digits if digits < 70 else 1900 + digits
-
-
-def _day(year: int, month: int, day: int) -> date | None:
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return None
-
-
-def _month_first(a: int, b: int, us: bool | None) -> bool | None:
-    """Whether a/b is month/day: certain when one part is over 12, else the page's locale."""
-    if a > 12 >= b:
-        return False
-    if b > 12 >= a:
-        return True
-    return us
-
-
-def dates_in(text: str, us: bool | None = None) -> list[_Found]:
-    """Every calendar date written in some text, in order: "Aug. 9, 2012", "3 February '14",
-    "2020-02-03", and "3/9/2016" when the parts or the page's locale (`us`) say which is the month.
-    """
-    found: list[_Found] = []
-    for pattern in (_MONTH_DAY_YEAR, _DAY_MONTH_YEAR):
-        for m in pattern.finditer(text):
-            month = _MONTH_NAMES.index(m["month"][:3].lower()) + 1
-            day = _day(_year(m["year"]), month, int(m["day"]))
-            if day is None:
-                continue
-            weekday = m["weekday"]
-            ok = None if not weekday else _WEEKDAYS[day.weekday()] == weekday[:3].lower()
-            found.append(_Found(m.start(), day, ok))
-    for m in _ISO.finditer(text):
-        if (day := _day(int(m["year"]), int(m["a"]), int(m["b"]))) is not None:
-            found.append(_Found(m.start(), day, None))
-    for m in _NUMERIC.finditer(text):
-        a, b = int(m["a"]), int(m["b"])
-        month_first = _month_first(a, b, us)
-        if month_first is not None:
-            month, dom = (a, b) if month_first else (b, a)
-            if (day := _day(int(m["year"]), month, dom)) is not None:
-                found.append(_Found(m.start(), day, None))
-    return sorted(found, key=lambda f: f.at)
-
-
 def parse_stamp(value: str, us: bool | None = None) -> datetime | None:
     """A UTC datetime from a metadata value: ISO 8601, RFC 2822, "3/9/2016 4:00:00 PM" or a
     written date; a value without a zone is read as UTC, a day alone as its midnight."""
     value = value.strip()
     if not value:
         return None
-    if _ISO.match(value) and (stamp := to_utc(value)) is not None:
+    if ISO_DATE.match(value) and (stamp := to_utc(value)) is not None:
         return stamp
     try:
         return to_utc(email.utils.parsedate_to_datetime(value))
@@ -236,7 +162,7 @@ def _from_time_elements(page: Page, us: bool | None) -> list[datetime]:
 def _from_url(page: Page) -> list[datetime]:
     for url in page.urls:
         m = _URL_DATE.search(urlsplit(url).path)
-        if m and (day := _day(int(m["year"]), int(m["a"]), int(m["b"]))) is not None:
+        if m and (day := day_or_none(int(m["year"]), int(m["a"]), int(m["b"]))) is not None:
             return [datetime(day.year, day.month, day.day, tzinfo=UTC)]
     return []
 

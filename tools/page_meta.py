@@ -10,8 +10,7 @@ from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup, Tag
 
-from tools.base import html_to_text, parse_html
-from tools.reviews import jsonld_objects
+from tools.base import html_to_text, jsonld_objects, parse_html
 
 ARTICLE_TYPES = frozenset(
     {

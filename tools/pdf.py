@@ -16,7 +16,9 @@ from pypdf.errors import DependencyError
 from agent.errors import ParseError
 from agent.schemas import Source, SourceKind
 from tools import transcripts
-from tools.base import content_hash, find_date, make_source, to_utc
+from tools.base import content_hash, make_source, to_utc
+from tools.dates import find_date
+from tools.transcript_pages import without_furniture
 
 # pypdf logs a warning for every recoverable defect, and most real PDFs have some; they are
 # not the user's problem unless no text comes out, which read_pdf reports itself.
@@ -108,35 +110,6 @@ def _page_text(page: PageObject) -> str:
     return "\n".join(_tidy(layout))
 
 
-def _strip_running_lines(pages: list[list[str]]) -> list[list[str]]:
-    """Pages without page numbers and the headers or footers that repeat on most pages."""
-
-    def key(line: str) -> str:
-        return re.sub(r"\d+", "#", line.lower())
-
-    edges: Counter[str] = Counter()
-    for lines in pages:
-        filled = [ln for ln in lines if ln]
-        edges.update({key(ln) for ln in filled[:2] + filled[-2:]})
-    running = {k for k, n in edges.items() if n >= max(3, 0.6 * len(pages))}
-    result = []
-    for number, lines in enumerate(pages):
-        at = [i for i, ln in enumerate(lines) if ln]
-        edge = set(at[:2] + at[-2:])
-        # a running header is often the title, which the first page keeps
-        repeated = running if number else set()
-        kept = [
-            ln for i, ln in enumerate(lines)
-            if i not in edge or not (key(ln) in repeated or _PAGE_NUMBER.fullmatch(ln))
-        ]  # fmt: skip
-        while kept and not kept[0]:
-            kept.pop(0)
-        while kept and not kept[-1]:
-            kept.pop()
-        result.append(kept)
-    return result
-
-
 def _unreadable(exc: Exception) -> ParseError:
     if isinstance(exc, DependencyError):
         return ParseError(
@@ -169,7 +142,7 @@ def read_pdf(data: bytes) -> PdfDocument:
             texts.append("")
     if failures and len(failures) == len(pages):
         raise _unreadable(failures[0])
-    lines = _strip_running_lines([t.split("\n") for t in texts])
+    lines = without_furniture([t.split("\n") for t in texts], keep_title=True)
     text = PAGE_BREAK.join("\n".join(p) for p in lines)
     if not text.replace(PAGE_BREAK, "").strip():
         raise ParseError(

@@ -15,40 +15,12 @@ from datetime import datetime
 from typing import Any
 
 from agent.schemas import Source, SourceKind
-from tools.base import clean_text, content_hash, make_source, parse_html, to_utc
+from tools.base import clean_text, content_hash, jsonld_objects, make_source, parse_html, to_utc
 from tools.review_fields import ReviewRecord, clean_value, parse_person, parse_rating
 from tools.review_markup import markup_reviews, microdata_aggregate, page_summary, review_items
 
-_LD_SCRIPT = re.compile(
-    r"<script[^>]*type=[\"']application/ld\+json[\"'][^>]*>(.*?)</script>",
-    re.IGNORECASE | re.DOTALL,
-)
 _REVIEW_TYPES = {"Review", "EmployerReview"}
 _AGGREGATE_TYPES = {"AggregateRating", "EmployerAggregateRating"}
-
-
-def jsonld_objects(html: str) -> list[dict[str, Any]]:
-    """Every JSON-LD object in a page, with `@graph` arrays and nested lists flattened."""
-    found: list[dict[str, Any]] = []
-
-    def visit(node: Any) -> None:
-        if isinstance(node, list):
-            for item in node:
-                visit(item)
-        elif isinstance(node, dict):
-            found.append(node)
-            if "@graph" in node:
-                visit(node["@graph"])
-            for key in ("review", "aggregateRating"):
-                if key in node:
-                    visit(node[key])
-
-    for block in _LD_SCRIPT.findall(html):
-        try:
-            visit(json.loads(block))
-        except ValueError:
-            continue
-    return found
 
 
 def _types(obj: dict[str, Any]) -> set[str]:

@@ -16,7 +16,7 @@ from typing import Any
 
 from agent.errors import ParseError
 from agent.schemas import Account, Source, SourceKind
-from tools.base import clean_text, load_json, make_source, to_utc
+from tools.base import clean_text, jsonld_objects, load_json, make_source, to_utc
 from tools.http import CSV_TYPES, HTML_TYPES, JSON_TYPES
 from tools.review_fields import (
     ColumnMap,
@@ -31,7 +31,7 @@ from tools.review_fields import (
     parse_review_date,
     words,
 )
-from tools.review_pages import jsonld_objects, page_reviews
+from tools.review_pages import page_reviews
 from tools.sources import FetchContext, Fetched
 
 __all__ = [

@@ -38,12 +38,13 @@ def _shape(line: str) -> str:
     return re.sub(r"\d+", "#", " ".join(line.split()).lower())
 
 
-def _without_furniture(pages: list[list[str]]) -> list[list[str]]:
-    """Pages without their page numbers and the headers or footers repeated across pages."""
+def without_furniture(pages: list[list[str]], *, keep_title: bool = False) -> list[list[str]]:
+    """Pages without their page numbers and the headers or footers repeated across pages;
+    with `keep_title` the first page keeps its repeated header (often the document's title)."""
     edges = Counter(s for page in pages for s in set(map(_shape, _edge_lines(page))))
     running = {s for s, n in edges.items() if len(pages) >= 3 and n >= max(3, len(pages) // 2)}
     cleaned = []
-    for page in pages:
+    for number, page in enumerate(pages):
         lines = [ln.rstrip() for ln in page]
         for end in (0, -1):
             # a page number and a running header can be stacked at one edge
@@ -53,7 +54,8 @@ def _without_furniture(pages: list[list[str]]) -> list[list[str]]:
                     break
                 at = filled[end]
                 edge = lines[at].strip()
-                if _PAGE_NUMBER.match(edge) or _shape(edge) in running:
+                repeated = _shape(edge) in running and (number or end or not keep_title)
+                if _PAGE_NUMBER.match(edge) or repeated:
                     del lines[at]
         cleaned.append(lines)
     return cleaned
@@ -81,7 +83,7 @@ def unpage(text: str) -> str:
     if not has_pages(text):
         return text
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    pages = _without_furniture([p.split("\n") for p in _PAGE_BREAK.split(text)])
+    pages = without_furniture([p.split("\n") for p in _PAGE_BREAK.split(text)])
     width = _width(pages)
     paragraphs: list[list[str]] = []
     gap = paged = False

@@ -19,7 +19,8 @@ from bs4 import Tag
 
 from agent.errors import ParseError
 from agent.schemas import Source, SourceKind
-from tools.base import clean_text, content_hash, find_date, make_source, parse_html, to_utc
+from tools.base import clean_text, content_hash, make_source, parse_html, to_utc
+from tools.dates import find_date
 from tools.transcript_layouts import (
     Draft,
     Listing,

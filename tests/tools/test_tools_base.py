@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from agent.schemas import SourceKind
-from tools.base import clean_text, find_date, html_to_text, stable_id, to_utc
+from tools.base import clean_text, html_to_text, stable_id, to_utc
+from tools.dates import find_date
 
 
 def test_stable_id_is_kind_plus_short_sha1() -> None:
