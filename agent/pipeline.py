@@ -49,7 +49,7 @@ from knowledge.retrieve import LayerSpec, load_layers, retrieve_all
 from tools.files import Ingested, ingest_path
 from tools.sources import FetchContext
 from tools.transcript_fetch import fetch_transcript
-from tools.web import fetch_page
+from tools.web import fetch_sources
 
 
 @dataclass
@@ -95,8 +95,8 @@ def _read(
     context = FetchContext(http=deps.http, settings=deps.settings, now=now)
     if kind is SourceKind.earnings_call:
         return Ingested([fetch_transcript(item, context, account)])
-    page = fetch_page(item, context, account.account_id)
-    return Ingested([page if kind is None else page.model_copy(update={"kind": kind})])
+    pages = fetch_sources(item, context, account.account_id)
+    return Ingested([p if kind is None else p.model_copy(update={"kind": kind}) for p in pages])
 
 
 @dataclass

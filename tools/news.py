@@ -365,4 +365,10 @@ class NewsroomTool:
         items = parse_feed(
             response.content, response.url, account_id=account.account_id, now=ctx.now
         )
-        return with_articles(items, account, ctx, about_only=False)
+        fetched = with_articles(items, account, ctx, about_only=False)
+        # the company's own posts are press releases, whatever the page's layout suggests
+        fetched.sources = [
+            s.model_copy(update={"metadata": {**s.metadata, "genre": "press_release"}})
+            for s in fetched.sources
+        ]
+        return fetched

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from agent.errors import BlockedPage, ParseError
 from agent.schemas import Source, SourceKind
 from tools.base import content_hash, make_source
-from tools.filings import looks_like_filing, parse_filing_document
+from tools.filings import looks_like_filing, parse_filing_document, parse_filing_sources
 from tools.http import HTML_TYPES
 from tools.page_body import article_body
 from tools.page_dates import published_at
@@ -91,3 +91,12 @@ def fetch_page(url: str, ctx: FetchContext, account_id: str) -> Source:
     """A news or web_page Source from the HTML page at a URL (its final URL after redirects)."""
     response = ctx.http.get(url, accept=HTML_TYPES)
     return parse_page(response.text(), response.url, account_id=account_id, now=ctx.now)
+
+
+def fetch_sources(url: str, ctx: FetchContext, account_id: str) -> list[Source]:
+    """Every Source the page at a URL gives: one per item of a 10-K/10-Q filing, else the page."""
+    response = ctx.http.get(url, accept=HTML_TYPES)
+    html = response.text()
+    if looks_like_filing(html):
+        return parse_filing_sources(html, response.url, account_id=account_id, now=ctx.now)
+    return [parse_page(html, response.url, account_id=account_id, now=ctx.now)]

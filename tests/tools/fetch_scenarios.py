@@ -239,6 +239,8 @@ def _newsroom_check(fetched: Fetched, base: str) -> None:
     assert "Customers asked for it." in first.text
     assert second.metadata.get("page_title") is None and second.url and second.url.startswith(base)
     assert fetched.problems == [f"article {second.url}: HTTP 404"]
+    # the company's own feed: its posts are press releases
+    assert {s.metadata.get("genre") for s in fetched.sources} == {"press_release"}
 
 
 NEWSROOM = Scenario(

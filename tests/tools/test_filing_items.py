@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 from tools.filing_document import display_name
 from tools.filings import looks_like_filing, parse_filing_document, parse_filing_sources
@@ -415,3 +416,28 @@ def test_pre_2004_8k_with_a_combined_cover() -> None:
     assert source.title == "Heron Water Company 8-K 2002-03-03 — Item 5. Other Events"
     assert source.published_at == datetime(2002, 3, 4, tzinfo=UTC)
     assert "agreed to buy Teal Pumps Inc." in source.text
+
+
+def test_a_10k_added_by_url_is_one_source_per_item(tmp_path: Path) -> None:
+    """`dossier add ACCOUNT URL` of a 10-K stores its items, not one blob."""
+    import httpx
+
+    from agent.config import Settings
+    from agent.deps import Deps
+    from agent.pipeline import ingest
+    from agent.schemas import Account
+
+    def serve(request: httpx.Request) -> httpx.Response:
+        assert str(request.url) == TENK_URL
+        html = _workiva_10k().encode()
+        return httpx.Response(200, content=html, headers={"content-type": "text/html"})
+
+    deps = Deps.build(
+        Settings(home=tmp_path / "home"), clock=lambda: NOW, transport=httpx.MockTransport(serve)
+    )
+    account = Account(account_id="nw", name="Northwind Robotics")
+    with deps.http:
+        report = ingest(deps, account, [TENK_URL])
+    assert report.errors == [] and len(report.new) == 6
+    stored = deps.store.sources("nw")
+    assert sorted(s.metadata["item"] for s in stored) == ["1", "10", "1A", "2", "3", "7"]
