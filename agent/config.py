@@ -53,6 +53,13 @@ class Settings(BaseSettings):
         None, ge=0, description="US dollars per million completion tokens."
     )
     contact_email: str | None = Field(None, description="Contact address sent to SEC EDGAR.")
+    http_deadline_s: float = Field(
+        30.0,
+        gt=0,
+        allow_inf_nan=False,
+        description="Seconds one fetch may take in all: connect, headers, body, redirects and "
+        "retries.",
+    )
     max_file_mb: float = Field(
         DEFAULT_MAX_FILE_MB, gt=0, description="Largest local file `add` reads, in megabytes."
     )

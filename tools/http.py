@@ -1,9 +1,10 @@
-"""The one HTTP client every source uses: timeouts, retries, per-host rate limits, an SSRF
-guard on every redirect hop, a size cap, a content-type check and an on-disk conditional cache.
+"""The one HTTP client every source uses: timeouts, a total deadline per request, retries,
+per-host rate limits, an SSRF guard on every redirect hop and every socket, a size cap, a
+content-type check and an on-disk conditional cache.
 
 Every failure is an `agent.errors.FetchError` with a one-line message that names the URL (with
-secrets redacted) and the reason. Tests and the demo inject a transport (httpx `MockTransport`,
-`tools.replay.ReplayTransport`) instead of the network.
+secrets redacted by `redact_url`) and the reason. Tests and the demo inject a transport (httpx
+`MockTransport`, `tools.replay.ReplayTransport`) instead of the network.
 """
 
 from __future__ import annotations
@@ -30,11 +31,22 @@ from tenacity import (
     stop_after_attempt,
     wait_exponential,
 )
+from tenacity.stop import stop_base
 
 from agent.atomic import write_atomic
 from agent.config import Settings
 from agent.errors import FetchError, ParseError
-from tools.http_guard import Guard, RateLimiter, host_port, redact_url
+from tools.http_guard import (
+    Deadline,
+    DeadlinePassed,
+    Guard,
+    RateLimiter,
+    Refused,
+    guard_sockets,
+    host_port,
+    redact_text,
+    redact_url,
+)
 
 log = logging.getLogger("dossier.http")
 
@@ -132,6 +144,8 @@ class HttpClient:
         self.offline = offline
         self.user_agent = user_agent(settings.contact_email)
         self._sleep = sleep
+        self._clock = clock
+        self._deadline_s = settings.http_deadline_s
         self._attempts = max(1, attempts)
         self._max_bytes = max_bytes
         endpoints = [
@@ -155,6 +169,8 @@ class HttpClient:
             timeout=httpx.Timeout(timeout, connect=min(connect_timeout, timeout)),
             follow_redirects=False,
         )
+        if transport is None and not guard_sockets(self._client, self._guard):
+            log.warning("httpx pools not found: deadline checked between reads, DNS not pinned")
         if not settings.contact_email:
             log.debug("no contact_email configured; SEC asks every client for one")
 
@@ -182,8 +198,10 @@ class HttpClient:
                 raise _failure(shown, "offline and not in cache")
             _check_type(shown, cached.content_type, allowed)
             return cached
+        # One deadline covers every attempt, redirect and wait of this call.
+        deadline = Deadline.start(self._deadline_s, self._clock)
         retrying = Retrying(
-            stop=stop_after_attempt(self._attempts),
+            stop=stop_after_attempt(self._attempts) | _NoTimeLeft(deadline),
             wait=self._wait,
             retry=retry_if_exception_type(_Transient),
             sleep=self._sleep,
@@ -194,10 +212,16 @@ class HttpClient:
         )
         request_headers = self._headers(headers, allowed, cached)
         try:
-            response: Response = retrying(self._follow, full, request_headers, allowed, cap, cached)
+            with deadline.applied():
+                response: Response = retrying(
+                    self._follow, full, request_headers, allowed, cap, cached, deadline
+                )
         except _Transient as exc:
-            plural = "s" if self._attempts > 1 else ""
-            raise _failure(shown, f"{exc.reason} after {self._attempts} attempt{plural}") from exc
+            tried = int(retrying.statistics.get("attempt_number", self._attempts))
+            reason = f"{exc.reason} after {tried} attempt{'s' if tried > 1 else ''}"
+            if tried < self._attempts:
+                reason += f"; another would end past the {deadline.seconds:g} s deadline"
+            raise _failure(shown, reason) from exc
         if response.status == 200 and not response.from_cache:
             self._cache.store(full, response)
         elif response.from_cache:
@@ -249,15 +273,18 @@ class HttpClient:
         allowed: frozenset[str] | None,
         cap: int,
         cached: Response | None,
+        deadline: Deadline,
     ) -> Response:
         """One attempt: the request and its redirects, each hop guarded and rate limited."""
         shown, hop, headers = redact_url(url), url, httpx.Headers(headers)
         for _ in range(MAX_REDIRECTS + 1):
+            via = "" if hop == url else f"redirect to {redact_url(hop)} "
             refusal = self._guard.refusal(hop)
             if refusal:
-                via = "" if hop == url else f"redirect to {redact_url(hop)} "
                 raise _failure(shown, f"{via}refused: {refusal}")
             self._limiter.wait(urlsplit(hop).hostname or "")
+            if deadline.remaining() <= 0:
+                raise _late(shown, deadline)
             try:
                 with self._client.stream("GET", hop, headers=headers) as reply:
                     log.debug("GET %s -> %s", redact_url(hop), reply.status_code)
@@ -270,14 +297,18 @@ class HttpClient:
                                 headers.pop(name, None)
                         hop = following
                         continue
-                    return self._read(shown, hop, reply, allowed, cap, cached)
+                    return self._read(shown, hop, reply, allowed, cap, cached, deadline)
+            except Refused as exc:
+                # The socket layer's check: DNS answered differently than for `refusal`.
+                raise _failure(shown, f"{via}refused: {exc.reason}") from None
+            except DeadlinePassed:
+                raise _late(shown, deadline) from None
             except httpx.TimeoutException:
                 raise _Transient("timed out") from None
             except httpx.TransportError as exc:
                 raise _Transient(f"connection failed ({type(exc).__name__})") from None
             except httpx.HTTPError as exc:
-                reason = str(exc).replace(hop, redact_url(hop))
-                raise _failure(shown, f"{type(exc).__name__}: {reason}") from None
+                raise _failure(shown, f"{type(exc).__name__}: {exc}") from None
         raise _failure(shown, f"too many redirects ({MAX_REDIRECTS})")
 
     def _read(
@@ -288,6 +319,7 @@ class HttpClient:
         allowed: frozenset[str] | None,
         cap: int,
         cached: Response | None,
+        deadline: Deadline,
     ) -> Response:
         status = reply.status_code
         if status == 304:
@@ -311,8 +343,12 @@ class HttpClient:
             size += len(chunk)
             if size > cap:
                 raise _failure(shown, f"response larger than {_size(cap)} cap")
+            # The socket layer enforces the deadline too; this covers injected transports.
+            if deadline.remaining() <= 0:
+                raise _late(shown, deadline)
             chunks.append(chunk)
-        return Response(redact_url(hop), status, headers, b"".join(chunks))
+        # The address stays usable as a source's link: only named secrets are hidden.
+        return Response(redact_url(hop, keep_ids=True), status, headers, b"".join(chunks))
 
 
 #: Exponential backoff between attempts, shared by every client that retries.
@@ -332,7 +368,23 @@ def user_agent(contact_email: str | None) -> str:
 
 
 def _failure(shown_url: str, reason: str) -> FetchError:
-    return FetchError(" ".join(f"{shown_url}: {reason}".split()))
+    # A reason may quote a URL (an exception's text, a redirect target): none leaks a secret.
+    return FetchError(" ".join(f"{shown_url}: {redact_text(reason)}".split()))
+
+
+def _late(shown_url: str, deadline: Deadline) -> FetchError:
+    seconds = f"{deadline.seconds:g} s deadline (DOSSIER_HTTP_DEADLINE_S)"
+    return _failure(shown_url, f"no complete response within the {seconds}")
+
+
+class _NoTimeLeft(stop_base):
+    """Stops retrying when the wait before the next attempt would use up the deadline."""
+
+    def __init__(self, deadline: Deadline) -> None:
+        self.deadline = deadline
+
+    def __call__(self, retry_state: RetryCallState) -> bool:
+        return (retry_state.upcoming_sleep or 0.0) >= self.deadline.remaining()
 
 
 def _media_type(value: str) -> str:
@@ -411,7 +463,7 @@ class _Cache:
         """Write `response` atomically; a failure to write only costs the next revalidation."""
         meta_path, body_path = self._paths(url)
         meta = {
-            "url": redact_url(response.url),
+            "url": redact_url(response.url, keep_ids=True),
             "request_url": redact_url(url),
             "status": response.status,
             "headers": {
