@@ -1,25 +1,79 @@
-"""Whole-file writes that a crash or a concurrent writer never leaves half done."""
+"""Whole-file writes that a crash or a concurrent writer never leaves half done, and the lock
+that makes a read-modify-write of a file safe between processes."""
 
 from __future__ import annotations
 
+import fcntl
 import os
 import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+from agent.errors import WorkspaceError
+
+#: How long a process waits for another's lock before giving up with a clear message.
+LOCK_TIMEOUT_S = 30.0
+_LOCK_POLL_S = 0.02
 
 
 def write_atomic(path: Path, data: str | bytes) -> None:
     """Write `data` to `path` through a unique temporary file in the same folder, then rename.
 
     Text is written as UTF-8. The folder is created if needed; a failed write leaves the old
-    file in place and no temporary file behind.
+    file in place and no temporary file behind. An OSError names `path`, not the temporary file.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
     payload = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    with _naming(path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(payload)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+
+@contextmanager
+def locked(path: Path, timeout: float = LOCK_TIMEOUT_S) -> Iterator[None]:
+    """Hold an exclusive lock on `path` + ".lock" (created if needed) for the block.
+
+    Other processes that ask for the same lock wait up to `timeout` seconds, then fail with a
+    WorkspaceError; the lock is released when the block ends or the process dies.
+    """
+    lock_path = path.with_name(path.name + ".lock")
+    with _naming(lock_path):
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(lock_path, "a+b")  # noqa: SIM115 - held open for the whole block
+    with handle:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise WorkspaceError(
+                        f"{path} is locked by another dossier process (lock file {lock_path}): "
+                        "run the command again when that one ends"
+                    ) from None
+                time.sleep(_LOCK_POLL_S)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextmanager
+def _naming(path: Path) -> Iterator[None]:
+    """Re-raise an OSError of the block as the same error (PermissionError, ...) about `path`,
+    so a message names the file the user knows, not a temporary one."""
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        yield
+    except OSError as exc:
+        if exc.errno is None:
+            raise
+        raise OSError(exc.errno, exc.strerror or os.strerror(exc.errno), str(path)) from exc

@@ -1,18 +1,30 @@
-"""The CSM's book of accounts: kept as `book.json` in the workspace, imported from CRM CSVs."""
+"""The CSM's book of accounts: kept as `book.json` in the workspace, imported from CRM CSVs.
+
+Account ids are ASCII slugs of at most 64 characters, the same for the same name in any
+workspace: a name in another script is transliterated and tagged with a short hash of the name
+(transliteration loses what tells two names apart), and a long name is cut and tagged the same
+way. Two names are the same account when they differ only in case, punctuation, spacing or the
+spelling of one legal form ("Acme, Inc." = "ACME Inc" = "Acme Incorporated"); other words or
+another legal form make another account ("Acme Corp"). Every change of the book is a
+read-modify-write under a lock beside it, written atomically, so processes never lose accounts.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
-from collections.abc import Iterable
+import unicodedata
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from anyascii import anyascii
 from pydantic import ValidationError
 
-from agent.atomic import write_atomic
+from agent.atomic import locked, write_atomic
 from agent.config import Settings
 from agent.csvio import parse_date, read_csv
 from agent.errors import ConfigError, ParseError
@@ -46,18 +58,85 @@ HEADER_ALIASES: dict[str, str] = {
 _LIST_FIELDS = {"aliases", "competitors"}
 
 
+MAX_ID_CHARS = 64
+_TAG_CHARS = 8
+#: Legal forms at the end of a name, each spelling mapped to one form.
+_LEGAL_FORMS: dict[str, str] = {
+    "inc": "inc",
+    "incorporated": "inc",
+    "corp": "corp",
+    "corporation": "corp",
+    "co": "co",
+    "company": "co",
+    "ltd": "ltd",
+    "limited": "ltd",
+    "llc": "llc",
+    "llp": "llp",
+    "lp": "lp",
+    "plc": "plc",
+    "gmbh": "gmbh",
+    "ag": "ag",
+    "sa": "sa",
+    "se": "se",
+    "nv": "nv",
+    "bv": "bv",
+    "srl": "srl",
+    "spa": "spa",
+    "pty": "pty",
+    "kk": "kk",
+}
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
 @dataclass
 class ImportResult:
-    """Accounts read from a CSV and the rows that could not be read, by line."""
+    """Accounts read from a CSV, the rows that could not be read (by line), and the rows that
+    named an account an earlier row already named (merged into it)."""
 
     accounts: list[Account] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    merged: list[str] = field(default_factory=list)
+    #: Ids the CSV gave; the other accounts' ids were made from their names.
+    given_ids: set[str] = field(default_factory=set)
+
+
+@dataclass
+class BookChanges:
+    """What an import did to the book: accounts created, updated, unchanged, and notes."""
+
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def clean_name(name: str) -> str:
+    """An account name as stored: control characters dropped, whitespace folded."""
+    return " ".join(_CONTROL.sub(" ", name).split())
 
 
 def slugify(name: str) -> str:
-    """An account id from a name: lower case, words joined by hyphens."""
-    slug = re.sub(r"[^a-z0-9]+", "-", name.casefold()).strip("-")
-    return slug or "account"
+    """The id a new account of this name gets: an ASCII slug of at most 64 characters.
+
+    Stable for any script: a name that transliteration changes, or that is too long, is
+    tagged with a short hash of the name, so two different names never share an id.
+    """
+    plain = unicodedata.normalize("NFKC", clean_name(name))
+    slug = re.sub(r"[^a-z0-9]+", "-", anyascii(plain).casefold()).strip("-")
+    lossy = any(c.isalnum() and not c.isascii() for c in plain)
+    if not slug:
+        return _tagged("account", _digest(name_key(name)))
+    if lossy or len(slug) > MAX_ID_CHARS:
+        return _tagged(slug, _digest(name_key(name)))
+    return slug
+
+
+def name_key(name: str) -> str:
+    """What makes two names the same account: letters and digits folded (case, width,
+    punctuation and spacing ignored), a legal form at the end spelled one way."""
+    base, forms = _name_parts(name)
+    key = "".join((*base, *forms))
+    return key or " ".join(unicodedata.normalize("NFKC", name).casefold().split())
 
 
 def load_book(settings: Settings) -> dict[str, Account]:
@@ -68,63 +147,218 @@ def load_book(settings: Settings) -> dict[str, Account]:
     try:
         rows = json.loads(path.read_text(encoding="utf-8"))
         return {row["account_id"]: Account.model_validate(row) for row in rows}
-    except (OSError, ValueError, KeyError, ValidationError) as exc:
-        raise ConfigError(f"{path}: unreadable book ({exc.__class__.__name__})") from exc
+    except (OSError, ValueError, KeyError, TypeError, ValidationError) as exc:
+        raise ConfigError(
+            f"{path}: unreadable book ({exc.__class__.__name__}): restore it from a backup "
+            "or import the accounts again into an empty workspace"
+        ) from exc
 
 
 def save_book(settings: Settings, accounts: Iterable[Account]) -> None:
-    """Write the book atomically."""
+    """Write the book atomically (callers that read it first hold `locked(book_file)`)."""
     rows = [a.model_dump(mode="json") for a in sorted(accounts, key=lambda a: a.account_id)]
     write_atomic(settings.book_file, json.dumps(rows, indent=2))
 
 
 def upsert_accounts(settings: Settings, accounts: Iterable[Account]) -> None:
-    """Add or replace accounts in the book."""
-    book = load_book(settings)
-    book.update({a.account_id: a for a in accounts})
-    save_book(settings, book.values())
+    """Add or replace accounts in the book, by id."""
+    with locked(settings.book_file):
+        book = load_book(settings)
+        book.update({a.account_id: a for a in accounts})
+        save_book(settings, book.values())
 
 
 def find_account(settings: Settings, key: str) -> Account:
-    """The account whose id or name is `key` (case-insensitive)."""
-    book = load_book(settings)
-    if key in book:
-        return book[key]
-    wanted = _plain_name(key)
-    for account in book.values():
-        if wanted in (_plain_name(account.account_id), _plain_name(account.name)):
-            return account
-    raise ConfigError(
-        f"no account {key!r} in the book at {settings.home} (see `dossier book list`)"
-    )
-
-
-_SUFFIXES = re.compile(r"\b(inc|incorporated|corp|corporation|co|company|ltd|llc|plc|gmbh|sa|ag)\b")
-
-
-def _plain_name(name: str) -> str:
-    """A name folded for lookup: case, punctuation and legal suffixes ignored."""
-    words = re.sub(r"[^a-z0-9]+", " ", name.casefold())
-    return " ".join(_SUFFIXES.sub(" ", words).split())
+    """The account whose id or name is `key`: the same name (case, punctuation and spacing
+    aside), or the name without its legal form when only one account has it."""
+    found = _lookup(load_book(settings), clean_name(key))
+    if found is None:
+        raise ConfigError(
+            f"no account {key!r} in the book at {settings.home} (see `dossier book list`)"
+        )
+    return found
 
 
 def ensure_account(settings: Settings, key: str) -> Account:
     """The account `key`, created with that name if the book does not have it yet."""
+    name = clean_name(key)
+    if not name:
+        raise ConfigError("an account needs a name")
+    found = _lookup(load_book(settings), name)
+    if found is not None:
+        return found
+    with locked(settings.book_file):
+        book = load_book(settings)  # another process may have added it meanwhile
+        found = _lookup(book, name)
+        if found is not None:
+            return found
+        account = Account(account_id=_free_id(book, name), name=name)
+        book[account.account_id] = account
+        save_book(settings, book.values())
+    return account
+
+
+def account_id_for(book: Mapping[str, Account], name: str) -> str:
+    """The id of the book's account named `name`, else the id a new account of it would get.
+
+    A name that several accounts answer to raises ValueError (a CRM row cannot be joined).
+    """
     try:
-        return find_account(settings, key)
-    except ConfigError:
-        account = Account(account_id=slugify(key), name=key)
-        upsert_accounts(settings, [account])
-        return account
+        found = _lookup(book, clean_name(name))
+    except ConfigError as exc:
+        raise ValueError(str(exc)) from None
+    return found.account_id if found is not None else slugify(name)
 
 
 def import_csv(path: Path) -> ImportResult:
-    """Read a book CSV; a bad row is reported by line and the rest are kept."""
+    """Read a book CSV; a bad row is reported by line, rows naming one account are merged."""
     table = read_csv(path, HEADER_ALIASES)
     if not table.columns & {"name", "account_id"}:
         raise ParseError(f"{path}: no account name or id column in the header")
-    imported = table.convert(_account_from_row)
-    return ImportResult(imported.rows, imported.problems)
+    imported = table.convert(lambda values: (_account_from_row(values), "account_id" in values))
+    rows: list[tuple[Account, bool]] = []
+    merged: list[str] = []
+    for account, given in imported.rows:
+        index = _same_row(rows, account, given)
+        if index is None:
+            rows.append((account, given))
+            continue
+        first, first_given = rows[index]
+        rows[index] = (_merged(first, account, given), given or first_given)
+        merged.append(f"{path.name}: {account.name!r} is the same account as {first.name!r}")
+    given_ids = {a.account_id for a, given in rows if given}
+    # an id made from a name never takes an id the file gave to another account
+    taken = {a.account_id: a for a, _ in rows}
+    accounts = [
+        a.model_copy(update={"account_id": _free_id(taken, a.name)})
+        if not given and a.account_id in given_ids
+        else a
+        for a, given in rows
+    ]
+    return ImportResult(accounts, imported.problems, merged, given_ids)
+
+
+def import_accounts(settings: Settings, imported: ImportResult) -> BookChanges:
+    """Put imported accounts into the book under its lock: an account the book has (the same
+    id, or with no id in the CSV the same name) is updated and keeps its id; others are created.
+    """
+    changes = BookChanges()
+    given = [a for a in imported.accounts if a.account_id in imported.given_ids]
+    named = [a for a in imported.accounts if a.account_id not in imported.given_ids]
+    with locked(settings.book_file):
+        book = load_book(settings)
+        for account in given:
+            twins = sorted(
+                a.account_id
+                for a in book.values()
+                if a.account_id != account.account_id and name_key(a.name) == name_key(account.name)
+            )
+            if twins and account.account_id not in book:
+                changes.notes.append(
+                    f"{account.name!r} (id {account.account_id}) has the name of an account "
+                    f"already in the book ({', '.join(twins)}): both are kept"
+                )
+            _put(book, account, changes)
+        for account in named:
+            current = _same_name(book, account.name)
+            account_id = current.account_id if current else _free_id(book, account.name)
+            _put(book, account.model_copy(update={"account_id": account_id}), changes)
+        save_book(settings, book.values())
+    return changes
+
+
+def _put(book: dict[str, Account], account: Account, changes: BookChanges) -> None:
+    current = book.get(account.account_id)
+    if current is None:
+        changes.created.append(account.account_id)
+    elif current.model_dump() == account.model_dump():
+        changes.unchanged.append(account.account_id)
+    else:
+        changes.updated.append(account.account_id)
+    book[account.account_id] = account
+
+
+def _lookup(book: Mapping[str, Account], key: str) -> Account | None:
+    if key in book:
+        return book[key]
+    wanted = name_key(key)
+    same = [a for a in book.values() if wanted in (name_key(a.name), name_key(a.account_id))]
+    if not same:
+        base, forms = _name_parts(key)
+        same = [a for a in book.values() if _loosely(base, forms, a.name)]
+    if len(same) > 1:
+        ids = ", ".join(sorted(a.account_id for a in same))
+        raise ConfigError(f"{key!r} names several accounts ({ids}): give the account id")
+    return same[0] if same else None
+
+
+def _loosely(base: tuple[str, ...], forms: tuple[str, ...], name: str) -> bool:
+    """The same words, one of the two names without a legal form ("Acme" for "Acme Inc")."""
+    other_base, other_forms = _name_parts(name)
+    return bool(base) and base == other_base and not (forms and other_forms)
+
+
+def _same_name(book: Mapping[str, Account], name: str) -> Account | None:
+    """The book's account with the same name (by `name_key`), the first by id if several."""
+    wanted = name_key(name)
+    same = sorted((a for a in book.values() if name_key(a.name) == wanted), key=_by_id)
+    return same[0] if same else None
+
+
+def _by_id(account: Account) -> str:
+    return account.account_id
+
+
+def _name_parts(name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A name's words (casefolded, NFKC) and the legal forms that end it."""
+    words = re.findall(r"[^\W_]+", unicodedata.normalize("NFKC", name).casefold())
+    forms: list[str] = []
+    while len(words) > 1 and words[-1] in _LEGAL_FORMS:
+        forms.insert(0, _LEGAL_FORMS[words.pop()])
+    return tuple(words), tuple(forms)
+
+
+def _free_id(book: Mapping[str, Account], name: str) -> str:
+    """`slugify(name)`, or when another account holds that id, a variant tagged with a hash."""
+    slug = slugify(name)
+    key = name_key(name)
+    attempt = 0
+    candidate = slug
+    while candidate in book:
+        attempt += 1
+        candidate = _tagged(slug, _digest(f"{key}\n{attempt}"))
+    return candidate
+
+
+def _tagged(slug: str, tag: str) -> str:
+    head = slug[: MAX_ID_CHARS - len(tag) - 1].rstrip("-")
+    return f"{head}-{tag}" if head else tag
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:_TAG_CHARS]
+
+
+def _same_row(rows: list[tuple[Account, bool]], account: Account, given: bool) -> int | None:
+    """The earlier row of the same account: the same id when both rows gave one, else the same
+    name."""
+    key = name_key(account.name)
+    for index, (earlier, earlier_given) in enumerate(rows):
+        if given and earlier_given:
+            if earlier.account_id == account.account_id:
+                return index
+        elif name_key(earlier.name) == key:
+            return index
+    return None
+
+
+def _merged(first: Account, later: Account, later_given: bool) -> Account:
+    """Two rows of one account: the later row's values win, the first's fill the rest; an id
+    the file gave wins over one made from a name."""
+    values = later.model_dump(include=later.model_fields_set - {"account_id"})
+    if later_given:
+        values["account_id"] = later.account_id
+    return first.model_copy(update=values)
 
 
 def _account_from_row(values: dict[str, str]) -> Account:
@@ -142,13 +376,23 @@ def _account_from_row(values: dict[str, str]) -> Account:
         elif key == "renewal_date":
             data[key] = _renewal_date(value)
         elif key == "seats_purchased":
-            data[key] = int(float(value.replace(",", "")))
+            data[key] = _count(value)
         else:
             data[key] = value
-    if "name" not in data:
+    data["name"] = clean_name(data.get("name", ""))
+    if not data["name"]:
         raise ValueError("no account name")
+    if len(data.get("account_id", "")) > MAX_ID_CHARS:
+        raise ValueError(f"account id longer than {MAX_ID_CHARS} characters")
     data.setdefault("account_id", slugify(data["name"]))
     return Account.model_validate(data)
+
+
+def _count(value: str) -> int:
+    try:
+        return int(float(value.replace(",", "")))
+    except (ValueError, OverflowError):
+        raise ValueError(f"seats {value!r} is not a number") from None
 
 
 def _renewal_date(value: str) -> date:

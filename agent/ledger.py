@@ -1,7 +1,11 @@
 """The ledger: what every scan saw and reported — accounts, source items, signals, runs, alerts.
 
 SQLAlchemy 2.0 ORM on SQLite in the workspace by default, any database URL via
-`DOSSIER_LEDGER_URL` (PostgreSQL for a team). Every write is one transaction.
+`DOSSIER_LEDGER_URL` (PostgreSQL for a team). Every write is one transaction; on SQLite every
+transaction takes the write lock when it begins (BEGIN IMMEDIATE) and waits for another
+process's, so two scans at once never interleave a read and a write, and the tables are created
+once, in one transaction, however many processes open a fresh ledger together. A database error
+leaves the ledger as a WorkspaceError that names the file and what to do.
 
 Exactly once: a signal is recorded with `first_seen_run` / `last_seen_run` and stays
 unreported (`reported_run` null) until a run that found it completes. A run killed midway
@@ -12,13 +16,18 @@ is never alerted twice even when the run that sent it died before completing.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import sqlite3
+import time
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Literal
+from pathlib import Path
+from typing import Any, Concatenate, Literal, ParamSpec, TypeVar
 
+from pydantic import ValidationError
 from sqlalchemy import (
     JSON,
     DateTime,
@@ -27,18 +36,29 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
     create_engine,
+    event,
     select,
     update,
 )
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from agent.config import Settings
+from agent.errors import WorkspaceError, workspace_error
 from agent.schemas import Account, Signal, Source
 from knowledge.store import content_hash
 
 RunStatus = Literal["running", "completed", "failed"]
 AlertStatus = Literal["pending", "sent"]
+
+#: How long a SQLite ledger waits for another process's write lock.
+BUSY_TIMEOUT_S = 30.0
+_CREATE_ATTEMPTS = 5
+_NAME_CHARS = 500  # the accounts.name column's width (PostgreSQL enforces it)
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 class Base(DeclarativeBase):
@@ -144,26 +164,69 @@ class Recorded:
     first_seen_run: str
 
 
+def ledger_file(settings: Settings) -> Path:
+    """Where the workspace's SQLite ledger lives (when no database URL is set)."""
+    return settings.home / "ledger.sqlite"
+
+
+def _guarded(method: Callable[Concatenate[Ledger, P], R]) -> Callable[Concatenate[Ledger, P], R]:
+    """A database error of the method becomes a WorkspaceError that names the ledger."""
+
+    @functools.wraps(method)
+    def wrapper(self: Ledger, *args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return method(self, *args, **kwargs)
+        except (SQLAlchemyError, sqlite3.Error, OSError, ValidationError) as exc:
+            raise _problem(exc, self.where) from exc
+
+    return wrapper
+
+
 class Ledger:
     """The ledger of one workspace (or of a team, through a database URL)."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str | URL) -> None:
         self.url = url
-        self.engine: Engine = create_engine(url, future=True)
-        Base.metadata.create_all(self.engine)
+        self.where = _shown(url)
+        try:
+            self.engine: Engine = _engine(url)
+            self._create_tables()
+        except (SQLAlchemyError, sqlite3.Error, OSError) as exc:
+            raise _problem(exc, self.where) from exc
 
     @classmethod
     def open(cls, settings: Settings) -> Ledger:
         """The ledger `settings` point at: `ledger_url`, else SQLite in the workspace."""
         if settings.ledger_url:
             return cls(settings.ledger_url)
-        settings.home.mkdir(parents=True, exist_ok=True)
-        return cls(f"sqlite:///{(settings.home / 'ledger.sqlite').resolve()}")
+        path = ledger_file(settings)
+        try:
+            settings.home.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise _problem(exc, path) from exc
+        # a URL object, not a string: a folder name with '?' or '%' stays a file name
+        return cls(URL.create("sqlite", database=str(path.resolve())))
 
     def close(self) -> None:
         """Release the connection pool."""
         self.engine.dispose()
 
+    def _create_tables(self) -> None:
+        """Create the missing tables in one transaction; a process that raced another to it
+        (PostgreSQL has no lock to wait on) tries again and finds them made."""
+        for attempt in range(1, _CREATE_ATTEMPTS + 1):
+            try:
+                with self.engine.begin() as connection:
+                    Base.metadata.create_all(connection)
+                return
+            except SQLAlchemyError as exc:
+                text = str(exc).casefold()
+                racing = any(w in text for w in ("already exists", "locked", "duplicate"))
+                if not racing or attempt == _CREATE_ATTEMPTS:
+                    raise
+                time.sleep(0.05 * attempt)
+
+    @_guarded
     def start_run(self, shard: str | None = None) -> tuple[str, datetime]:
         """A new run, recorded as running; its id and start time."""
         run_id, now = uuid.uuid4().hex, _now()
@@ -171,6 +234,7 @@ class Ledger:
             session.add(RunRow(run_id=run_id, started_at=now, status="running", shard=shard))
         return run_id, now
 
+    @_guarded
     def record_account(
         self, run_id: str, account: Account, sources: Iterable[Source], signals: Sequence[Signal]
     ) -> None:
@@ -181,7 +245,7 @@ class Ledger:
             if row is None:
                 row = AccountRow(account_id=account.account_id, first_seen=now, last_seen=now)
                 session.add(row)
-            row.name, row.last_seen = account.name, now
+            row.name, row.last_seen = account.name[:_NAME_CHARS], now
             session.flush()
             items = {
                 i.source_id: i
@@ -228,6 +292,7 @@ class Ledger:
                 else:
                     found.last_seen_run, found.payload = run_id, payload
 
+    @_guarded
     def unreported(self, run_id: str) -> list[Recorded]:
         """The signals this run found that no completed run has reported yet."""
         query = select(SignalRow).where(
@@ -236,6 +301,7 @@ class Ledger:
         with Session(self.engine) as session:
             return [_recorded(row) for row in session.scalars(query.order_by(SignalRow.id))]
 
+    @_guarded
     def alerted(self, channel: str) -> set[str]:
         """Fingerprints an alert on `channel` was already sent for."""
         query = select(AlertRow.fingerprints).where(
@@ -244,6 +310,7 @@ class Ledger:
         with Session(self.engine) as session:
             return {f for row in session.scalars(query) for f in row}
 
+    @_guarded
     def was_sent(self, channel: str, payload_hash: str) -> bool:
         """Whether an alert with this payload hash was already sent on `channel`."""
         query = select(AlertRow.id).where(
@@ -254,6 +321,7 @@ class Ledger:
         with Session(self.engine) as session:
             return session.scalars(query).first() is not None
 
+    @_guarded
     def alert_pending(
         self, run_id: str, channel: str, payload_hash: str, fingerprints: Sequence[str]
     ) -> int:
@@ -271,6 +339,7 @@ class Ledger:
             session.flush()
             return row.id
 
+    @_guarded
     def alert_sent(self, alert_id: int) -> None:
         """Mark an alert as delivered."""
         with Session(self.engine) as session, session.begin():
@@ -280,6 +349,7 @@ class Ledger:
                 .values(status="sent", sent_at=_now())
             )
 
+    @_guarded
     def complete_run(self, run_id: str, fingerprints: Iterable[tuple[str, str]]) -> datetime:
         """Mark the run completed and its reported signals as reported by it, atomically."""
         now = _now()
@@ -301,6 +371,7 @@ class Ledger:
             )
         return now
 
+    @_guarded
     def fail_run(self, run_id: str) -> None:
         """Mark a run that stopped on a fatal error."""
         with Session(self.engine) as session, session.begin():
@@ -310,6 +381,7 @@ class Ledger:
                 .values(status="failed", finished_at=_now())
             )
 
+    @_guarded
     def since_last_brief(
         self, account_id: str, signals: Sequence[Signal], generated_at: datetime
     ) -> tuple[datetime | None, list[Signal]]:
@@ -337,6 +409,7 @@ class Ledger:
         new = [s for s, p in zip(signals, prints, strict=True) if p not in seen]
         return when, new
 
+    @_guarded
     def runs(self) -> list[tuple[str, str]]:
         """Every run's id and status, oldest first."""
         query = select(RunRow.run_id, RunRow.status).order_by(RunRow.started_at)
@@ -355,3 +428,48 @@ def _recorded(row: SignalRow) -> Recorded:
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _engine(url: str | URL) -> Engine:
+    """The engine; on SQLite, transactions that take the write lock up front and wait for it."""
+    if make_url(url).get_backend_name() != "sqlite":
+        return create_engine(url)
+    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_S})
+
+    # Python's sqlite3 would begin a transaction only at the first write, after the reads of
+    # the same transaction; SQLAlchemy's recipe: no implicit BEGIN, an explicit immediate one.
+    @event.listens_for(engine, "connect")
+    def _no_implicit_begin(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin_immediate(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def _shown(url: str | URL) -> str:
+    """The ledger as a message names it: the SQLite file, else the URL without its password."""
+    try:
+        parsed = make_url(url)
+    except (SQLAlchemyError, ValueError):
+        return "the ledger URL (DOSSIER_LEDGER_URL)"
+    if parsed.get_backend_name() == "sqlite" and parsed.database:
+        return parsed.database
+    return parsed.render_as_string(hide_password=True)
+
+
+def _problem(exc: BaseException, where: str | Path) -> WorkspaceError:
+    """A ledger error as one line: a workspace fault with its remedy, else what the database
+    said."""
+    if isinstance(exc, ValidationError):
+        return WorkspaceError(
+            f"the ledger at {where} holds a record this version cannot read: move it aside; "
+            "the next scan starts a new one"
+        )
+    found = workspace_error(exc, where, "ledger")
+    if found is not None:
+        return found
+    detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    return WorkspaceError(f"the ledger at {where} cannot be used: {detail[0] if detail else exc}")

@@ -7,10 +7,15 @@ scan:  accounts ─► (threads) research incrementally ─► assess ─┐
 Research and assessment run in a thread pool (the HTTP client's per-host limits pace the
 requests; the store serializes its writes). The ledger is written from the calling thread
 only, so SQLite never sees two writers and the order of records is the order of completion.
+
+An account's failure of any kind is that account's error and the scan goes on; a fault of the
+workspace itself (read-only, disk full, a corrupt ledger or index) ends the scan, since every
+account would fail the same way.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import signal as signals_module
@@ -22,7 +27,7 @@ from datetime import datetime
 from agent.crm import CrmData, load_crm
 from agent.deps import Deps
 from agent.digest import Digest, build_digest
-from agent.errors import ConfigError, DossierError
+from agent.errors import ConfigError, DossierError, WorkspaceError, workspace_error
 from agent.ledger import Ledger
 from agent.pipeline import assess
 from agent.research import research
@@ -84,6 +89,8 @@ def scan_account(
             result.errors += [f"{o.tool}: {o.error}" for o in report.failed]
         sources = deps.store.sources(account.account_id, as_of)
         assessment = assess(deps, account, sources, as_of or deps.clock(), crm)
+    except WorkspaceError:
+        raise
     except DossierError as exc:
         result.errors.append(" ".join(str(exc).split()))
         return result
@@ -124,7 +131,9 @@ def scan(
         reported = [(a.account_id, f) for a in digest.accounts for f in a.fingerprints]
         ledger.complete_run(run_id, reported if report else [])
     except BaseException:
-        ledger.fail_run(run_id)
+        # the run's own error is the one to report, not a second one from a broken ledger
+        with contextlib.suppress(DossierError):
+            ledger.fail_run(run_id)
         raise
     return digest
 
@@ -145,23 +154,32 @@ def _refresh(
         futures: dict[Future[AccountScan], Account] = {
             pool.submit(scan_account, deps, a, crm, as_of): a for a in accounts
         }
-        for future in as_completed(futures):
-            result = _outcome(future, futures[future])
-            if result.triage is not None:
-                ledger.record_account(run_id, result.account, result.sources, result.signals)
-            results.append(result)
-            if on_account:
-                on_account(result)
-            if die_after and die_after.isdigit() and len(results) >= int(die_after):
-                _die()
+        try:
+            for future in as_completed(futures):
+                result = _outcome(future, futures[future])
+                if result.triage is not None:
+                    ledger.record_account(run_id, result.account, result.sources, result.signals)
+                results.append(result)
+                if on_account:
+                    on_account(result)
+                if die_after and die_after.isdigit() and len(results) >= int(die_after):
+                    _die()
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)  # the accounts not started never will
+            raise
     return results
 
 
 def _outcome(future: Future[AccountScan], account: Account) -> AccountScan:
-    """The account's result; an unexpected error is its error, never the scan's end."""
+    """The account's result; an unexpected error is its error, unless the workspace is at
+    fault (then the scan ends with it)."""
     try:
         return future.result()
+    except WorkspaceError:
+        raise
     except Exception as exc:
+        if workspace_error(exc) is not None:
+            raise
         reason = " ".join(str(exc).split()) or type(exc).__name__
         return AccountScan(account=account, errors=[f"{type(exc).__name__}: {reason}"])
 

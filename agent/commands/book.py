@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 import typer
 from rich.table import Table
 
-from agent.book import import_csv, load_book, upsert_accounts
+from agent.book import import_accounts, import_csv, load_book
 from agent.commands.common import (
     handle_errors,
     out,
@@ -55,8 +55,15 @@ def import_(
     result = import_csv(accounts)
     for problem in result.problems:
         report_error(problem)
-    upsert_accounts(settings, result.accounts)
-    out.print(f"imported {len(result.accounts)} account(s) into {settings.book_file}")
+    changes = import_accounts(settings, result)
+    for note in (*result.merged, *changes.notes):
+        report_warning(note)
+    out.print(
+        f"imported {len(result.accounts)} account(s) into {settings.book_file}: "
+        f"{len(changes.created)} created, {len(changes.updated)} updated, "
+        f"{len(changes.unchanged)} unchanged, {len(result.merged)} row(s) merged into "
+        "another row's account"
+    )
     rejected = bool(result.problems)
     files: dict[CrmKind, Path | None] = {
         "contacts": contacts,

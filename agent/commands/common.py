@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time
@@ -15,7 +16,7 @@ from rich.text import Text
 
 from agent.config import Settings, load_settings
 from agent.deps import Deps
-from agent.errors import DossierError
+from agent.errors import DossierError, FileRole, workspace_error
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -78,20 +79,62 @@ def fail(message: str, code: int = 1) -> typer.Exit:
 
 
 def handle_errors(func: F) -> F:
-    """Turn dossier's own errors into one line on stderr and exit code 1, never a traceback."""
+    """Turn every error into one line on stderr and exit code 1, never a traceback.
+
+    dossier's own errors carry their message; a fault of the workspace's files (read-only,
+    disk full, a corrupt ledger or index, from the OS, SQLite, SQLAlchemy or Chroma) is named
+    with its file and remedy; anything else is an unexpected error, shown with its traceback
+    only when DOSSIER_DEBUG is set.
+    """
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
         except DossierError as exc:
-            raise fail(_one_line(str(exc))) from None
+            raise fail(str(exc)) from None
         except KeyboardInterrupt:
             raise fail("interrupted", 130) from None
-        except OSError as exc:
-            raise fail(_one_line(f"{exc.filename or ''}: {exc.strerror or exc}")) from None
+        except Exception as exc:
+            # typer's exits and usage errors (typer.Exit, BadParameter: all carry an exit code)
+            if isinstance(exc, typer.Exit | typer.Abort) or hasattr(exc, "exit_code"):
+                raise
+            if os.environ.get(DEBUG_ENV):
+                raise
+            raise fail(_explain(exc, kwargs.get("ctx"))) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+#: Set to show the traceback of an unexpected error instead of its one line.
+DEBUG_ENV = "DOSSIER_DEBUG"
+
+
+def _explain(exc: Exception, ctx: typer.Context | None) -> str:
+    """One line for an error dossier did not raise itself."""
+    path, role = _file_of(exc, ctx)
+    problem = workspace_error(exc, path, role)
+    if problem is not None:
+        return str(problem)
+    if isinstance(exc, OSError):
+        return f"{exc.filename or ''}: {exc.strerror or exc}"
+    return f"unexpected {type(exc).__name__}: {exc} (run with {DEBUG_ENV}=1 for the traceback)"
+
+
+def _file_of(exc: Exception, ctx: typer.Context | None) -> tuple[Path | None, FileRole]:
+    """The workspace file a database error came from: Chroma's index or the ledger."""
+    package = type(exc).__module__.split(".")[0]
+    if package not in ("chromadb", "sqlalchemy", "sqlite3") or ctx is None:
+        return None, "file"
+    try:
+        settings = settings_from(ctx)
+    except DossierError:
+        return None, "index" if package == "chromadb" else "ledger"
+    if package == "chromadb":
+        return settings.chroma_dir / "chroma.sqlite3", "index"
+    from agent.ledger import ledger_file  # the ledger's engine loads only where it is used
+
+    return ledger_file(settings), "ledger"
 
 
 def write_output(text: str, output: Path | None) -> None:
