@@ -14,6 +14,13 @@ if TYPE_CHECKING:
     from agent.schemas import Account, Briefing, Source, ValueMessage
 
 _SPACE = re.compile(r"\s+")
+#: A quote exempts its words from the guard only when it is at least this long: a bare "ARR"
+#: found somewhere in a public page does not make "your ARR" the client's words.
+MIN_QUOTE_WORDS = 3
+_QUOTE_MARKS = "\"'“”‘’ "
+#: A passage a message sets in quotation marks (straight or curly).
+_QUOTED = re.compile(r"“(?P<q>[^“”]+)”|\"(?P<q2>[^\"]+)\"")
+_SEAT_UNITS = ("seats", "licenses", "licences", "users")
 
 #: Words that mark internal account-health language, never said to a customer.
 INTERNAL_WORDS = (
@@ -28,6 +35,9 @@ INTERNAL_WORDS = (
     "internal note",
     "CRM",
 )
+_INTERNAL_PATTERNS = [
+    (word, re.compile(rf"(?<!\w){re.escape(word.casefold())}(?!\w)")) for word in INTERNAL_WORDS
+]
 
 #: Text that talks to a model rather than about the client. A page's planted instructions are
 #: data: they never become a claim, a quote or a message, whichever synthesizer writes.
@@ -80,10 +90,20 @@ def grounding_errors(briefing: Briefing, source_texts: Mapping[str, str]) -> lis
 
 
 def internal_terms(account: Account, sources: Iterable[Source]) -> list[str]:
-    """Strings that must never appear in a customer-facing message for this account."""
-    terms: list[str] = []
+    """Strings that must never appear in a customer-facing message for this account.
+
+    Two kinds of entry are markers, not text: `source:ID` names an internal source no message
+    may cite, and `public:TEXT` names the client (name and aliases), which a message may say
+    even when it contains a word like "ARR" or "CRM".
+    """
+    terms: list[str] = [f"public:{name}" for name in account.names() if name.strip()]
     if account.arr is not None:
         terms += _money_spellings(account.arr)
+    if account.seats_purchased is not None:
+        seats = account.seats_purchased
+        terms += [f"{n} {unit}" for n in {f"{seats:,}", f"{seats}"} for unit in _SEAT_UNITS]
+    if account.plan and account.plan.strip():
+        terms += [f"{account.plan.strip()} {word}" for word in ("plan", "tier", "edition")]
     for source in sources:
         if source.internal:
             terms.append(f"source:{source.id}")
@@ -91,28 +111,72 @@ def internal_terms(account: Account, sources: Iterable[Source]) -> list[str]:
     return terms
 
 
+class LeakCheck:
+    """The internal-data guard of customer-facing messages, its terms prepared once.
+
+    It guards our data (the account's figures, health and risk language, the CSM's notes,
+    internal sources), not the client's own public words: a grounded quote of a public
+    source, a quoted passage of one, and the client's name are left out of the words checked,
+    so "ARR grew 35 percent" in the client's own sentence is no leak, while "your ARR" in
+    ours is. Every writer and the validator use this one check.
+    """
+
+    def __init__(self, terms: Iterable[str]) -> None:
+        term_list = list(terms)
+        self.internal_sources = {
+            t.removeprefix("source:") for t in term_list if t.startswith("source:")
+        }
+        names = (fold(t.removeprefix("public:")) for t in term_list if t.startswith("public:"))
+        self.names = sorted({n for n in names if n}, key=len, reverse=True)
+        self.texts = sorted(
+            {fold(t) for t in term_list if not t.startswith(("source:", "public:")) and fold(t)}
+        )
+
+    def errors(self, index: int, msg: ValueMessage) -> list[str]:
+        """One line per way message `index` carries internal data."""
+        where = f"messages[{index}] ({msg.persona})"
+        body = self.own_words(msg)
+        errors = [
+            f"{where} uses internal term {word!r}"
+            for word, pattern in _INTERNAL_PATTERNS
+            if pattern.search(body)
+        ]
+        errors += [
+            f"{where} carries internal data {_short(text)!r}" for text in self.texts if text in body
+        ]
+        errors += [
+            f"{where} cites internal source {proof.source_id!r}"
+            for proof in msg.proof_points
+            if proof.source_id in self.internal_sources
+        ]
+        return errors
+
+    def own_words(self, msg: ValueMessage) -> str:
+        """The message folded, without the client's public words it quotes or names."""
+        public = [
+            fold(p.quote).strip(_QUOTE_MARKS)
+            for p in msg.proof_points
+            if p.source_id not in self.internal_sources
+        ]
+        public = [q for q in public if len(q.split()) >= MIN_QUOTE_WORDS]
+        quoted = [fold(m.group("q") or m.group("q2")) for m in _QUOTED.finditer(msg.message)]
+        spans = [q for q in quoted if len(q.split()) >= MIN_QUOTE_WORDS and _within(q, public)]
+        body = fold(msg.message)
+        for span in sorted({*public, *spans}, key=len, reverse=True):
+            body = body.replace(span, " | ")
+        for name in self.names:
+            body = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", " | ", body)
+        return body
+
+
 def leak_errors(messages: Iterable[ValueMessage], terms: Iterable[str]) -> list[str]:
     """One message per customer-facing message that carries internal data."""
-    term_list = list(terms)
-    cited_internal = {t.removeprefix("source:") for t in term_list if t.startswith("source:")}
-    texts = [fold(t) for t in term_list if not t.startswith("source:")]
-    errors: list[str] = []
-    for i, msg in enumerate(messages):
-        body = fold(msg.message + " " + " ".join(p.quote for p in msg.proof_points))
-        for word in INTERNAL_WORDS:
-            if re.search(rf"(?<!\w){re.escape(word.casefold())}(?!\w)", body):
-                errors.append(f"messages[{i}] ({msg.persona}) uses internal term {word!r}")
-        for text in texts:
-            if text and text in body:
-                errors.append(
-                    f"messages[{i}] ({msg.persona}) carries internal data {_short(text)!r}"
-                )
-        for proof in msg.proof_points:
-            if proof.source_id in cited_internal:
-                errors.append(
-                    f"messages[{i}] ({msg.persona}) cites internal source {proof.source_id!r}"
-                )
-    return errors
+    check = LeakCheck(terms)
+    return [e for i, msg in enumerate(messages) for e in check.errors(i, msg)]
+
+
+def _within(span: str, quotes: Iterable[str]) -> bool:
+    return any(span in quote for quote in quotes)
 
 
 def _money_spellings(amount: float) -> list[str]:

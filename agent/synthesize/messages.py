@@ -7,7 +7,7 @@ message a customer will hear.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -17,10 +17,14 @@ import yaml
 
 from agent.schemas import Account, Persona, SourceKind, ValueMessage
 from agent.synthesize.evidence import Candidate, cue_hits, layer_query_vectors
+from agent.validate import LeakCheck, internal_terms
 from knowledge.store import KnowledgeStore
 
 #: A persona's cited sentence must at least be this similar to the persona's concerns.
 MIN_FIT = 0.15
+#: Sentences tried per persona before it gets a question instead of a quote.
+MAX_TRIED = 25
+DEFAULT_QUESTION = "What matters most to you this year?"
 
 #: Business metrics a client names. A metric may carry modifiers from `_KPI_MODIFIERS` only,
 #: so "show up as revenue" yields "revenue", and "mobile checkout conversion" stays whole.
@@ -69,19 +73,33 @@ def write_messages(
     candidates: Sequence[Candidate],
     store: KnowledgeStore,
     questions: Sequence[str],
+    terms: Sequence[str] | None = None,
 ) -> list[ValueMessage]:
-    """One message per requested persona, each citing a different public sentence if it can."""
+    """One message per requested persona, each citing a different public sentence if it can.
+
+    Every message passes the validator's own internal-data check (`LeakCheck` over `terms`,
+    by default those of every stored source): a sentence whose message would fail it is
+    passed over for the next best, and a persona left without one gets a question instead.
+    """
     specs = load_personas()
+    if terms is None:
+        terms = internal_terms(account, store.sources(account.account_id))
+    check = LeakCheck(terms)
     public = [c for c in candidates if not c.source.internal and c.embedding is not None]
     used: set[tuple[str, int]] = set()
     messages = []
     for persona in personas:
         spec = specs[persona]
         voiced = [c for c in public if _client_voice(c, persona)]
-        proof = _best_fit(spec, voiced, used, store)
-        if proof is not None:
-            used.add(proof.key)
-        messages.append(_message(account, spec, proof, questions))
+        message = None
+        for proof in _ranked_fit(spec, voiced, used, store)[:MAX_TRIED]:
+            message = _first_clean(check, _citing(account, spec, proof))
+            if message is not None:
+                used.add(proof.key)
+                break
+        message = message or _first_clean(check, _asking(account, spec, questions))
+        if message is not None:
+            messages.append(message)
     return messages
 
 
@@ -108,15 +126,22 @@ def _client_voice(candidate: Candidate, persona: Persona) -> bool:
     return True
 
 
-def _said(account: Account, proof: Candidate) -> str:
-    """Who the quote is from, without putting a reporter's words in the client's mouth."""
+def _said(account: Account, proof: Candidate, titled: bool = True) -> str:
+    """Who the quote is from, without putting a reporter's words in the client's mouth.
+
+    Untitled, it names no source title (a title may carry words no message may say).
+    """
     kind = proof.source.kind
     if proof.speaker:
-        return f"{proof.speaker} said on the {proof.source.title}"
+        return (
+            f"{proof.speaker} said on the {proof.source.title}"
+            if titled
+            else (f"{proof.speaker} said")
+        )
     if _own_site(account, proof.source.url):
         return f"{account.name} wrote"
     if kind is SourceKind.news:
-        return f"As “{proof.source.title}” reported"
+        return f"As “{proof.source.title}” reported" if titled else "As a news report put it"
     if kind is SourceKind.job_posting:
         return f"{account.name}'s own job posting says"
     if kind is SourceKind.employee_review:
@@ -134,14 +159,16 @@ def _own_site(account: Account, url: str | None) -> bool:
     return host == domain or host.endswith("." + domain)
 
 
-def _best_fit(
+def _ranked_fit(
     spec: PersonaSpec,
     public: Sequence[Candidate],
     used: set[tuple[str, int]],
     store: KnowledgeStore,
-) -> Candidate | None:
+) -> list[Candidate]:
+    """The sentences fit for this persona, best first: those no other message cites, then
+    the rest."""
     if not public:
-        return None
+        return []
     query = layer_query_vectors(store, (spec.query,))[0]
     scored = []
     for candidate in public:
@@ -150,29 +177,44 @@ def _best_fit(
         fit *= 0.8 + 0.2 * candidate.recency
         scored.append((fit, candidate))
     scored.sort(key=lambda pair: -pair[0])
-    fresh = [(f, c) for f, c in scored if c.key not in used and f >= MIN_FIT]
-    if fresh:
-        return fresh[0][1]
-    return scored[0][1] if scored[0][0] >= MIN_FIT else None
+    fitting = [c for f, c in scored if f >= MIN_FIT]
+    return [c for c in fitting if c.key not in used] + [c for c in fitting if c.key in used]
 
 
-def _message(
-    account: Account, spec: PersonaSpec, proof: Candidate | None, questions: Sequence[str]
-) -> ValueMessage:
-    if proof is None:
-        ask = questions[0] if questions else "What matters most to you this year?"
-        return ValueMessage(
+def _first_clean(check: LeakCheck, drafts: Iterable[ValueMessage]) -> ValueMessage | None:
+    """The first draft the internal-data check passes."""
+    return next((d for d in drafts if not check.errors(0, d)), None)
+
+
+def _citing(account: Account, spec: PersonaSpec, proof: Candidate) -> Iterator[ValueMessage]:
+    """Messages quoting `proof`, the client's own KPI and the source's title first."""
+    client_kpi = kpi_in(proof.text) if spec.use_client_kpi else None
+    kpis = list(dict.fromkeys(k for k in (client_kpi, spec.default_kpi) if k))
+    quote = proof.text.strip("\"'“”‘’ ")
+    for titled in (True, False):
+        for kpi in kpis:
+            message = (
+                f"{spec.opener}. {_said(account, proof, titled)}: “{quote}” "
+                f"Proposed outcome: {spec.outcome.format(kpi=kpi)}. {spec.close}"
+            )
+            yield ValueMessage(
+                persona=spec.persona, message=message, proof_points=[proof.evidence()]
+            )
+
+
+def _asking(
+    account: Account, spec: PersonaSpec, questions: Sequence[str]
+) -> Iterator[ValueMessage]:
+    """Messages that cite nothing and open with a question instead."""
+    for ask in dict.fromkeys([*questions[:1], DEFAULT_QUESTION]):
+        yield ValueMessage(
             persona=spec.persona,
             message=(
                 f"{spec.opener}. We have found no public statement from {account.name} on "
                 f"{spec.cares_about} yet, so open with a question: {ask}"
             ),
-            proof_points=[],
         )
-    kpi = (kpi_in(proof.text) if spec.use_client_kpi else None) or spec.default_kpi
-    quote = proof.text.strip("\"'“”‘’ ")
-    message = (
-        f"{spec.opener}. {_said(account, proof)}: “{quote}” "
-        f"Proposed outcome: {spec.outcome.format(kpi=kpi)}. {spec.close}"
+    yield ValueMessage(
+        persona=spec.persona,
+        message=f"{spec.opener}. Open the call with a question: {DEFAULT_QUESTION}",
     )
-    return ValueMessage(persona=spec.persona, message=message, proof_points=[proof.evidence()])
