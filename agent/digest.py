@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import BaseModel, Field
 
 from agent.ledger import Recorded
+from agent.render.escape import md_link, md_text, web_url
 from agent.render.html import environment
 from agent.schemas import Signal, TriageStatus
 
@@ -45,8 +46,7 @@ class DigestAccount(BaseModel):
 
     def link(self, source_id: str) -> str | None:
         """A web address for an evidence source (never a `javascript:` URL from a page)."""
-        url = self.links.get(source_id)
-        return url if url and url.startswith(("http://", "https://")) else None
+        return web_url(self.links.get(source_id))
 
 
 class Digest(BaseModel):
@@ -123,18 +123,20 @@ def _markdown(digest: Digest) -> str:
     ]
     shown = digest.worth_reading()
     for account in shown:
-        lines += [f"## {account.name} — {_label(account)}", ""]
+        lines += [f"## {md_text(account.name)} — {_label(account)}", ""]
         for signal in account.new_signals:
             when = f" ({signal.occurred_at.isoformat()})" if signal.occurred_at else ""
-            lines.append(f"- **{signal.severity}** {signal.type.value}{when}: {signal.summary}")
+            lines.append(
+                f"- **{signal.severity}** {signal.type.value}{when}: {md_text(signal.summary)}"
+            )
             for evidence in signal.evidence:
                 url = account.link(evidence.source_id)
-                where = f"[{evidence.source_id}]({url})" if url else evidence.source_id
-                lines.append(f'  - "{" ".join(evidence.quote.split())}" — {where}')
+                where = md_link(evidence.source_id, url)
+                lines.append(f'  - "{md_text(evidence.quote)}" — {where}')
         if account.new_signals and account.plays:
-            lines += ["", "Plays:", *(f"1. {p}" for p in account.plays)]
+            lines += ["", "Plays:", *(f"1. {md_text(p)}" for p in account.plays)]
         if account.errors:
-            lines += ["", "Errors:", *(f"- {e}" for e in account.errors)]
+            lines += ["", "Errors:", *(f"- {md_text(e)}" for e in account.errors)]
         lines.append("")
     quiet = len(digest.accounts) - len(shown)
     if quiet:

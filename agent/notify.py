@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Collection, Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 from tenacity import (
@@ -23,9 +24,10 @@ from tenacity import (
 from agent.digest import Digest, DigestAccount
 from agent.errors import ConfigError, FetchError
 from agent.ledger import Ledger
+from agent.render.escape import printable, web_url
 from knowledge.store import payload_hash
 from tools.http import BACKOFF, user_agent
-from tools.http_guard import Guard, host_port, redact_url
+from tools.http_guard import Guard, host_port
 
 CHANNEL = "slack"
 TOP_ACCOUNTS = 10
@@ -110,10 +112,16 @@ def post_json(
     """POST a JSON body to a configured webhook, retrying 429, 5xx and connection errors.
 
     The URL is the operator's own setting, so its host is trusted the way a configured
-    endpoint is; redirects are not followed, so nothing else is ever reached.
+    endpoint is; redirects are not followed, so nothing else is ever reached. Errors name
+    the webhook by its origin only: its path is its credential.
     """
-    shown = redact_url(url)
-    refusal = Guard([host_port(url)], resolve=transport is None).refusal(url)
+    shown = webhook_origin(url)
+    if web_url(url) is None:
+        raise ConfigError(f"{shown}: not an http(s) webhook URL")
+    try:
+        refusal = Guard([host_port(url)], resolve=transport is None).refusal(url)
+    except ValueError:
+        refusal = "not a valid URL"
     if refusal:
         raise ConfigError(f"{shown}: {refusal}")
     body = json.dumps(payload).encode("utf-8")
@@ -124,6 +132,8 @@ def post_json(
             reply = client.post(url, content=body, headers=headers)
         except httpx.TransportError as exc:
             raise _Retry(f"connection failed ({type(exc).__name__})") from None
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
+            raise FetchError(f"{shown}: {type(exc).__name__}") from None
         if reply.status_code == 429 or reply.status_code >= 500:
             raise _Retry(f"HTTP {reply.status_code}")
         if not 200 <= reply.status_code <= 299:
@@ -142,6 +152,23 @@ def post_json(
             raise FetchError(f"{shown}: {exc} after {attempts} attempts") from None
 
 
+def webhook_origin(url: str) -> str:
+    """A webhook URL as an error line may show it: scheme, host and port, never the path.
+
+    `redact_url` knows the Slack and Teams layouts; any other service's webhook also carries
+    its secret in the path, so none of it is shown.
+    """
+    try:
+        parts = urlsplit(url.strip())
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        return "<webhook URL>"
+    if not host:
+        return "<webhook URL>"
+    shown = f"[{host}]" if ":" in host else host
+    return f"{parts.scheme}://{shown}{f':{port}' if port else ''}/…"
+
+
 def _section(account: DigestAccount) -> str:
     emoji = _EMOJI.get(account.triage or "", ":grey_question:")
     growth = " · expansion" if account.expansion else ""
@@ -157,5 +184,7 @@ def _section(account: DigestAccount) -> str:
 
 
 def _escape(text: str) -> str:
-    """Slack's three control characters, so a source cannot inject mentions or links."""
+    """Text as Slack mrkdwn shows it literally: its three control characters escaped, so a
+    source cannot inject mentions or links (`<!channel>`, `<url|text>`), and no control codes."""
+    text = " ".join(printable(text).split())
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -21,6 +21,7 @@ from agent.commands.common import (
 from agent.config import Settings
 from agent.crm import CrmKind, crm_file, import_crm_file
 from agent.errors import ParseError
+from agent.render.escape import terminal
 
 app = typer.Typer(help="Import and list the accounts of your book.", no_args_is_help=True)
 
@@ -117,7 +118,6 @@ def list_(
         table.add_column(column)
     for a in book.values():
         renewal = a.renewal_date.isoformat() if a.renewal_date else "—"
-        table.add_row(
-            a.account_id, a.name, a.domain or "—", a.ticker or "—", renewal, a.owner or "—"
-        )
+        cells = (a.account_id, a.name, a.domain or "—", a.ticker or "—", renewal, a.owner or "—")
+        table.add_row(*map(terminal, cells))
     out.print(table)

@@ -11,6 +11,7 @@ from rich.table import Table
 from agent.book import find_account
 from agent.commands.common import AsOf, deps_from, handle_errors, out, write_output
 from agent.pipeline import assess
+from agent.render.escape import terminal
 
 _STYLE = {"red": "bold red", "yellow": "yellow", "info": "dim"}
 
@@ -43,23 +44,15 @@ def signals(
         return
     triage = result.triage
     flag = " + expansion" if triage.expansion else ""
-    table = Table(
-        title=f"{target.name}: {triage.status.upper()}{flag}, {len(result.signals)} signals"
-    )
+    title = f"{target.name}: {triage.status.upper()}{flag}, {len(result.signals)} signals"
+    table = Table(title=terminal(title))
     for column in ("severity", "type", "when", "about", "summary", "evidence"):
         table.add_column(column, overflow="fold")
     for s in result.signals:
         evidence = f"{len(s.evidence)} quote(s)" if s.evidence else "your data"
         when = s.occurred_at.isoformat() if s.occurred_at else "—"
-        table.add_row(
-            s.severity,
-            s.type.value,
-            when,
-            s.entity or "—",
-            s.summary,
-            evidence,
-            style=_STYLE[s.severity],
-        )
+        cells = (s.severity, s.type.value, when, s.entity or "—", s.summary, evidence)
+        table.add_row(*map(terminal, cells), style=_STYLE[s.severity])
     out.print(table)
     for play in triage.plays:
-        out.print(f"• {play}")
+        out.print(terminal(f"• {play}"))

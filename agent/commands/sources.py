@@ -10,6 +10,7 @@ from rich.table import Table
 
 from agent.book import find_account
 from agent.commands.common import deps_from, handle_errors, out, write_output
+from agent.render.escape import terminal
 
 
 @handle_errors
@@ -31,10 +32,11 @@ def sources(
         }
         write_output(json.dumps(payload, indent=2, ensure_ascii=False), None)
         return
-    table = Table(title=f"{target.name}: {len(stored)} sources")
+    table = Table(title=terminal(f"{target.name}: {len(stored)} sources"))
     for column in ("id", "kind", "published", "title", "chars"):
         table.add_column(column, overflow="fold")
     for source in stored:
         published = source.published_at.date().isoformat() if source.published_at else "—"
-        table.add_row(source.id, source.kind.value, published, source.title, str(len(source.text)))
+        cells = (source.id, source.kind.value, published, source.title, str(len(source.text)))
+        table.add_row(*map(terminal, cells))
     out.print(table)

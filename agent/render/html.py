@@ -5,20 +5,29 @@ from __future__ import annotations
 from functools import cache
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
 
+from agent.render.escape import printable, web_url
 from agent.render.footnotes import marks, persona_title, source_numbers
 from agent.schemas import Briefing
 
 
 @cache
 def environment() -> Environment:
-    """The templates of every HTML page dossier writes (briefs, scan digests)."""
-    return Environment(
+    """The templates of every HTML page dossier writes (briefs, scan digests).
+
+    Every value is autoescaped, control characters are dropped from it, and `link` gives
+    an href only for an http(s) address.
+    """
+    env = Environment(
         loader=PackageLoader("agent.render", "templates"),
         autoescape=select_autoescape(["html", "j2"]),
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=_finalize,
     )
+    env.globals["link"] = web_url
+    return env
 
 
 def to_html(briefing: Briefing) -> str:
@@ -30,10 +39,11 @@ def to_html(briefing: Briefing) -> str:
         numbers=numbers,
         marks=lambda evidence: marks(evidence, numbers),
         persona_title=persona_title,
-        link=_link,
     )
 
 
-def _link(url: str | None) -> str | None:
-    """Only web addresses become links: a `javascript:` URL from a fetched page must not."""
-    return url if url and url.startswith(("http://", "https://")) else None
+def _finalize(value: object) -> object:
+    """Each printed value without control characters (markup is autoescaped after this)."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return printable(value)
+    return value

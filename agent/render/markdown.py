@@ -1,9 +1,14 @@
-"""Markdown for people: claims footnoted, sources listed with titles and URLs."""
+"""Markdown for people: claims footnoted, sources listed with titles and URLs.
+
+Every string from a source, the CRM or a model goes through `md_text` (or `md_url`,
+`md_code`), so it reads as text: it opens no link, image, HTML tag, heading or table cell.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from agent.render.escape import md_code, md_text, md_url
 from agent.render.footnotes import marks, persona_title, source_numbers
 from agent.schemas import Briefing, Evidence
 
@@ -16,15 +21,15 @@ def to_markdown(briefing: Briefing) -> str:
         return "".join(f"[^{n}]" for n in marks(evidence, numbers))
 
     out = [
-        f"# {briefing.account.name} — account brief",
+        f"# {md_text(briefing.account.name)} — account brief",
         "",
-        f"_Generated {briefing.generated_at:%Y-%m-%d %H:%M} UTC · {briefing.mode} · "
+        f"_Generated {briefing.generated_at:%Y-%m-%d %H:%M} UTC · {md_text(briefing.mode)} · "
         f"{len(briefing.sources)} sources cited_",
         "",
-        *[f"> **Notice:** {notice}\n" for notice in briefing.notices],
-        f"**{briefing.headline}**",
+        *[f"> **Notice:** {md_text(notice)}\n" for notice in briefing.notices],
+        f"**{md_text(briefing.headline)}**",
         "",
-        f"**Focus now: {briefing.focus_layer.value}.** {briefing.focus_reason}",
+        f"**Focus now: {briefing.focus_layer.value}.** {md_text(briefing.focus_reason)}",
         "",
     ]
     if briefing.changes is not None:
@@ -35,7 +40,7 @@ def to_markdown(briefing: Briefing) -> str:
             when = f"{changes.previous_brief_at:%Y-%m-%d %H:%M}"
             out += [f"## Since your last brief ({when} UTC)", ""]
             out += [
-                f"- **{s.severity}** {s.type.value}: {s.summary} {cite(s.evidence)}"
+                f"- **{s.severity}** {s.type.value}: {md_text(s.summary)} {cite(s.evidence)}"
                 for s in changes.new_signals
             ] or ["- No new signals."]
             out.append("")
@@ -43,32 +48,34 @@ def to_markdown(briefing: Briefing) -> str:
         t = briefing.triage
         flag = " · expansion opportunity" if t.expansion else ""
         out += [f"## Triage: {t.status.upper()}{flag}", ""]
-        out += [f"- {reason}" for reason in t.reasons] + [""]
+        out += [f"- {md_text(reason)}" for reason in t.reasons] + [""]
         if t.plays:
-            out += ["**Plays:**", ""] + [f"{i}. {p}" for i, p in enumerate(t.plays, 1)] + [""]
+            plays = [f"{i}. {md_text(p)}" for i, p in enumerate(t.plays, 1)]
+            out += ["**Plays:**", "", *plays, ""]
     if briefing.signals:
         out += ["## Signals", ""]
         for signal in briefing.signals:
             when = f" ({signal.occurred_at})" if signal.occurred_at else ""
             out.append(
-                f"- **{signal.severity}** {signal.type.value}{when}: {signal.summary} "
+                f"- **{signal.severity}** {signal.type.value}{when}: {md_text(signal.summary)} "
                 f"{cite(signal.evidence)}"
             )
         out.append("")
     for name, layer in briefing.layers.items():
-        out += [f"## {name.value.capitalize()}", "", layer.summary, ""]
-        out += [f"- {claim.text} {cite(claim.evidence)}" for claim in layer.claims]
+        out += [f"## {name.value.capitalize()}", "", md_text(layer.summary), ""]
+        out += [f"- {md_text(claim.text)} {cite(claim.evidence)}" for claim in layer.claims]
         if layer.claims:
             out.append("")
         if layer.gaps:
-            out += ["**Unknown:**", ""] + [f"- {gap}" for gap in layer.gaps] + [""]
+            out += ["**Unknown:**", "", *[f"- {md_text(gap)}" for gap in layer.gaps], ""]
         if layer.questions:
-            out += ["**Ask in the call:**", ""] + [f"- {q}" for q in layer.questions] + [""]
+            out += ["**Ask in the call:**", "", *[f"- {md_text(q)}" for q in layer.questions], ""]
     if briefing.stakeholders:
         out += ["## Stakeholders", "", "| Name | Title | Status | Source |", "|---|---|---|---|"]
         for person in briefing.stakeholders:
             out.append(
-                f"| {person.name} | {person.title or 'unknown'} | {person.status} | "
+                f"| {md_text(person.name)} | {md_text(person.title or 'unknown')} | "
+                f"{md_text(person.status)} | "
                 f"{cite(person.evidence)} |"
             )
         out.append("")
@@ -78,18 +85,19 @@ def to_markdown(briefing: Briefing) -> str:
             out += [
                 f"### {persona_title(msg.persona)}",
                 "",
-                f"{msg.message} {cite(msg.proof_points)}",
+                f"{md_text(msg.message)} {cite(msg.proof_points)}",
                 "",
             ]
     if briefing.source_gaps:
-        out += ["## Source gaps", ""] + [f"- {gap}" for gap in briefing.source_gaps] + [""]
+        out += ["## Source gaps", "", *[f"- {md_text(gap)}" for gap in briefing.source_gaps], ""]
     if briefing.sources:
         out += ["## Sources", ""]
         for ref in briefing.sources:
             date = f", {ref.published_at:%Y-%m-%d}" if ref.published_at else ""
-            url = f" <{ref.url}>" if ref.url else ""
+            url = f" {md_url(ref.url)}" if ref.url else ""
             out.append(
-                f"[^{numbers[ref.id]}]: *{ref.title}* ({ref.kind.value}{date}){url} `{ref.id}`"
+                f"[^{numbers[ref.id]}]: *{md_text(ref.title)}* ({ref.kind.value}{date}){url} "
+                f"{md_code(ref.id)}"
             )
         out.append("")
     return "\n".join(out)
