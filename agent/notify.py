@@ -186,5 +186,5 @@ def _section(account: DigestAccount) -> str:
 def _escape(text: str) -> str:
     """Text as Slack mrkdwn shows it literally: its three control characters escaped, so a
     source cannot inject mentions or links (`<!channel>`, `<url|text>`), and no control codes."""
-    text = " ".join(printable(text).split())
+    text = printable(" ".join(text.split()))
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

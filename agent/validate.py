@@ -35,9 +35,14 @@ INTERNAL_WORDS = (
     "internal note",
     "CRM",
 )
-_INTERNAL_PATTERNS = [
-    (word, re.compile(rf"(?<!\w){re.escape(word.casefold())}(?!\w)")) for word in INTERNAL_WORDS
-]
+
+
+def _whole(text: str) -> re.Pattern[str]:
+    """`text` as a pattern that matches it only as whole words."""
+    return re.compile(rf"(?<!\w){re.escape(text)}(?!\w)")
+
+
+_INTERNAL_PATTERNS = [(word, _whole(word.casefold())) for word in INTERNAL_WORDS]
 
 #: Text that talks to a model rather than about the client. A page's planted instructions are
 #: data: they never become a claim, a quote or a message, whichever synthesizer writes.
@@ -128,9 +133,9 @@ class LeakCheck:
         }
         names = (fold(t.removeprefix("public:")) for t in term_list if t.startswith("public:"))
         self.names = sorted({n for n in names if n}, key=len, reverse=True)
-        self.texts = sorted(
-            {fold(t) for t in term_list if not t.startswith(("source:", "public:")) and fold(t)}
-        )
+        texts = {fold(t) for t in term_list if not t.startswith(("source:", "public:"))}
+        # whole words only: a plan called "Next" is not in "the next planning cycle"
+        self.texts = [(t, _whole(t)) for t in sorted(texts) if t]
 
     def errors(self, index: int, msg: ValueMessage) -> list[str]:
         """One line per way message `index` carries internal data."""
@@ -142,7 +147,9 @@ class LeakCheck:
             if pattern.search(body)
         ]
         errors += [
-            f"{where} carries internal data {_short(text)!r}" for text in self.texts if text in body
+            f"{where} carries internal data {_short(text)!r}"
+            for text, pattern in self.texts
+            if pattern.search(body)
         ]
         errors += [
             f"{where} cites internal source {proof.source_id!r}"
@@ -165,7 +172,7 @@ class LeakCheck:
         for span in sorted({*public, *spans}, key=len, reverse=True):
             body = body.replace(span, " | ")
         for name in self.names:
-            body = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", " | ", body)
+            body = _whole(name).sub(" | ", body)
         return body
 
 

@@ -33,7 +33,7 @@ def printable(text: object) -> str:
 
 def md_text(text: object) -> str:
     """Source or model text as literal Markdown inline text, on one line."""
-    line = " ".join(printable(text).split())
+    line = printable(" ".join(str(text).split()))
     line = _MD_INLINE.sub(lambda m: _MD_ENTITY.get(m.group(), "\\" + m.group()), line)
     return _MD_LINE_START.sub(_escape_line_start, line, count=1)
 
@@ -45,7 +45,7 @@ def _escape_line_start(match: re.Match[str]) -> str:
 
 def md_code(text: object) -> str:
     """`text` as a Markdown code span, whatever backticks it holds."""
-    line = " ".join(printable(text).split())
+    line = printable(" ".join(str(text).split()))
     fence = "`" * (max((len(run) for run in re.findall(r"`+", line)), default=0) + 1)
     pad = " " if line.startswith("`") or line.endswith("`") else ""
     return f"{fence}{pad}{line}{pad}{fence}"

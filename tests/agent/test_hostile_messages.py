@@ -120,6 +120,14 @@ def test_the_clients_name_is_never_a_leak() -> None:
     assert leak_errors([_msg("ARR Freight Lines: your ARR is flat.")], terms)
 
 
+def test_internal_figures_match_whole_words_only() -> None:
+    account = Account(account_id="n", name="N", plan="Next", seats_purchased=12, arr=5_000)
+    terms = internal_terms(account, [])
+    ordinary = _msg("By the next planning cycle, 112 seats and 15,000 users.")
+    assert leak_errors([ordinary], terms) == []
+    assert leak_errors([_msg("Your Next plan has 12 seats for 5,000 a year.")], terms)
+
+
 def test_personas_say_no_internal_word_of_their_own() -> None:
     check = LeakCheck(internal_terms(ACCOUNT, []))
     for spec in load_personas().values():
