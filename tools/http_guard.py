@@ -47,7 +47,7 @@ _HOOK_SEGMENTS = frozenset({"hook", "hooks", "webhook", "webhooks", "webhookb2"}
 _HOOK_HOSTS = ("hooks.slack.com", "webhook.office.com")
 _BOT_TOKEN = re.compile(r"bot\d+:[\w-]+")
 _PLAIN_WORDS = re.compile(r"[a-z]{1,19}(?:-[a-z]{1,19})*")
-_URL_IN_TEXT = re.compile(r"\b(?:https?|wss?)://[^\s<>\"'`]+", re.IGNORECASE)
+_URL_IN_TEXT = re.compile(r"\b[a-z][a-z0-9+.-]*://[^\s<>\"'`]+", re.IGNORECASE)
 REDACTED = "REDACTED"
 
 
@@ -74,8 +74,15 @@ def redact_url(url: str, *, keep_ids: bool = False) -> str:
 
 
 def redact_text(text: str) -> str:
-    """`text` with every http(s) URL in it passed through `redact_url`."""
-    return _URL_IN_TEXT.sub(lambda m: redact_url(m.group(0)), text)
+    """`text` with every URL in it (any scheme: a database URL's password too) redacted."""
+    return _URL_IN_TEXT.sub(_redact_match, text)
+
+
+def _redact_match(match: re.Match[str]) -> str:
+    # Punctuation that ends the sentence is not part of the URL.
+    url = match.group(0)
+    bare = url.rstrip(".,;:!?)]")
+    return redact_url(bare) + url[len(bare) :]
 
 
 def _redact_path(host: str, path: str, guess: bool) -> str:
