@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -17,6 +17,10 @@ from pydantic import ValidationError
 from agent.errors import ParseError
 
 T = TypeVar("T")
+
+# A field may be as large as the file (a long review, a pasted email in a CRM note): the
+# module's 128 KB default would make one such field a traceback. Files are size-limited.
+csv.field_size_limit(2**31 - 1)
 
 _DELIMITERS = (",", "\t", ";")
 _NUMBER = re.compile(r"[-+]?[\d.,]+%?")
@@ -64,10 +68,12 @@ class Table:
     name: str
     columns: frozenset[str]
     rows: list[Row]
+    #: Records the csv module could not read, one line each.
+    problems: list[str] = field(default_factory=list)
 
     def convert(self, build: Callable[[dict[str, str]], T]) -> Imported[T]:
         """Build a record from each row; a row that fails becomes a problem with its line."""
-        result: Imported[T] = Imported()
+        result: Imported[T] = Imported(problems=list(self.problems))
         for row in self.rows:
             try:
                 result.rows.append(build(row.values))
@@ -76,8 +82,24 @@ class Table:
         return result
 
 
+def records(text: str, delimiter: str = ",") -> Iterator[tuple[int, list[str] | csv.Error]]:
+    """Each record of a CSV text with the line it ends on; a record the csv module cannot
+    read is its error instead of its values, and the records after it are still read."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    while True:
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield reader.line_num, exc
+        else:
+            yield reader.line_num, values
+
+
 def read_csv(path: Path, aliases: Mapping[str, str]) -> Table:
-    """Read a CSV export; headers go through `aliases`, blank rows are skipped."""
+    """Read a CSV export; headers go through `aliases`, blank rows are skipped, and a record
+    the csv module cannot read is a problem with its line."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -86,19 +108,29 @@ def read_csv(path: Path, aliases: Mapping[str, str]) -> Table:
     if not text.strip():
         raise ParseError(f"{path}: empty file")
     # the delimiter as local files are sniffed: the header row and rows of the same width
-    reader = csv.DictReader(io.StringIO(text), delimiter=sniff_delimiter(text) or ",")
-    columns = {h: canonical(h, aliases) for h in reader.fieldnames or [] if h}
+    found = records(text, sniff_delimiter(text) or ",")
+    headers: list[str] = []
+    for line, first in found:
+        if isinstance(first, csv.Error):
+            raise ParseError(f"{path}: header row on line {line} is not CSV ({first})")
+        if first:
+            headers = first
+            break
+    columns = [canonical(h, aliases) if h else "" for h in headers]
     rows: list[Row] = []
-    for record in reader:
+    problems: list[str] = []
+    for line, record in found:
+        if isinstance(record, csv.Error):
+            problems.append(f"{path.name} line {line}: not CSV ({record})")
+            continue
         values: dict[str, str] = {}
-        for header, value in record.items():
-            column = columns.get(header) if isinstance(header, str) else None
-            cleaned = value.strip() if isinstance(value, str) else ""
+        for column, value in zip(columns, record, strict=False):
+            cleaned = value.strip()
             if column and cleaned and column not in values:
                 values[column] = cleaned
         if values:
-            rows.append(Row(reader.line_num, values))
-    return Table(path.name, frozenset(columns.values()), rows)
+            rows.append(Row(line, values))
+    return Table(path.name, frozenset(c for c in columns if c), rows, problems)
 
 
 def canonical(header: str, aliases: Mapping[str, str]) -> str:
@@ -162,8 +194,8 @@ def sniff_delimiter(text: str) -> str | None:
     cut = len(text) > len(sample)
     best: tuple[int, str] | None = None
     for delimiter in _DELIMITERS:
-        reader = csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter)
-        rows = [r for r in reader if any(c.strip() for c in r)][:200]
+        rows = [r for _, r in records(sample, delimiter) if isinstance(r, list)]
+        rows = [r for r in rows if any(c.strip() for c in r)][:200]
         if cut:
             rows = rows[:-1]  # the sample may end inside a record
         if len(rows) < 2 or len(rows[0]) < 2 or not _header_like(rows[0]):

@@ -11,8 +11,9 @@ render:  Briefing ─► Markdown | JSON | HTML
 
 from __future__ import annotations
 
+import functools
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -21,7 +22,7 @@ from pydantic import ValidationError
 
 from agent.crm import CrmData, load_crm
 from agent.deps import Deps
-from agent.errors import BriefingInvalid, DossierError
+from agent.errors import BriefingInvalid
 from agent.research import load_report, source_gaps
 from agent.schemas import (
     Account,
@@ -47,6 +48,7 @@ from agent.triggers import evaluate_triggers
 from agent.validate import internal_terms
 from knowledge.retrieve import LayerSpec, load_layers, retrieve_all
 from tools.files import Ingested, ingest_path
+from tools.problems import collecting, failure
 from tools.sources import FetchContext
 from tools.transcript_fetch import fetch_transcript
 from tools.web import fetch_sources
@@ -63,21 +65,36 @@ class IngestReport:
     warnings: list[str] = field(default_factory=list)
 
 
+#: Told, for one input, how many of its chunks are embedded so far and of how many (0 of 0
+#: while it is read).
+IngestProgress = Callable[[str, int, int], None]
+
+
 def ingest(
-    deps: Deps, account: Account, inputs: Sequence[str | Path], kind: SourceKind | None = None
+    deps: Deps,
+    account: Account,
+    inputs: Sequence[str | Path],
+    kind: SourceKind | None = None,
+    on_progress: IngestProgress | None = None,
 ) -> IngestReport:
-    """Parse local files or fetch URLs into sources and store them; one bad input never loses
-    the others."""
+    """Parse local files or fetch URLs into sources and store them; one bad input, failing
+    in any way, never loses the others."""
     report = IngestReport()
     now = deps.clock()
     for item in inputs:
-        try:
-            parsed = _read(deps, account, str(item), kind, now)
-        except DossierError as exc:
-            report.errors.append(" ".join(str(exc).split()))
-            continue
-        report.warnings += parsed.problems
-        result = deps.store.add_sources(parsed.sources)
+        name = str(item)
+        if on_progress:
+            on_progress(name, 0, 0)
+        with collecting() as noted:
+            try:
+                parsed = _read(deps, account, name, kind, now)
+            except Exception as exc:  # the one place an input's failure becomes its error line
+                reason = failure(exc)
+                report.errors.append(reason if name in reason else f"{name}: {reason}")
+                continue
+        report.warnings += parsed.problems + noted
+        progress = functools.partial(on_progress, name) if on_progress else None
+        result = deps.store.add_sources(parsed.sources, progress)
         report.new += result.new
         report.unchanged += result.unchanged
         report.updated += result.updated

@@ -1,7 +1,7 @@
 """Research: run the source tools an account's book fields enable, store what they bring.
 
-A tool that fails becomes a recorded gap (the brief lists it), never a crash. The last run of
-each account is kept in the workspace as `research/<account_id>.json`.
+A tool that fails in any way becomes a recorded gap (the brief lists it), never a crash. The
+last run of each account is kept in the workspace as `research/<account_id>.json`.
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from typing import Literal
 from agent.atomic import write_atomic
 from agent.config import Settings
 from agent.deps import Deps
-from agent.errors import DossierError
 from agent.schemas import Account
 from agent.signal_sources import job_snapshot
 from tools import enabled_tools
+from tools.problems import collecting, failure
 from tools.sources import FetchContext, SourceTool
 
 Status = Literal["ok", "failed"]
@@ -86,11 +86,13 @@ def record(deps: Deps, account: Account, report: ResearchReport) -> None:
 
 
 def run_tool(deps: Deps, account: Account, tool: SourceTool, context: FetchContext) -> ToolOutcome:
-    """Fetch one tool's sources and store them; a failure is an outcome, not an exception."""
-    try:
-        fetched = tool.fetch(account, context)
-    except DossierError as exc:
-        return ToolOutcome(tool=tool.name, status="failed", error=" ".join(str(exc).split()))
+    """Fetch one tool's sources and store them; a failure of any kind while fetching and
+    parsing is an outcome, not an exception, and the items it noted are its problems."""
+    with collecting() as noted:
+        try:
+            fetched = tool.fetch(account, context)
+        except Exception as exc:  # the one place a tool's failure becomes its gap
+            return ToolOutcome(tool=tool.name, status="failed", error=failure(exc), problems=noted)
     result = deps.store.add_sources(fetched.sources)
     return ToolOutcome(
         tool=tool.name,
@@ -98,7 +100,7 @@ def run_tool(deps: Deps, account: Account, tool: SourceTool, context: FetchConte
         new=len(result.new),
         unchanged=len(result.unchanged),
         updated=len(result.updated),
-        problems=fetched.problems,
+        problems=fetched.problems + noted,
     )
 
 

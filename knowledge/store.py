@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
 import threading
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -30,6 +32,12 @@ if TYPE_CHECKING:
     from chromadb.api.models.Collection import Collection as ChromaCollection
 
 _STATES = ("new", "unchanged", "updated")
+#: Chunks embedded between two progress reports (a few seconds of work on two cores).
+_PROGRESS_STEP = 128
+#: Told how many chunks are embedded so far, and of how many.
+Progress = Callable[[int, int], None]
+
+log = logging.getLogger(__name__)
 _COLLECTION_NAME = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_-]{1,61}[a-zA-Z0-9]")
 
 
@@ -103,6 +111,7 @@ class KnowledgeStore:
         # Writes are serialized so a threaded scan never interleaves two accounts' index
         # updates; reads stay concurrent.
         self._write_lock = threading.Lock()
+        self._damaged: set[Path] = set()
 
     @property
     def embedder(self) -> MiniLMEmbedding:
@@ -111,12 +120,15 @@ class KnowledgeStore:
             self._embedder = default_embedder()
         return self._embedder
 
-    def add_sources(self, sources: Sequence[Source]) -> AddResult:
-        """Store sources, re-chunking and re-embedding only those that are new or changed."""
+    def add_sources(
+        self, sources: Sequence[Source], on_progress: Progress | None = None
+    ) -> AddResult:
+        """Store sources, re-chunking and re-embedding only those that are new or changed;
+        `on_progress(done, total)` hears of the chunks embedded as they are."""
         with self._write_lock:
-            return self._add_sources(sources)
+            return self._add_sources(sources, on_progress)
 
-    def _add_sources(self, sources: Sequence[Source]) -> AddResult:
+    def _add_sources(self, sources: Sequence[Source], on_progress: Progress | None) -> AddResult:
         latest = {(s.account_id, s.id): s for s in sources}
         hashes = {key: content_hash(s) for key, s in latest.items()}
         status: dict[tuple[str, str], str] = {}
@@ -135,7 +147,7 @@ class KnowledgeStore:
         todo = [latest[key] for key, state in status.items() if state != "unchanged"]
 
         chunks = [chunk_source(s, self.settings.chunk_chars) for s in todo]
-        vectors = self.embed([c.text for own in chunks for c in own])
+        vectors = self._embed_all([c.text for own in chunks for c in own], on_progress)
         offset = 0
         for source, own in zip(todo, chunks, strict=True):
             self._replace_chunks(source, own, vectors[offset : offset + len(own)], hashes)
@@ -145,14 +157,16 @@ class KnowledgeStore:
         return AddResult(**ids)
 
     def sources(self, account_id: str, as_of: datetime | None = None) -> list[Source]:
-        """All stored sources of an account, newest published first (undated last), then by id.
+        """All stored sources of an account, newest published first (undated last), then by id;
+        a damaged file is skipped with a warning.
 
         With `as_of`, only those that stood by then: published by then, or (undated) retrieved.
         """
         folder = self.settings.sources_dir / account_id
         if not folder.is_dir():
             return []
-        found = [Source.model_validate_json(p.read_bytes()) for p in folder.glob("*.json")]
+        read = (self._read_source(p) for p in sorted(folder.glob("*.json")))
+        found = [s for s in read if s is not None]
         if as_of is not None:
             found = [s for s in found if stood_by(s, as_of)]
         return sorted(
@@ -169,7 +183,23 @@ class KnowledgeStore:
         path = self.settings.sources_dir / account_id / f"{source_id}.json"
         if not path.is_file():
             return None
-        return Source.model_validate_json(path.read_bytes())
+        return self._read_source(path)
+
+    def _read_source(self, path: Path) -> Source | None:
+        """A stored source, or None (and one warning per file) when its file is damaged: a
+        truncated write or a hand edit must not hide the account's other sources."""
+        try:
+            return Source.model_validate_json(path.read_bytes())
+        except (OSError, ValueError, RecursionError) as exc:
+            if path not in self._damaged:
+                self._damaged.add(path)
+                reason = exc.strerror if isinstance(exc, OSError) else "not a valid source record"
+                log.warning(
+                    "%s: skipped, %s; add the document again or re-run research to restore it",
+                    path,
+                    reason,
+                )
+            return None
 
     def source_texts(self, account_id: str) -> dict[str, str]:
         """The stored text of each source of an account, by source id (what quotes must match)."""
@@ -218,6 +248,16 @@ class KnowledgeStore:
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Unit vectors of the texts, from the store's embedder (for scoring sentences)."""
         return self.embedder.embed(texts)
+
+    def _embed_all(self, texts: Sequence[str], on_progress: Progress | None) -> np.ndarray:
+        """The texts' vectors, a step at a time when someone is told how far it got."""
+        if on_progress is None or not texts:
+            return self.embed(texts)
+        parts = []
+        for begin in range(0, len(texts), _PROGRESS_STEP):
+            parts.append(self.embed(texts[begin : begin + _PROGRESS_STEP]))
+            on_progress(min(begin + _PROGRESS_STEP, len(texts)), len(texts))
+        return np.concatenate(parts)
 
     def _query_vectors(self, queries: Sequence[str]) -> np.ndarray:
         """Query embeddings, remembered: layer and persona queries are the same every brief."""

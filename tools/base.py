@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html as htmllib
 import json
 import re
 import warnings
-from datetime import UTC, date, datetime
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from bs4 import (
     BeautifulSoup,
@@ -16,15 +19,27 @@ from bs4 import (
     Declaration,
     Doctype,
     NavigableString,
+    PageElement,
     Tag,
     XMLParsedAsHTMLWarning,
 )
 from bs4.element import CData, ProcessingInstruction
+from lxml import etree
 
 from agent.errors import ParseError
 from agent.schemas import Source, SourceKind
+from tools.problems import note
 
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+# terminal escape sequences (CSI, OSC, DCS/PM/APC strings, two-byte ESC codes), then any other
+# C0/C1 control but newline and tab: a title or text must not drive the CSM's terminal
+_ESCAPES = re.compile(
+    r"\x1b(?:\[[0-?]*[ -/]*[@-~]?|[\]PX^_][^\x07\x1b]{0,4096}(?:\x07|\x1b\\)|.?)"
+    r"|\x9b[0-?]*[ -/]*[@-~]?",
+    re.DOTALL,
+)
+_CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")  # \t \n \v \f \r are whitespace
+_LINE_CONTROLS = str.maketrans("\r\v\f", "\n\n\n")
 _INLINE_SPACE = re.compile(r"[ \t\f\v\u00a0\u2007\u202f]+")
 _BLANKS = re.compile(r"\n{3,}")
 
@@ -39,10 +54,28 @@ _BREAKS = re.compile("[ \x02\x03]*[\x02\x03][ \x02\x03]*")
 _NOT_TEXT = (Comment, Declaration, Doctype, ProcessingInstruction, CData)
 
 
+#: Elements nested deeper are read as plain paragraphs (real pages nest 10 to 40 deep; libxml2
+#: stops at 256, so the probe must look above that).
+MAX_HTML_DEPTH = 200
+_PROBE = etree.HTMLParser(encoding="utf-8", recover=True, no_network=True)
+_AT_MAX_DEPTH = "/" + "/".join(["*"] * MAX_HTML_DEPTH)
+#: The longest text one document keeps: about 1,100 chunks, under a minute of embedding on two
+#: cores; a page or file with more is cut (and says so) rather than taking many minutes.
+MAX_TEXT_CHARS = 2_000_000
+#: Dates before this are no dates (a zero or epoch default, a typo), nor those past the latest.
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+_LATEST = datetime(9000, 1, 1, tzinfo=UTC)
+#: How far after the run's clock a document's date may lie (a scheduled call, clock skew).
+FUTURE_SLACK = timedelta(days=366)
+
 _LD_SCRIPT = re.compile(
     r"<script[^>]*type=[\"']application/ld\+json[\"'][^>]*>(.*?)</script>",
     re.IGNORECASE | re.DOTALL,
 )
+
+
+#: JSON deeper than this is refused: real documents nest a few levels, and readers walk it.
+MAX_JSON_DEPTH = 64
 
 
 def jsonld_objects(html: str) -> list[dict[str, Any]]:
@@ -63,8 +96,8 @@ def jsonld_objects(html: str) -> list[dict[str, Any]]:
 
     for block in _LD_SCRIPT.findall(html):
         try:
-            visit(json.loads(block))
-        except ValueError:
+            visit(load_json(block))
+        except ParseError:
             continue
     return found
 
@@ -74,14 +107,43 @@ def content_hash(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
+def _depth(value: Any) -> int:
+    """How deeply lists and objects nest in decoded JSON (walked without recursion)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        node, level = stack.pop()
+        children = (
+            node.values() if isinstance(node, dict) else node if isinstance(node, list) else None
+        )
+        if children is None:
+            continue
+        deepest = max(deepest, level)
+        if level > MAX_JSON_DEPTH:
+            break
+        stack += [(child, level + 1) for child in children if isinstance(child, dict | list)]
+    return deepest
+
+
 def load_json(data: bytes | str | Any) -> Any:
-    """Decoded JSON (already decoded data passes through); ParseError when it is not JSON."""
+    """Decoded JSON (already decoded data passes through); ParseError when it is not JSON, or
+    nests deeper than MAX_JSON_DEPTH."""
+    value = data
     if isinstance(data, bytes | str):
         try:
-            return json.loads(data)
-        except ValueError as exc:
-            raise ParseError(f"not JSON: {exc}") from None
-    return data
+            value = json.loads(data)
+        except RecursionError:
+            raise ParseError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels") from None
+        except MemoryError:
+            raise ParseError("JSON too large to read in memory") from None
+        except json.JSONDecodeError as exc:
+            # one line needs no position, a document does
+            where = f", line {exc.lineno} column {exc.colno}" if exc.doc.count("\n") else ""
+            raise ParseError(f"not JSON ({exc.msg}{where})") from None
+        except ValueError as exc:  # bytes that are not UTF-8
+            raise ParseError(f"not JSON ({' '.join(str(exc).split())[:200]})") from None
+    if _depth(value) > MAX_JSON_DEPTH:
+        raise ParseError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
+    return value
 
 
 def stable_id(kind: SourceKind, identity: str) -> str:
@@ -89,10 +151,18 @@ def stable_id(kind: SourceKind, identity: str) -> str:
     return f"{kind.value}-{content_hash(identity)[:12]}"
 
 
+def strip_controls(text: str) -> str:
+    """Text without terminal escape sequences and control characters other than whitespace."""
+    if "\x1b" in text or "\x9b" in text:
+        text = _ESCAPES.sub("", text)
+    return _CONTROLS.sub("", text)
+
+
 def clean_text(text: str) -> str:
-    """Normalize newlines and spaces, decode entities and drop zero-width chars; keep paragraphs."""
+    """Normalize newlines and spaces, decode entities and drop zero-width and control chars;
+    keep paragraphs."""
     text = htmllib.unescape(text).replace("\r\n", "\n").replace("\r", "\n")
-    text = _ZERO_WIDTH.sub("", text)
+    text = strip_controls(_ZERO_WIDTH.sub("", text))
     lines = [_INLINE_SPACE.sub(" ", line).rstrip() for line in text.split("\n")]
     return _BLANKS.sub("\n\n", "\n".join(lines)).strip()
 
@@ -103,8 +173,19 @@ def _hidden(tag: Tag) -> bool:
     return isinstance(style, str) and re.search(r"display\s*:\s*none", style) is not None
 
 
-def _walk(node: Tag, out: list[str]) -> None:
-    for child in node.children:
+def _walk(root: Tag, out: list[str]) -> None:
+    # an explicit stack, not recursion: a page may nest thousands of elements
+    stack: list[Iterator[PageElement] | str] = [iter(root.children)]
+    while stack:
+        top = stack[-1]
+        if isinstance(top, str):
+            stack.pop()
+            out.append(top)
+            continue
+        child = next(top, None)
+        if child is None:
+            stack.pop()
+            continue
         if isinstance(child, _NOT_TEXT):
             continue
         if isinstance(child, NavigableString):
@@ -123,31 +204,84 @@ def _walk(node: Tag, out: list[str]) -> None:
             continue
         brk = _PARA if name in _PARAGRAPH_TAGS else _LINE if name in _LINE_TAGS else ""
         out.append(brk + ("- " if name == "li" else ""))
-        _walk(child, out)
-        out.append(brk or (" " if name in ("td", "th") else ""))
+        stack.append(brk or (" " if name in ("td", "th") else ""))
+        stack.append(iter(child.children))
 
 
-def parse_html(html: str) -> BeautifulSoup:
-    """A BeautifulSoup tree of HTML or XHTML (inline XBRL filings start with an XML prolog)."""
+def _soup(html: str) -> BeautifulSoup:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
         return BeautifulSoup(html, "lxml")
 
 
-def html_to_text(html: str) -> str:
-    """Plain text of an HTML fragment or page, with paragraph and list breaks kept."""
+def _too_deep(html: str) -> bool:
+    """Whether elements nest MAX_HTML_DEPTH deep, probed with libxml2's own tree (fast: C)."""
+    if html.count("<") < MAX_HTML_DEPTH:
+        return False
+    try:
+        root = etree.fromstring(html.encode("utf-8", "replace"), _PROBE)
+    except (etree.LxmlError, ValueError):
+        return False
+    return root is not None and bool(root.xpath(_AT_MAX_DEPTH))
+
+
+def _flatten(soup: BeautifulSoup) -> None:
+    """Elements at MAX_HTML_DEPTH keep their text, one paragraph each, and lose their tags."""
+    deepest: list[Tag] = []
+    stack: list[tuple[Tag, int]] = [(soup, 0)]
+    while stack:
+        node, level = stack.pop()
+        for child in node.children:
+            if isinstance(child, Tag):
+                if level + 1 >= MAX_HTML_DEPTH:
+                    deepest.append(child)
+                else:
+                    stack.append((child, level + 1))
+    for tag in deepest:
+        paragraphs = tree_text(tag).split("\n\n")
+        tag.clear()
+        for words in paragraphs:
+            paragraph = soup.new_tag("p")
+            paragraph.string = words
+            tag.append(paragraph)
+
+
+@functools.lru_cache(maxsize=4)
+def bounded_html(html: str) -> str:
+    """The page unchanged, or when elements nest more than MAX_HTML_DEPTH deep, re-written with
+    the deepest parts as plain paragraphs: deeper trees exhaust recursion or take quadratic
+    time in tree walks, and libxml2 (lxml, trafilatura) drops the rest of such a page."""
+    if not _too_deep(html):
+        return html
+    soup = _soup(html)
+    _flatten(soup)
+    return str(soup)
+
+
+def parse_html(html: str) -> BeautifulSoup:
+    """A BeautifulSoup tree of HTML or XHTML (inline XBRL filings start with an XML prolog),
+    nested at most MAX_HTML_DEPTH deep."""
+    return _soup(bounded_html(html))
+
+
+def tree_text(node: Tag) -> str:
+    """Plain text of a parsed tree or element, with paragraph and list breaks kept."""
     out: list[str] = []
-    _walk(parse_html(html), out)
+    _walk(node, out)
     # adjacent block edges ("</li><li>") make one break, the widest of them
     joined = _BREAKS.sub(lambda m: "\n\n" if _PARA in m.group() else "\n", "".join(out))
     lines = [line.strip() for line in joined.split("\n")]
     return clean_text("\n".join(lines))
 
 
-def to_utc(value: Any) -> datetime | None:
-    """A timezone-aware UTC datetime from ISO text, a date, a datetime or epoch milliseconds."""
-    if value is None or value == "":
-        return None
+def html_to_text(html: str) -> str:
+    """Plain text of an HTML fragment or page, with paragraph and list breaks kept."""
+    return tree_text(parse_html(html))
+
+
+def _moment(value: Any) -> datetime | None:
+    """The UTC datetime a value names, None when it names none; raises OverflowError,
+    ValueError or OSError when it is out of a datetime's range."""
     if isinstance(value, datetime):
         result = value
     elif isinstance(value, date):
@@ -166,6 +300,84 @@ def to_utc(value: Any) -> datetime | None:
     return result.astimezone(UTC)
 
 
+def to_utc(value: Any, now: datetime | None = None) -> datetime | None:
+    """A timezone-aware UTC datetime from ISO text, a date, a datetime or epoch milliseconds.
+
+    None when the value is no date, or an absurd one (before 1900, beyond what a datetime
+    holds, or more than a year after `now`); an absurd date is noted as a problem.
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        moment = _moment(value)
+    except (OverflowError, ValueError, OSError):
+        note(f"date {_shown(value)} is out of range: read as no date")
+        return None
+    if moment is None:
+        return None
+    latest = _LATEST if now is None else _latest(now)
+    if moment < EARLIEST or moment > latest:
+        limit = "the year 9000" if now is None else latest.date().isoformat()
+        note(f"date {_shown(value)} is before 1900 or after {limit}: read as no date")
+        return None
+    return moment
+
+
+def _latest(now: datetime) -> datetime:
+    """The latest date a document read at `now` may carry (a scheduled call, clock skew)."""
+    try:
+        return min(_LATEST, (_moment(now) or datetime.now(UTC)) + FUTURE_SLACK)
+    except (OverflowError, ValueError, OSError):
+        return _LATEST
+
+
+def _shown(value: Any) -> str:
+    text = value.isoformat() if isinstance(value, date) else str(value)
+    return repr(text[:40] + ("…" if len(text) > 40 else ""))
+
+
+def safe_url(url: str | None) -> str | None:
+    """The URL when it is an absolute http(s) address without spaces or control characters;
+    None for anything else (javascript:, data:, file:, a relative path)."""
+    if not url:
+        return None
+    url = url.strip()
+    if any(ch.isspace() or ord(ch) < 32 or 127 <= ord(ch) < 160 for ch in url):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    return url if parts.scheme.lower() in ("http", "https") and parts.hostname else None
+
+
+def _cut(text: str, title: str) -> str:
+    """The text within MAX_TEXT_CHARS, cut at a paragraph or a space; the cut is noted."""
+    if len(text) <= MAX_TEXT_CHARS:
+        return text
+    head = text[:MAX_TEXT_CHARS]
+    end = head.rfind("\n\n")
+    if end < MAX_TEXT_CHARS * 0.9:
+        end = max(head.rfind(" "), head.rfind("\n"))
+    kept = head[: end if end > 0 else MAX_TEXT_CHARS].rstrip()
+    note(
+        f"{title[:80]!r}: kept the first {len(kept):,} of {len(text):,} characters "
+        f"(one document's text is limited to {MAX_TEXT_CHARS:,})"
+    )
+    return kept
+
+
+def _clean_metadata(metadata: dict[str, Any]) -> dict[str, Any]:
+    return {
+        key: strip_controls(value)
+        if isinstance(value, str)
+        else [strip_controls(v) if isinstance(v, str) else v for v in value]
+        if isinstance(value, list)
+        else value
+        for key, value in metadata.items()
+    }
+
+
 def make_source(
     kind: SourceKind,
     identity: str,
@@ -178,15 +390,22 @@ def make_source(
     published_at: datetime | None = None,
     metadata: dict[str, Any] | None = None,
 ) -> Source:
-    """Build a Source with its stable id; `now` defaults to the current UTC time."""
+    """Build a Source with its stable id; `now` defaults to the current UTC time.
+
+    Every document passes here, so here it is made safe to keep and show: control characters
+    and terminal escapes removed, only an http(s) URL kept, an absurd date dropped and an
+    overlong text cut (the last two noted as problems).
+    """
+    retrieved = to_utc(now) or datetime.now(UTC)
+    title = " ".join(strip_controls(title).split())[:300] or "(untitled)"
     return Source(
         id=stable_id(kind, identity),
         account_id=account_id,
         kind=kind,
-        title=" ".join(title.split())[:300] or "(untitled)",
-        url=url or None,
-        published_at=published_at,
-        retrieved_at=to_utc(now) or datetime.now(UTC),
-        text=text,
-        metadata=metadata or {},
+        title=title,
+        url=safe_url(url),
+        published_at=to_utc(published_at, now=retrieved),
+        retrieved_at=retrieved,
+        text=_cut(strip_controls(text).translate(_LINE_CONTROLS), title),
+        metadata=_clean_metadata(metadata or {}),
     )

@@ -3,19 +3,18 @@ plain text, and the SourceKind that follows. The file name only breaks ties."""
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from agent.csvio import sniff_delimiter
+from agent.csvio import records, sniff_delimiter
 from agent.errors import ParseError
 from agent.schemas import SourceKind
 from tools import filings, jobs, news, pdf, reviews, transcripts, web
+from tools.base import load_json
+from tools.problems import parser
 
 
 class Format(StrEnum):
@@ -101,12 +100,12 @@ def _json_lines(path: Path, text: str) -> Sniffed | None:
         if not line.strip():
             continue
         try:
-            values.append(json.loads(line))
+            values.append(load_json(line))
             numbers.append(number)
-        except json.JSONDecodeError as exc:
+        except ParseError as exc:
             if not values:
                 return None
-            problems.append(f"{path.name} line {number}: not JSON ({exc.msg})")
+            problems.append(f"{path.name} line {number}: {exc}")
     if not values or not isinstance(values[0], dict | list):
         return None
     mostly_json = len(values) >= 2 and len(values) >= len(problems)
@@ -126,14 +125,15 @@ def _json(path: Path, text: str) -> Sniffed | None:
             return lines
         raise ParseError(f"{path}: malformed JSON-lines (the first line is not a JSON object)")
     try:
-        return Sniffed(Format.JSON, text, json.loads(text))
-    except json.JSONDecodeError as exc:
-        error = exc
+        return Sniffed(Format.JSON, text, load_json(text))
+    except ParseError as exc:
+        error = str(exc)
     if lines := _json_lines(path, text):
         return lines
     # a pretty-printed document opens with a lone brace: broken JSON, not a note
     if suffix in _JSON_SUFFIXES or head.split("\n", 1)[0].strip() in ("{", "["):
-        raise ParseError(f"{path}: malformed JSON ({error})")
+        reason = error.removeprefix("not JSON ")
+        raise ParseError(f"{path}: " + (f"malformed JSON {reason}" if reason != error else error))
     return None
 
 
@@ -151,6 +151,7 @@ def _markup_root(text: str) -> tuple[str, str]:
     return doctype, tag.group(1).lower() if tag else ""
 
 
+@parser
 def sniff(path: Path, data: bytes) -> Sniffed:
     """The format of a file from its content; ParseError (one line, naming the file) when it
     cannot be read."""
@@ -227,10 +228,11 @@ def _text_kind(path: Path, text: str) -> SourceKind:
 
 def csv_header(sniffed: Sniffed) -> list[str]:
     """The header row of a sniffed CSV/TSV."""
-    reader = csv.reader(io.StringIO(sniffed.text, newline=""), delimiter=sniffed.delimiter)
-    return next(reader, [])
+    first = next(records(sniffed.text, sniffed.delimiter), None)
+    return first[1] if first is not None and isinstance(first[1], list) else []
 
 
+@parser
 def kind_of(path: Path, sniffed: Sniffed) -> SourceKind:
     """The SourceKind of a sniffed file; ParseError when its layout is unknown."""
     if sniffed.document is not None:

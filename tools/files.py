@@ -3,9 +3,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import logging
 import os
 import stat
 from dataclasses import dataclass, field
@@ -20,10 +17,9 @@ from tools import filings, jobs, news, pdf, reviews, transcripts, web
 from tools.base import clean_text, content_hash, make_source, to_utc
 from tools.dates import find_date
 from tools.file_kinds import Format, Sniffed, infer_kind, json_kind, kind_of, sniff
+from tools.problems import failure, parser
 
 __all__ = ["Ingested", "infer_kind", "ingest_file", "ingest_path", "parse_note", "read_limited"]
-
-log = logging.getLogger(__name__)
 
 _MB = 1024 * 1024
 
@@ -45,29 +41,50 @@ def _too_big(path: Path, size: str, max_mb: float) -> ParseError:
 
 def read_limited(path: Path, max_mb: float = DEFAULT_MAX_FILE_MB) -> bytes:
     """The bytes of a regular file of at most `max_mb` megabytes; ParseError (one line) for a
-    larger file, a FIFO or device, or one that cannot be read."""
+    larger file, a FIFO or device, a symlink to a private file, or one that cannot be read."""
     limit = int(max_mb * _MB)
     try:
         # stat before open: opening a FIFO would block, reading a device might never end
+        link = path.is_symlink()
         info = path.stat()
         if not stat.S_ISREG(info.st_mode):
             what = "a directory" if stat.S_ISDIR(info.st_mode) else "a FIFO, socket or device"
             raise ParseError(f"{path}: not a regular file ({what})")
+        if link:
+            _public_target(path, info)
         if info.st_size > limit:
             raise _too_big(path, f"{info.st_size / _MB:.1f} MB", max_mb)
-        # O_NONBLOCK so that a file swapped for a FIFO since the stat cannot hang the open
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        # O_NONBLOCK so that a file swapped for a FIFO since the stat cannot hang the open;
+        # O_NOFOLLOW so that one swapped for a symlink is not followed unchecked
+        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)
+        fd = os.open(path, flags if link else flags | getattr(os, "O_NOFOLLOW", 0))
         with os.fdopen(fd, "rb") as handle:
-            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            opened = os.fstat(handle.fileno())
+            if not stat.S_ISREG(opened.st_mode):
                 raise ParseError(f"{path}: not a regular file")
+            if link:
+                _public_target(path, opened)
             data = handle.read(limit + 1)
     except OSError as exc:
         raise ParseError(f"{path}: cannot read ({exc.strerror or exc})") from None
     if len(data) > limit:
         raise _too_big(path, f"more than {max_mb:g} MB (it grew while being read)", max_mb)
+    if len(data) > opened.st_size:
+        # /proc and /sys files say they are empty and then read: a process's memory, not a file
+        raise ParseError(f"{path}: not a regular file (its contents change while it is read)")
     return data
 
 
+def _public_target(path: Path, target: os.stat_result) -> None:
+    """A symlink is followed only to a file anyone may read, never to some user's private one."""
+    if not target.st_mode & stat.S_IROTH:
+        raise ParseError(
+            f"{path}: a symlink to a private file (not readable by others); "
+            "copy the file itself to add it"
+        )
+
+
+@parser
 def parse_note(text: str, *, account_id: str = "", now: datetime | None = None) -> Source:
     """A crm_note Source: the CSM's own note, titled by its first heading or line."""
     cleaned = clean_text(text)
@@ -123,17 +140,6 @@ def _parse_json(path: Path, sniffed: Sniffed, kind: SourceKind, stamp: dict[str,
     return Ingested(parsed.sources, problems)
 
 
-def _as_commas(sniffed: Sniffed) -> str:
-    """The CSV text with commas between fields (the reviews parser reads commas); values are
-    copied unchanged."""
-    if sniffed.delimiter == ",":
-        return sniffed.text
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerows(csv.reader(io.StringIO(sniffed.text, newline=""), delimiter=sniffed.delimiter))
-    return out.getvalue()
-
-
 def _parse_pdf(document: pdf.PdfDocument, kind: SourceKind, stamp: dict[str, Any]) -> Ingested:
     if kind is SourceKind.earnings_call:
         return Ingested([transcripts.parse_transcript(document.text, **stamp)])
@@ -152,7 +158,7 @@ def _parse(path: Path, sniffed: Sniffed, kind: SourceKind, stamp: dict[str, Any]
     if kind is SourceKind.employee_review:
         if is_html or "application/ld+json" in text:
             return Ingested(reviews.parse_jsonld_reviews(text, **stamp))
-        parsed = reviews.parse_reviews_csv(_as_commas(sniffed), **stamp)
+        parsed = reviews.parse_reviews_csv(sniffed.text, delimiter=sniffed.delimiter, **stamp)
         return Ingested(parsed.sources, [f"{path.name} {p}" for p in parsed.problems])
     if kind is SourceKind.news and sniffed.format is Format.FEED:
         return Ingested(news.parse_feed(text.encode("utf-8"), **stamp))
@@ -180,7 +186,8 @@ def ingest_path(
     *,
     max_mb: float = DEFAULT_MAX_FILE_MB,
 ) -> Ingested:
-    """Read one local file into Sources, with the per-record problems of partial imports."""
+    """Read one local file into Sources, with the per-record problems of partial imports (the
+    caller reports them)."""
     path = Path(path)
     data = read_limited(path, max_mb)
     stamp: dict[str, Any] = {"account_id": account_id, "now": to_utc(now) or datetime.now(UTC)}
@@ -188,8 +195,8 @@ def ingest_path(
         sniffed = sniff(path, data)
         chosen = kind or kind_of(path, sniffed)
         result = _parse(path, sniffed, chosen, stamp)
-    except ParseError as exc:
-        message = " ".join(str(exc).split())
+    except Exception as exc:  # any parser failure is this file's one line
+        message = failure(exc)
         raise ParseError(
             message if message.startswith(str(path)) else f"{path}: {message}"
         ) from None
@@ -197,8 +204,6 @@ def ingest_path(
         raise ParseError(f"{path}: no {chosen.value} records found" + (
             f" ({len(result.problems)} rejected, first: {result.problems[0]})"
             if result.problems else ""))  # fmt: skip
-    for problem in result.problems:
-        log.warning(problem)
     return result
 
 

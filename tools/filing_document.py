@@ -29,6 +29,7 @@ from tools.filing_text import (
     read_cover,
     read_filing,
 )
+from tools.problems import parser
 
 _CHECKBOX = re.compile(
     r"[☐☒□■☑✓✔þ¨ý]|\[\s*[xX✓]?\s*\]|indicate by check mark|if .yes. is marked", re.IGNORECASE
@@ -220,6 +221,7 @@ def _periodic(cover: Cover) -> bool:
     return (cover.form or "").startswith(PERIODIC_FORMS)
 
 
+@parser
 def parse_filing_sources(
     html: str, url: str | None = None, *, account_id: str = "", now: datetime | None = None
 ) -> list[Source]:
@@ -234,6 +236,7 @@ def parse_filing_sources(
     return [_current_report(html, doc, cover, url, stamp)]
 
 
+@parser
 def parse_filing_document(
     html: str, url: str | None = None, *, account_id: str = "", now: datetime | None = None
 ) -> Source:

@@ -10,7 +10,7 @@ import re
 from datetime import datetime, timedelta
 from typing import Any
 
-from agent.errors import DossierError, FetchError, ParseError
+from agent.errors import FetchError, ParseError
 from agent.schemas import Account, Source, SourceKind
 from tools.base import load_json, make_source, to_utc
 from tools.filing_document import parse_filing_document as parse_filing_document
@@ -19,6 +19,7 @@ from tools.filing_items import ITEM_NAMES as ITEM_NAMES
 from tools.filing_text import is_wrapped
 from tools.filing_text import strip_sgml as strip_sgml
 from tools.http import HTML_TYPES, JSON_TYPES
+from tools.problems import each, failure, parser
 from tools.sources import FetchContext, Fetched, endpoint, newest_first
 
 #: Forms worth a Source; insider (3/4/5), 13G and the like say little about the business.
@@ -38,6 +39,7 @@ def is_submissions(obj: Any) -> bool:
     return "cik" in obj and isinstance(filings, dict) and "recent" in filings
 
 
+@parser
 def parse_submissions(
     data: bytes | str | Any,
     archives_url: str = "https://www.sec.gov",
@@ -58,11 +60,11 @@ def parse_submissions(
         values = recent.get(name) or []
         return values[i] if i < len(values) else None
 
-    sources = []
-    for i, accession in enumerate(accessions):
+    def filing(i: int) -> Source | None:
+        accession = str(accessions[i])
         form = column("form", i)
         if form not in FORMS:
-            continue
+            return None
         filing_date = column("filingDate", i) or ""
         report_date = column("reportDate", i) or ""
         items = [x.strip() for x in (column("items", i) or "").split(",") if x.strip()]
@@ -80,32 +82,32 @@ def parse_submissions(
         if not items and column("primaryDocDescription", i):
             lines.append(f"Document: {column('primaryDocDescription', i)}.")
         title = f"{company} Form {form}" + (f" ({filing_date})" if filing_date else "")
-        sources.append(
-            make_source(
-                SourceKind.filing,
-                accession,
-                title=title,
-                text="\n".join(lines),
-                url=document_url,
-                published_at=to_utc(column("acceptanceDateTime", i) or filing_date),
-                metadata={
-                    "cik": cik,
-                    "company": company,
-                    "form": form,
-                    "accession": accession,
-                    "filing_date": filing_date,
-                    "report_date": report_date,
-                    "items": items,
-                    "primary_document": document,
-                    "document_url": document_url,
-                },
-                account_id=account_id,
-                now=now,
-            )
+        return make_source(
+            SourceKind.filing,
+            accession,
+            title=title,
+            text="\n".join(lines),
+            url=document_url,
+            published_at=to_utc(column("acceptanceDateTime", i) or filing_date),
+            metadata={
+                "cik": cik,
+                "company": company,
+                "form": form,
+                "accession": accession,
+                "filing_date": filing_date,
+                "report_date": report_date,
+                "items": items,
+                "primary_document": document,
+                "document_url": document_url,
+            },
+            account_id=account_id,
+            now=now,
         )
-    return sources
+
+    return each(range(len(accessions)), filing, "filing")
 
 
+@parser
 def parse_company_tickers(data: bytes | str | Any) -> dict[str, str]:
     """Map each ticker (upper case) of SEC company_tickers.json to its 10-digit CIK."""
     obj = load_json(data)
@@ -191,9 +193,9 @@ class SecTool:
         for filing in recent_8ks[:EXHIBIT_FILINGS]:
             try:
                 exhibit = self.exhibit(filing, account, ctx)
-            except DossierError as exc:
+            except Exception as exc:  # one exhibit of any failure; the filings stay
                 accession = filing.metadata["accession"]
-                fetched.problems.append(f"8-K {accession} exhibit: {' '.join(str(exc).split())}")
+                fetched.problems.append(f"8-K {accession} exhibit: {failure(exc)}")
                 continue
             if exhibit is not None:
                 fetched.sources.append(exhibit)

@@ -14,6 +14,7 @@ from agent.errors import ParseError
 from agent.schemas import Account, Source, SourceKind
 from tools.base import clean_text, html_to_text, load_json, make_source, to_utc
 from tools.http import JSON_TYPES
+from tools.problems import each, parser
 from tools.sources import FetchContext, Fetched, endpoint
 
 PROVIDERS = ("greenhouse", "lever", "ashby")
@@ -141,6 +142,13 @@ def _source(posting: Posting, *, account_id: str, now: datetime | None) -> Sourc
     )
 
 
+def _postings(
+    jobs: list[Any], read: Callable[[Any], Posting], account_id: str, now: datetime | None
+) -> list[Source]:
+    """One Source per posting; a posting that cannot be read is a noted problem."""
+    return each(jobs, lambda job: _source(read(job), account_id=account_id, now=now), "job")
+
+
 def _greenhouse_fields(job: dict[str, Any]) -> dict[str, Any]:
     """The board's custom fields (`metadata`: null or [{name, value}]) as a name → value map."""
     fields: dict[str, Any] = {}
@@ -192,6 +200,7 @@ def _greenhouse(job: dict[str, Any], board: str) -> Posting:
     )
 
 
+@parser
 def parse_greenhouse(
     data: bytes | str | Any, board: str, *, account_id: str = "", now: datetime | None = None
 ) -> list[Source]:
@@ -199,8 +208,8 @@ def parse_greenhouse(
     obj = load_json(data)
     if detect_job_board(obj) != "greenhouse":
         raise ParseError("not a Greenhouse job board response")
-    postings = [_greenhouse(job, board) for job in obj["jobs"] if isinstance(job, dict)]
-    return [_source(p, account_id=account_id, now=now) for p in postings]
+    jobs = [job for job in obj["jobs"] if isinstance(job, dict)]
+    return _postings(jobs, lambda job: _greenhouse(job, board), account_id, now)
 
 
 def _lever_salary(job: dict[str, Any]) -> str | None:
@@ -243,6 +252,7 @@ def _lever(job: dict[str, Any], site: str) -> Posting:
     )
 
 
+@parser
 def parse_lever(
     data: bytes | str | Any, site: str, *, account_id: str = "", now: datetime | None = None
 ) -> list[Source]:
@@ -250,7 +260,7 @@ def parse_lever(
     obj = load_json(data)
     if detect_job_board(obj) != "lever":
         raise ParseError("not a Lever postings response")
-    return [_source(_lever(job, site), account_id=account_id, now=now) for job in obj]
+    return _postings(obj, lambda job: _lever(job, site), account_id, now)
 
 
 def _ashby_compensation(job: dict[str, Any]) -> str | None:
@@ -309,6 +319,7 @@ def _ashby(job: dict[str, Any], org: str) -> Posting:
     )
 
 
+@parser
 def parse_ashby(
     data: bytes | str | Any, org: str, *, account_id: str = "", now: datetime | None = None
 ) -> list[Source]:
@@ -316,10 +327,11 @@ def parse_ashby(
     obj = load_json(data)
     if detect_job_board(obj) != "ashby":
         raise ParseError("not an Ashby job board response")
-    postings = [_ashby(job, org) for job in obj["jobs"] if isinstance(job, dict)]
-    return [_source(p, account_id=account_id, now=now) for p in postings]
+    jobs = [job for job in obj["jobs"] if isinstance(job, dict)]
+    return _postings(jobs, lambda job: _ashby(job, org), account_id, now)
 
 
+@parser
 def parse_job_board(
     data: bytes | str | Any, board: str, *, account_id: str = "", now: datetime | None = None
 ) -> list[Source]:

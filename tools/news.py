@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import calendar
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 import feedparser
 
-from agent.errors import DossierError, FetchError, ParseError
+from agent.errors import FetchError, ParseError
 from agent.schemas import Account, Source, SourceKind
-from tools.base import clean_text, content_hash, html_to_text, load_json, make_source
+from tools.base import clean_text, content_hash, html_to_text, load_json, make_source, to_utc
 from tools.http import FEED_TYPES, JSON_TYPES
+from tools.problems import each, failure, parser
 from tools.sources import FetchContext, Fetched, endpoint, newest_first
 from tools.web import fetch_page
 
@@ -35,7 +37,11 @@ _OUTLET_GAP = re.compile(r"(</a>)(?:\s|&nbsp;|\xa0)+(<font)", re.IGNORECASE)
 def _struct_to_utc(value: Any) -> datetime | None:
     if not value:
         return None
-    return datetime.fromtimestamp(calendar.timegm(value), tz=UTC)
+    try:
+        seconds = calendar.timegm(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return to_utc(seconds * 1000)
 
 
 def _publisher(entry: Any) -> str | None:
@@ -45,6 +51,18 @@ def _publisher(entry: Any) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class _Feed:
+    """What every entry of one feed is read with."""
+
+    channel: str | None
+    url: str | None
+    google_news: bool
+    account_id: str
+    now: datetime | None
+
+
+@parser
 def parse_feed(
     data: bytes | str,
     feed_url: str | None = None,
@@ -52,7 +70,8 @@ def parse_feed(
     account_id: str = "",
     now: datetime | None = None,
 ) -> list[Source]:
-    """One news Source per entry of an RSS or Atom feed."""
+    """One news Source per entry of an RSS or Atom feed; an entry that cannot be read is a
+    noted problem, the others are kept."""
     raw = data.encode("utf-8") if isinstance(data, str) else data
     # a blank line before <?xml makes the document not well-formed
     raw = raw.lstrip(b"\xef\xbb\xbf").lstrip()
@@ -64,51 +83,52 @@ def parse_feed(
     is_google_news = "news.google.com" in (feed.feed.get("link") or "") or (channel or "").endswith(
         "- Google News"
     )
-    sources = []
-    for entry in feed.entries:
-        title = html_to_text(entry.get("title") or "")
-        publisher = _publisher(entry)
-        if publisher and title.endswith(f" - {publisher}"):
-            title = title[: -len(publisher) - 3].rstrip()
-        link = unwrap_redirect(entry.get("link") or "")
-        summary_html = entry.get("summary") or ""
-        if entry.get("content"):
-            summary_html = max((c.get("value") or "" for c in entry.content), key=len)
-        # Google News puts "&nbsp;&nbsp;" between a headline and its outlet's name
-        summary = html_to_text(_OUTLET_GAP.sub(r"\1 - \2", summary_html))
-        lines = summary.split("\n")
-        if is_google_news:
-            # the lone-item description is just "<a>title</a>&nbsp;&nbsp;<font>Publisher</font>"
-            lines = [ln for ln in lines if ln.lstrip("- ") not in {title, f"{title} - {publisher}"}]
-        summary = clean_text("\n".join(lines))
-        if summary.strip() == title or summary.startswith(title + "\n"):
-            summary = summary[len(title) :].strip()
-        text = clean_text(title + ("\n\n" + summary if summary else ""))
-        if not text:
-            continue
-        identity = entry.get("id") or link or content_hash(text)
-        published = _struct_to_utc(entry.get("published_parsed") or entry.get("updated_parsed"))
-        metadata: dict[str, Any] = {"feed": channel, "feed_url": feed_url, "guid": entry.get("id")}
-        if publisher:
-            metadata["publisher"] = publisher
-            source = entry.get("source")
-            metadata["publisher_url"] = source.get("href") if isinstance(source, dict) else None
-        if entry.get("author"):
-            metadata["author"] = entry.get("author")
-        sources.append(
-            make_source(
-                SourceKind.news,
-                identity,
-                title=title or text.split("\n", 1)[0],
-                text=text,
-                url=link or None,
-                published_at=published,
-                metadata=metadata,
-                account_id=account_id,
-                now=now,
-            )
-        )
-    return sources
+    context = _Feed(channel, feed_url, is_google_news, account_id, now)
+    return each(feed.entries, lambda entry: _entry_source(entry, context), "feed entry")
+
+
+def _entry_source(entry: Any, feed: _Feed) -> Source | None:
+    """The news Source of one feed entry; None when it has no words."""
+    title = html_to_text(entry.get("title") or "")
+    publisher = _publisher(entry)
+    if publisher and title.endswith(f" - {publisher}"):
+        title = title[: -len(publisher) - 3].rstrip()
+    link = unwrap_redirect(entry.get("link") or "")
+    summary_html = entry.get("summary") or ""
+    if entry.get("content"):
+        summary_html = max((c.get("value") or "" for c in entry.content), key=len)
+    # Google News puts "&nbsp;&nbsp;" between a headline and its outlet's name
+    summary = html_to_text(_OUTLET_GAP.sub(r"\1 - \2", summary_html))
+    lines = summary.split("\n")
+    if feed.google_news:
+        # the lone-item description is just "<a>title</a>&nbsp;&nbsp;<font>Publisher</font>"
+        lines = [ln for ln in lines if ln.lstrip("- ") not in {title, f"{title} - {publisher}"}]
+    summary = clean_text("\n".join(lines))
+    if summary.strip() == title or summary.startswith(title + "\n"):
+        summary = summary[len(title) :].strip()
+    text = clean_text(title + ("\n\n" + summary if summary else ""))
+    if not text:
+        return None
+    identity = entry.get("id") or link or content_hash(text)
+    published = _struct_to_utc(entry.get("published_parsed") or entry.get("updated_parsed"))
+    metadata: dict[str, Any] = {"feed": feed.channel, "feed_url": feed.url, "guid": entry.get("id")}
+    if publisher:
+        metadata["publisher"] = publisher
+        source = entry.get("source")
+        metadata["publisher_url"] = source.get("href") if isinstance(source, dict) else None
+    if entry.get("author"):
+        metadata["author"] = entry.get("author")
+    return make_source(
+        SourceKind.news,
+        identity,
+        title=title or text.split("\n", 1)[0],
+        text=text,
+        url=link or None,
+        published_at=published,
+        metadata=metadata,
+        account_id=feed.account_id,
+        now=feed.now,
+    )
 
 
 _TOKEN_SPACE = re.compile(r"\s+([;,:.!?)])")
@@ -131,39 +151,40 @@ def is_gdelt(obj: Any) -> bool:
     return isinstance(obj, dict) and isinstance(obj.get("articles"), list)
 
 
+@parser
 def parse_gdelt(
     data: bytes | str | Any, *, account_id: str = "", now: datetime | None = None
 ) -> list[Source]:
-    """One news Source per article of a GDELT DOC 2.0 `mode=artlist&format=json` response."""
+    """One news Source per article of a GDELT DOC 2.0 `mode=artlist&format=json` response; an
+    article that cannot be read is a noted problem."""
     obj = load_json(data)
     if not is_gdelt(obj):
         raise ParseError("not a GDELT artlist response (no 'articles' list)")
-    sources = []
-    for article in obj["articles"]:
+
+    def article_source(article: dict[str, Any]) -> Source | None:
         url = _STRAY_TITLE.sub("", (article.get("url") or "").strip()) or None
         title = _clean_gdelt_title(article.get("title") or "")
         if not title:
-            continue
-        sources.append(
-            make_source(
-                SourceKind.news,
-                url or content_hash(title),
-                title=title,
-                text=title,
-                url=url,
-                published_at=_gdelt_date(article.get("seendate") or ""),
-                metadata={
-                    "domain": article.get("domain"),
-                    "language": article.get("language"),
-                    "sourcecountry": article.get("sourcecountry"),
-                    "publisher": article.get("domain"),
-                    "image": article.get("socialimage") or None,
-                },
-                account_id=account_id,
-                now=now,
-            )
+            return None
+        return make_source(
+            SourceKind.news,
+            url or content_hash(title),
+            title=title,
+            text=title,
+            url=url,
+            published_at=_gdelt_date(article.get("seendate") or ""),
+            metadata={
+                "domain": article.get("domain"),
+                "language": article.get("language"),
+                "sourcecountry": article.get("sourcecountry"),
+                "publisher": article.get("domain"),
+                "image": article.get("socialimage") or None,
+            },
+            account_id=account_id,
+            now=now,
         )
-    return sources
+
+    return each(obj["articles"], article_source, "GDELT article")
 
 
 _LEGAL_FORM = re.compile(
@@ -259,8 +280,8 @@ def _with_page(item: Source, page: Source) -> Source:
     )
 
 
-def _problem(url: str, exc: DossierError) -> str:
-    reason = " ".join(str(exc).split())
+def _problem(url: str, exc: Exception) -> str:
+    reason = failure(exc)
     # a FetchError already starts with the URL it asked for (the mirrored one, for Google News)
     return f"article {reason}" if isinstance(exc, FetchError) else f"article {url}: {reason}"
 
@@ -279,13 +300,12 @@ def with_articles(
         elif item.url:
             try:
                 page = fetch_page(_mirrored(item.url, ctx), ctx, account.account_id)
-            except DossierError as exc:
-                fetched.problems.append(_problem(item.url, exc))
-            else:
                 if page.url and _is_google_wrapper(page.url):
                     unresolved += 1
                 else:
                     full = _with_page(item, page)
+            except Exception as exc:  # one article of any failure; the item keeps its headline
+                fetched.problems.append(_problem(item.url, exc))
         text = f"{full.title}\n{full.text}"
         if about_only and not (
             is_about(account, text, full.url) or is_about(account, "", item.url)

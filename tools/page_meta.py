@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup, Tag
 
-from tools.base import html_to_text, jsonld_objects, parse_html
+from tools.base import bounded_html, jsonld_objects, parse_html, tree_text
 
 ARTICLE_TYPES = frozenset(
     {
@@ -113,8 +113,9 @@ def _meta_tags(soup: BeautifulSoup) -> dict[str, list[str]]:
 
 def read_page(html: str, url: str | None = None) -> Page:
     """Parse a page once for every reader of its metadata and visible text."""
+    html = bounded_html(html)  # what trafilatura reads too: no deeper than the tree
     soup = parse_html(html)
-    text = html_to_text(html)
+    text = tree_text(soup)
     lines = [line.strip() for line in text.split("\n") if line.strip()]
     return Page(html, url, soup, _meta_tags(soup), jsonld_objects(html), text, lines)
 

@@ -18,6 +18,7 @@ from agent.schemas import Source, SourceKind
 from tools import transcripts
 from tools.base import content_hash, make_source, to_utc
 from tools.dates import find_date
+from tools.problems import parser
 from tools.transcript_pages import without_furniture
 
 # pypdf logs a warning for every recoverable defect, and most real PDFs have some; they are
@@ -119,6 +120,7 @@ def _unreadable(exc: Exception) -> ParseError:
     return ParseError(f"corrupt or unreadable PDF ({reason})")
 
 
+@parser
 def read_pdf(data: bytes) -> PdfDocument:
     """The text and metadata of a PDF; ParseError (one line) when it is encrypted with a
     password, corrupt, or has no text layer."""

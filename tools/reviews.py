@@ -8,16 +8,17 @@ becomes one `employee_review` Source whose text keeps the reviewer's words verba
 from __future__ import annotations
 
 import csv
-import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from agent.csvio import records
 from agent.errors import ParseError
 from agent.schemas import Account, Source, SourceKind
 from tools.base import clean_text, jsonld_objects, load_json, make_source, to_utc
 from tools.http import CSV_TYPES, HTML_TYPES, JSON_TYPES
+from tools.problems import failure, parser
 from tools.review_fields import (
     ColumnMap,
     ReviewRecord,
@@ -182,13 +183,13 @@ def _dedupe_key(record: ReviewRecord) -> str:
 
 
 def _collect(
-    records: Iterable[tuple[int, ReviewRecord | ValueError]],
+    found: Iterable[tuple[int, ReviewRecord | ValueError]],
     account_id: str,
     now: datetime | None,
 ) -> ParsedReviews:
     parsed = ParsedReviews()
     seen: dict[str, int] = {}
-    for line, record in records:
+    for line, record in found:
         if isinstance(record, ValueError):
             parsed.problems.append(RowProblem(line, str(record)))
             continue
@@ -198,8 +199,12 @@ def _collect(
             parsed.problems.append(RowProblem(line, f"repeats line {seen[key]} (same {same})"))
             parsed.duplicates += 1
             continue
+        try:
+            parsed.sources.append(review_source(record, account_id=account_id, now=now))
+        except Exception as exc:  # one review's odd values never lose the others
+            parsed.problems.append(RowProblem(line, failure(exc)))
+            continue
         seen[key] = line
-        parsed.sources.append(review_source(record, account_id=account_id, now=now))
     return parsed
 
 
@@ -213,32 +218,42 @@ def _rows_to_records(
             yield line, record_from_row(row, columns, day_first)
         except ValueError as exc:
             yield line, exc
+        except Exception as exc:  # a value of a shape no export has: this row's problem
+            yield line, ValueError(failure(exc))
 
 
+@parser
 def parse_reviews_csv(
-    text: str, *, account_id: str = "", now: datetime | None = None
+    text: str, *, delimiter: str = ",", account_id: str = "", now: datetime | None = None
 ) -> ParsedReviews:
-    """Reviews of a CSV export in any common layout; bad rows become problems (with their line)
-    and repeated reviews are dropped, each noted as a problem."""
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""))
-    try:
-        raw_headers = next(reader)
-    except StopIteration:
-        raise ParseError("empty CSV") from None
+    """Reviews of a CSV export in any common layout; bad rows (a record the csv module cannot
+    read included) become problems with their line, and repeated reviews are dropped, each
+    noted as a problem."""
+    found = records(text.lstrip("\ufeff"), delimiter)
+    raw_headers: list[str] | None = None
+    start = 1
+    for end, first in found:
+        if isinstance(first, csv.Error):
+            raise ParseError(f"not a reviews CSV (header row: {first})")
+        raw_headers, start = first, end + 1
+        break
+    if raw_headers is None:
+        raise ParseError("empty CSV")
     columns = map_columns(raw_headers)
     if not columns.is_reviews():
         raise ParseError("not a reviews CSV (needs a rating column and pros or cons)")
     headers = [column_key(h) for h in raw_headers]
     rows: list[tuple[int, dict[str, str]]] = []
     short: list[RowProblem] = []
-    start = reader.line_num + 1
-    for values in reader:
-        if any(v.strip() for v in values):
+    for end, values in found:
+        if isinstance(values, csv.Error):
+            short.append(RowProblem(start, f"not CSV ({values})"))
+        elif any(v.strip() for v in values):
             if len(values) == len(headers):
                 rows.append((start, dict(zip(headers, values, strict=True))))
             else:
                 short.append(RowProblem(start, f"{len(values)} fields, {len(headers)} expected"))
-        start = reader.line_num + 1
+        start = end + 1
     result = _collect(_rows_to_records(rows, columns), account_id, now)
     result.problems = sorted(short + result.problems, key=lambda p: p.line)
     return result
@@ -275,6 +290,7 @@ def is_reviews_json(obj: Any) -> bool:
     return map_columns(keys).is_reviews()
 
 
+@parser
 def parse_reviews_json(
     data: bytes | str | Any, *, account_id: str = "", now: datetime | None = None
 ) -> ParsedReviews:
@@ -288,6 +304,7 @@ def parse_reviews_json(
     return _collect(_rows_to_records(rows, columns), account_id, now)
 
 
+@parser
 def parse_jsonld_reviews(
     html: str, url: str | None = None, *, account_id: str = "", now: datetime | None = None
 ) -> list[Source]:

@@ -21,6 +21,7 @@ from agent.errors import ParseError
 from agent.schemas import Source, SourceKind
 from tools.base import clean_text, content_hash, make_source, parse_html, to_utc
 from tools.dates import find_date
+from tools.problems import parser
 from tools.transcript_layouts import (
     Draft,
     Listing,
@@ -189,6 +190,7 @@ def build_transcript_source(
     )
 
 
+@parser
 def parse_transcript(
     text: str, *, url: str | None = None, account_id: str = "", now: datetime | None = None
 ) -> Source:
@@ -214,6 +216,7 @@ def looks_like_fool_html(html: str) -> bool:
     )
 
 
+@parser
 def parse_fool_html(
     html: str, url: str | None = None, *, account_id: str = "", now: datetime | None = None
 ) -> Source:
@@ -315,6 +318,7 @@ def _unglued(speaker: str, speech: str, names: list[str]) -> list[tuple[str, str
     return [(w, s) for w, s in pieces if s.strip()]
 
 
+@parser
 def parse_fool_json(
     obj: Any, *, url: str | None = None, account_id: str = "", now: datetime | None = None
 ) -> Source:

@@ -15,6 +15,7 @@ from tools.page_body import article_body
 from tools.page_dates import published_at
 from tools.page_kind import blocked_reason, genre
 from tools.page_meta import Page, ld_value, page_title, read_page, site_names, unescape
+from tools.problems import parser
 
 if TYPE_CHECKING:
     from tools.sources import FetchContext
@@ -35,6 +36,7 @@ def _kind(page: Page, now: datetime | None) -> tuple[SourceKind, str | None]:
     return (SourceKind.news, found) if found else (SourceKind.web_page, None)
 
 
+@parser
 def page_kind(html: str) -> SourceKind:
     """The kind `parse_page` will give a page, read from its markup alone (no extraction)."""
     if looks_like_filing(html):
@@ -42,6 +44,7 @@ def page_kind(html: str) -> SourceKind:
     return _kind(read_page(html), None)[0]
 
 
+@parser
 def parse_page(
     html: str, url: str | None = None, *, account_id: str = "", now: datetime | None = None
 ) -> Source:
