@@ -133,11 +133,8 @@ def _said(account: Account, proof: Candidate, titled: bool = True) -> str:
     """
     kind = proof.source.kind
     if proof.speaker:
-        return (
-            f"{proof.speaker} said on the {proof.source.title}"
-            if titled
-            else (f"{proof.speaker} said")
-        )
+        where = f" on the {proof.source.title}" if titled else ""
+        return f"{proof.speaker} said{where}"
     if _own_site(account, proof.source.url):
         return f"{account.name} wrote"
     if kind is SourceKind.news:
