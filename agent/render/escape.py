@@ -74,14 +74,17 @@ def md_link(label: object, url: str | None) -> str:
     target = web_url(url)
     if target is None:
         return md_text(label)
-    destination = _URL_UNSAFE.sub(lambda m: f"%{ord(m.group()):02X}", target)
-    return f"[{md_text(label)}]({destination})"
+    return f"[{md_text(label)}]({_destination(target)})"
 
 
 def md_url(url: str | None) -> str:
-    """A URL as the reader sees it: a link when it is a web address, else escaped text."""
+    """A URL as the reader sees it: an autolink when it is a web address, else escaped text."""
     target = web_url(url)
-    return md_link(target, target) if target else md_text(url or "")
+    return f"<{_destination(target)}>" if target else md_text(url or "")
+
+
+def _destination(url: str) -> str:
+    return _URL_UNSAFE.sub(lambda m: f"%{ord(m.group()):02X}", url)
 
 
 def terminal(text: object) -> Text:
