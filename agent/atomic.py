@@ -38,18 +38,19 @@ def write_atomic(path: Path, data: str | bytes) -> None:
 
 
 @contextmanager
-def locked(path: Path, timeout: float = LOCK_TIMEOUT_S) -> Iterator[None]:
+def locked(path: Path, timeout: float | None = None) -> Iterator[None]:
     """Hold an exclusive lock on `path` + ".lock" (created if needed) for the block.
 
-    Other processes that ask for the same lock wait up to `timeout` seconds, then fail with a
-    WorkspaceError; the lock is released when the block ends or the process dies.
+    Other processes that ask for the same lock wait up to `timeout` seconds (LOCK_TIMEOUT_S),
+    then fail with a WorkspaceError; the lock is released when the block ends or the process
+    dies. Not reentrant: a block must not ask for the lock it holds.
     """
     lock_path = path.with_name(path.name + ".lock")
     with _naming(lock_path):
         lock_path.parent.mkdir(parents=True, exist_ok=True)
         handle = open(lock_path, "a+b")  # noqa: SIM115 - held open for the whole block
     with handle:
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + (LOCK_TIMEOUT_S if timeout is None else timeout)
         while True:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)

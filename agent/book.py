@@ -123,7 +123,10 @@ def slugify(name: str) -> str:
     """
     plain = unicodedata.normalize("NFKC", clean_name(name))
     slug = re.sub(r"[^a-z0-9]+", "-", anyascii(plain).casefold()).strip("-")
-    lossy = any(c.isalnum() and not c.isascii() for c in plain)
+    # a letter outside ASCII, or a name of no letters at all ("🚀" reads as "rocket")
+    lossy = any(c.isalnum() and not c.isascii() for c in plain) or not any(
+        c.isalnum() for c in plain
+    )
     if not slug:
         return _tagged("account", _digest(name_key(name)))
     if lossy or len(slug) > MAX_ID_CHARS:
@@ -147,10 +150,10 @@ def load_book(settings: Settings) -> dict[str, Account]:
     try:
         rows = json.loads(path.read_text(encoding="utf-8"))
         return {row["account_id"]: Account.model_validate(row) for row in rows}
-    except (OSError, ValueError, KeyError, TypeError, ValidationError) as exc:
+    except (OSError, ValueError, KeyError, TypeError, RecursionError, ValidationError) as exc:
         raise ConfigError(
-            f"{path}: unreadable book ({exc.__class__.__name__}): restore it from a backup "
-            "or import the accounts again into an empty workspace"
+            f"{path}: unreadable book ({exc.__class__.__name__}): move it aside and import "
+            "the accounts again (stored sources stay with their account ids)"
         ) from exc
 
 
@@ -279,10 +282,12 @@ def _put(book: dict[str, Account], account: Account, changes: BookChanges) -> No
 
 
 def _lookup(book: Mapping[str, Account], key: str) -> Account | None:
-    if key in book:
-        return book[key]
+    """The account `key` names: its id (in any case), its name, or its name without the legal
+    form when only one account answers to that; None when none does."""
+    if key.casefold() in book:
+        return book[key.casefold()]
     wanted = name_key(key)
-    same = [a for a in book.values() if wanted in (name_key(a.name), name_key(a.account_id))]
+    same = [a for a in book.values() if name_key(a.name) == wanted]
     if not same:
         base, forms = _name_parts(key)
         same = [a for a in book.values() if _loosely(base, forms, a.name)]
