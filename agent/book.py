@@ -3,7 +3,10 @@
 Account ids are ASCII slugs of at most 64 characters, the same for the same name in any
 workspace: a name in another script is transliterated and tagged with a short hash of the name
 (transliteration loses what tells two names apart), and a long name is cut and tagged the same
-way. Two names are the same account when they differ only in case, punctuation, spacing or the
+way; only an id another account already holds makes a new account's id differ (tagged again).
+An id once given never changes, so an existing workspace keeps its ids.
+
+Two names are the same account when they differ only in case, punctuation, spacing or the
 spelling of one legal form ("Acme, Inc." = "ACME Inc" = "Acme Incorporated"); other words or
 another legal form make another account ("Acme Corp"). Every change of the book is a
 read-modify-write under a lock beside it, written atomically, so processes never lose accounts.
@@ -221,14 +224,30 @@ def import_csv(path: Path) -> ImportResult:
     imported = table.convert(lambda values: (_account_from_row(values), "account_id" in values))
     rows: list[tuple[Account, bool]] = []
     merged: list[str] = []
+    # Rows are the same account with the same given id, or with the same name when one of
+    # them gave no id; two different given ids are two accounts even under one name.
+    by_id: dict[str, int] = {}
+    by_name: dict[str, int] = {}
+    by_name_without_id: dict[str, int] = {}
     for account, given in imported.rows:
-        index = _same_row(rows, account, given)
+        key = name_key(account.name)
+        index = by_id.get(account.account_id) if given else by_name.get(key)
+        if given and index is None:
+            index = by_name_without_id.get(key)
         if index is None:
+            index = len(rows)
             rows.append((account, given))
-            continue
-        first, first_given = rows[index]
-        rows[index] = (_merged(first, account, given), given or first_given)
-        merged.append(f"{path.name}: {account.name!r} is the same account as {first.name!r}")
+        else:
+            first, first_given = rows[index]
+            rows[index] = (_merged(first, account, given), given or first_given)
+            merged.append(f"{path.name}: {account.name!r} is the same account as {first.name!r}")
+            if given and not first_given:  # that row has an id now
+                by_name_without_id = {k: i for k, i in by_name_without_id.items() if i != index}
+        by_name.setdefault(key, index)
+        if rows[index][1]:
+            by_id[rows[index][0].account_id] = index
+        else:
+            by_name_without_id.setdefault(key, index)
     given_ids = {a.account_id for a, given in rows if given}
     # an id made from a name never takes an id the file gave to another account
     taken = {a.account_id: a for a, _ in rows}
@@ -250,27 +269,29 @@ def import_accounts(settings: Settings, imported: ImportResult) -> BookChanges:
     named = [a for a in imported.accounts if a.account_id not in imported.given_ids]
     with locked(settings.book_file):
         book = load_book(settings)
+        by_name: dict[str, set[str]] = {}
+        for existing in book.values():
+            by_name.setdefault(name_key(existing.name), set()).add(existing.account_id)
         for account in given:
-            twins = sorted(
-                a.account_id
-                for a in book.values()
-                if a.account_id != account.account_id and name_key(a.name) == name_key(account.name)
-            )
+            twins = sorted(by_name.get(name_key(account.name), set()) - {account.account_id})
             if twins and account.account_id not in book:
                 changes.notes.append(
                     f"{account.name!r} (id {account.account_id}) has the name of an account "
                     f"already in the book ({', '.join(twins)}): both are kept"
                 )
-            _put(book, account, changes)
+            _put(book, by_name, account, changes)
         for account in named:
-            current = _same_name(book, account.name)
-            account_id = current.account_id if current else _free_id(book, account.name)
-            _put(book, account.model_copy(update={"account_id": account_id}), changes)
+            same = sorted(by_name.get(name_key(account.name), set()))
+            account_id = same[0] if same else _free_id(book, account.name)
+            _put(book, by_name, account.model_copy(update={"account_id": account_id}), changes)
         save_book(settings, book.values())
     return changes
 
 
-def _put(book: dict[str, Account], account: Account, changes: BookChanges) -> None:
+def _put(
+    book: dict[str, Account], by_name: dict[str, set[str]], account: Account, changes: BookChanges
+) -> None:
+    by_name.setdefault(name_key(account.name), set()).add(account.account_id)
     current = book.get(account.account_id)
     if current is None:
         changes.created.append(account.account_id)
@@ -303,17 +324,6 @@ def _loosely(base: tuple[str, ...], forms: tuple[str, ...], name: str) -> bool:
     return bool(base) and base == other_base and not (forms and other_forms)
 
 
-def _same_name(book: Mapping[str, Account], name: str) -> Account | None:
-    """The book's account with the same name (by `name_key`), the first by id if several."""
-    wanted = name_key(name)
-    same = sorted((a for a in book.values() if name_key(a.name) == wanted), key=_by_id)
-    return same[0] if same else None
-
-
-def _by_id(account: Account) -> str:
-    return account.account_id
-
-
 def _name_parts(name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """A name's words (casefolded, NFKC) and the legal forms that end it."""
     words = re.findall(r"[^\W_]+", unicodedata.normalize("NFKC", name).casefold())
@@ -342,19 +352,6 @@ def _tagged(slug: str, tag: str) -> str:
 
 def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:_TAG_CHARS]
-
-
-def _same_row(rows: list[tuple[Account, bool]], account: Account, given: bool) -> int | None:
-    """The earlier row of the same account: the same id when both rows gave one, else the same
-    name."""
-    key = name_key(account.name)
-    for index, (earlier, earlier_given) in enumerate(rows):
-        if given and earlier_given:
-            if earlier.account_id == account.account_id:
-                return index
-        elif name_key(earlier.name) == key:
-            return index
-    return None
 
 
 def _merged(first: Account, later: Account, later_given: bool) -> Account:

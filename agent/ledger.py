@@ -191,6 +191,11 @@ class Ledger:
         try:
             self.engine: Engine = _engine(url)
             self._create_tables()
+        except ImportError as exc:
+            raise WorkspaceError(
+                f"the ledger at {self.where} needs a database driver that is not installed "
+                f"({exc.name or exc})"
+            ) from exc
         except (SQLAlchemyError, sqlite3.Error, OSError) as exc:
             raise _problem(exc, self.where) from exc
 

@@ -116,8 +116,8 @@ def _explain(exc: Exception, ctx: typer.Context | None) -> str:
     problem = workspace_error(exc, path, role)
     if problem is not None:
         return str(problem)
-    if isinstance(exc, OSError):
-        return f"{exc.filename or ''}: {exc.strerror or exc}"
+    if isinstance(exc, OSError) and exc.filename:
+        return f"{exc.filename}: {exc.strerror or exc}"
     return f"unexpected {type(exc).__name__}: {exc} (run with {DEBUG_ENV}=1 for the traceback)"
 
 
