@@ -93,6 +93,18 @@ def workspace_error(
     return WorkspaceError(_message(fault, where, role))
 
 
+def database_of(exc: BaseException) -> Literal["index", "ledger"] | None:
+    """Which database an error (or what caused it) came from: Chroma's index, the ledger
+    (SQLAlchemy or sqlite3), or neither."""
+    for link in _chain(exc):
+        package = type(link).__module__.split(".")[0]
+        if package.startswith("chromadb"):
+            return "index"
+        if package in ("sqlalchemy", "sqlite3"):
+            return "ledger"
+    return None
+
+
 def _fault(exc: BaseException) -> tuple[Fault, str | None] | None:
     for link in _chain(exc):
         if isinstance(link, OSError) and link.errno in _ERRNO_FAULTS:

@@ -16,7 +16,7 @@ from rich.text import Text
 
 from agent.config import Settings, load_settings
 from agent.deps import Deps
-from agent.errors import DossierError, FileRole, workspace_error
+from agent.errors import DossierError, FileRole, database_of, workspace_error
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -116,25 +116,27 @@ def _explain(exc: Exception, ctx: typer.Context | None) -> str:
     problem = workspace_error(exc, path, role)
     if problem is not None:
         return str(problem)
-    if isinstance(exc, OSError) and exc.filename:
-        return f"{exc.filename}: {exc.strerror or exc}"
+    if isinstance(exc, OSError):
+        return f"{exc.filename}: {exc.strerror or exc}" if exc.filename else str(exc)
     return f"unexpected {type(exc).__name__}: {exc} (run with {DEBUG_ENV}=1 for the traceback)"
 
 
 def _file_of(exc: Exception, ctx: typer.Context | None) -> tuple[Path | None, FileRole]:
     """The workspace file a database error came from: Chroma's index or the ledger."""
-    package = type(exc).__module__.split(".")[0]
-    if package not in ("chromadb", "sqlalchemy", "sqlite3") or ctx is None:
+    role = database_of(exc)
+    if role is None:
         return None, "file"
     try:
-        settings = settings_from(ctx)
+        settings = settings_from(ctx) if ctx is not None else None
     except DossierError:
-        return None, "index" if package == "chromadb" else "ledger"
-    if package == "chromadb":
-        return settings.chroma_dir / "chroma.sqlite3", "index"
+        settings = None
+    if settings is None:
+        return None, role
+    if role == "index":
+        return settings.chroma_dir / "chroma.sqlite3", role
     from agent.ledger import ledger_file  # the ledger's engine loads only where it is used
 
-    return ledger_file(settings), "ledger"
+    return ledger_file(settings), role
 
 
 def write_output(text: str, output: Path | None) -> None:

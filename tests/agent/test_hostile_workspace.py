@@ -424,3 +424,36 @@ def test_ensure_account_twice_is_one_account(home: Path) -> None:
     first = ensure_account(settings, "Acme Corp")
     assert ensure_account(settings, "ACME  corp.") == first
     assert list(load_book(settings)) == [first.account_id]
+
+
+def test_a_workspace_fault_ends_a_scan_but_an_accounts_own_error_does_not(
+    ws: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import agent.scan
+
+    upsert_accounts(load_settings(ws), [Account(account_id="zed", name="Zed")])
+    real = agent.scan.scan_account
+
+    def one_fails(deps: Any, account: Account, *args: Any, **kwargs: Any) -> Any:
+        if account.account_id == "zed":
+            raise failure
+        return real(deps, account, *args, **kwargs)
+
+    monkeypatch.setattr(agent.scan, "scan_account", one_fails)
+    failure: Exception = KeyError("own bug")
+    result = invoke(ws, "scan", "--offline", "-f", "json")
+    assert result.exit_code == 0, result.output
+    accounts = {a["account_id"]: a for a in json.loads(result.stdout)["accounts"]}
+    assert accounts["zed"]["errors"] == ["KeyError: 'own bug'"]
+    assert accounts["acme-corp"]["triage"]
+
+    from chromadb.errors import InternalError
+
+    # the index is one file for every account: the scan stops at once, with the remedy
+    failure = InternalError(
+        "error returned from database: (code: 11) database disk image is malformed"
+    )
+    assert_one_line(invoke(ws, "scan", "--offline"), str(ws / "chroma"), "corrupt")
+    ledger = Ledger.open(load_settings(ws))
+    assert [status for _, status in ledger.runs()][-1] == "failed"
+    ledger.close()
