@@ -48,12 +48,14 @@ def locked(path: Path, timeout: float | None = None) -> Iterator[None]:
     lock_path = path.with_name(path.name + ".lock")
     with _naming(lock_path):
         lock_path.parent.mkdir(parents=True, exist_ok=True)
-        handle = open(lock_path, "a+b")  # noqa: SIM115 - held open for the whole block
-    with handle:
+        # never through a symlink planted in the workspace; a FIFO there cannot block
+        flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+        fd = os.open(lock_path, flags, 0o644)
+    try:
         deadline = time.monotonic() + (LOCK_TIMEOUT_S if timeout is None else timeout)
         while True:
             try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
                 if time.monotonic() >= deadline:
@@ -65,7 +67,9 @@ def locked(path: Path, timeout: float | None = None) -> Iterator[None]:
         try:
             yield
         finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
 
 
 @contextmanager

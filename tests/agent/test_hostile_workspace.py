@@ -457,3 +457,17 @@ def test_a_workspace_fault_ends_a_scan_but_an_accounts_own_error_does_not(
     ledger = Ledger.open(load_settings(ws))
     assert [status for _, status in ledger.runs()][-1] == "failed"
     ledger.close()
+
+
+def test_a_planted_lock_file_never_hangs_and_is_never_followed(home: Path, tmp_path: Path) -> None:
+    settings = load_settings(home)
+    lock = home / "book.json.lock"
+    os.mkfifo(lock)
+    upsert_accounts(settings, [Account(account_id="acme", name="Acme")])
+    lock.unlink()
+    elsewhere = tmp_path / "elsewhere"
+    lock.symlink_to(elsewhere)
+    with pytest.raises(OSError) as caught:
+        upsert_accounts(settings, [Account(account_id="zed", name="Zed")])
+    assert caught.value.filename == str(lock) and not elsewhere.exists()
+    assert list(load_book(settings)) == ["acme"]
