@@ -25,6 +25,7 @@ csv.field_size_limit(2**31 - 1)
 _DELIMITERS = (",", "\t", ";")
 _NUMBER = re.compile(r"[-+]?[\d.,]+%?")
 _SAMPLE = 65_536
+_FIRST_YEAR, _LAST_YEAR = 1900, 2199
 
 _DATE_FORMATS = (
     "%Y-%m-%d",
@@ -77,7 +78,7 @@ class Table:
         for row in self.rows:
             try:
                 result.rows.append(build(row.values))
-            except (ValidationError, ValueError) as exc:
+            except Exception as exc:  # any failure of one row; the others are still read
                 result.problems.append(f"{self.name} line {row.line}: {reason(exc)}")
         return result
 
@@ -150,9 +151,13 @@ def parse_date(value: str) -> date:
     for candidate in candidates:
         for fmt in _DATE_FORMATS:
             try:
-                return datetime.strptime(candidate, fmt).date()
+                day = datetime.strptime(candidate, fmt).date()
             except ValueError:
                 continue
+            if not _FIRST_YEAR <= day.year <= _LAST_YEAR:
+                # a placeholder ("0001-01-01", "9999-12-31"), and date arithmetic would overflow
+                raise ValueError(f"date {value!r} is out of range ({_FIRST_YEAR}-{_LAST_YEAR})")
+            return day
     raise ValueError(f"bad date {value!r}")
 
 
@@ -177,7 +182,9 @@ def reason(exc: Exception) -> str:
     if isinstance(exc, ValidationError):
         first = exc.errors()[0]
         return f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}"
-    return str(exc)
+    if isinstance(exc, ValueError):
+        return str(exc)
+    return f"unreadable ({type(exc).__name__}: {' '.join(str(exc).split())[:200]})"
 
 
 def _header_like(cells: list[str]) -> bool:
@@ -190,17 +197,26 @@ def _header_like(cells: list[str]) -> bool:
 
 def sniff_delimiter(text: str) -> str | None:
     """The delimiter of a CSV/TSV with a header row and rows of the same width, else None."""
-    sample = text[:_SAMPLE]
-    cut = len(text) > len(sample)
-    best: tuple[int, str] | None = None
-    for delimiter in _DELIMITERS:
-        rows = [r for _, r in records(sample, delimiter) if isinstance(r, list)]
-        rows = [r for r in rows if any(c.strip() for c in r)][:200]
-        if cut:
-            rows = rows[:-1]  # the sample may end inside a record
-        if len(rows) < 2 or len(rows[0]) < 2 or not _header_like(rows[0]):
-            continue
-        same = sum(len(r) == len(rows[0]) for r in rows[1:])
-        if same >= 0.9 * (len(rows) - 1) and (best is None or len(rows[0]) > best[0]):
-            best = (len(rows[0]), delimiter)
-    return best[1] if best else None
+    size = _SAMPLE
+    while True:
+        sample = text[:size]
+        cut = len(text) > len(sample)
+        best: tuple[int, str] | None = None
+        longer = False
+        for delimiter in _DELIMITERS:
+            rows = [r for _, r in records(sample, delimiter) if isinstance(r, list)]
+            rows = [r for r in rows if any(c.strip() for c in r)][:200]
+            if cut:
+                rows = rows[:-1]  # the sample may end inside a record
+            if not rows or len(rows[0]) < 2 or not _header_like(rows[0]):
+                continue
+            if len(rows) < 2:
+                # a header, then a record longer than the sample (a long review or note)
+                longer = cut
+                continue
+            same = sum(len(r) == len(rows[0]) for r in rows[1:])
+            if same >= 0.9 * (len(rows) - 1) and (best is None or len(rows[0]) > best[0]):
+                best = (len(rows[0]), delimiter)
+        if best is not None or not longer:
+            return best[1] if best else None
+        size *= 8

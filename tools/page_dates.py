@@ -77,7 +77,7 @@ def parse_stamp(value: str, us: bool | None = None) -> datetime | None:
         return stamp
     try:
         return to_utc(email.utils.parsedate_to_datetime(value))
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):  # "+99999999999" as its zone
         pass
     # "3/9/2016 4:00:00 PM": a 12-hour clock is American
     twelve_hour = re.search(r"\d\s*[ap]\.?m\b", value, re.IGNORECASE) is not None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html as htmllib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -47,6 +47,8 @@ class Page:
     ld: list[dict[str, Any]]
     text: str
     lines: list[str]
+    #: What readers derive from the page and ask for again and again (its headline element).
+    derived: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def first(self, *keys: str) -> str | None:
         """The first non-empty value of the first meta key (lower case) the page has."""
@@ -189,6 +191,13 @@ def _agree(h1: str, other: str) -> bool:
 def headline(page: Page) -> Tag | None:
     """The page's own headline element: the h1 that agrees with its metadata title, else the
     only non-empty h1 (a site-logo h1 or a sticky next-story bar's headline does not count)."""
+    if "headline" not in page.derived:
+        page.derived["headline"] = _headline(page)
+    found: Tag | None = page.derived["headline"]
+    return found
+
+
+def _headline(page: Page) -> Tag | None:
     h1s = [h for h in page.soup.find_all("h1") if h.get_text(" ", strip=True)]
     for h1 in h1s:
         if any(_agree(h1.get_text(" ", strip=True), t) for t in _meta_titles(page)):
