@@ -13,7 +13,7 @@ from agent.csvio import records, sniff_delimiter
 from agent.errors import ParseError
 from agent.schemas import SourceKind
 from tools import filings, jobs, news, pdf, reviews, transcripts, web
-from tools.base import load_json
+from tools.json_input import load_json
 from tools.problems import parser
 
 

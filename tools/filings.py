@@ -12,13 +12,14 @@ from typing import Any
 
 from agent.errors import FetchError, ParseError
 from agent.schemas import Account, Source, SourceKind
-from tools.base import load_json, make_source, to_utc
+from tools.base import make_source, to_utc
 from tools.filing_document import parse_filing_document as parse_filing_document
 from tools.filing_document import parse_filing_sources as parse_filing_sources
 from tools.filing_items import ITEM_NAMES as ITEM_NAMES
 from tools.filing_text import is_wrapped
 from tools.filing_text import strip_sgml as strip_sgml
 from tools.http import HTML_TYPES, JSON_TYPES
+from tools.json_input import load_json
 from tools.problems import each, failure, parser
 from tools.sources import FetchContext, Fetched, endpoint, newest_first
 

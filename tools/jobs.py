@@ -12,8 +12,9 @@ from urllib.parse import quote
 
 from agent.errors import ParseError
 from agent.schemas import Account, Source, SourceKind
-from tools.base import clean_text, html_to_text, load_json, make_source, to_utc
+from tools.base import clean_text, html_to_text, make_source, to_utc
 from tools.http import JSON_TYPES
+from tools.json_input import load_json
 from tools.problems import each, parser
 from tools.sources import FetchContext, Fetched, endpoint
 

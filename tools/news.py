@@ -13,8 +13,9 @@ import feedparser
 
 from agent.errors import FetchError, ParseError
 from agent.schemas import Account, Source, SourceKind
-from tools.base import clean_text, content_hash, html_to_text, load_json, make_source, to_utc
+from tools.base import clean_text, content_hash, html_to_text, make_source, to_utc
 from tools.http import FEED_TYPES, JSON_TYPES
+from tools.json_input import load_json
 from tools.problems import each, failure, parser
 from tools.sources import FetchContext, Fetched, endpoint, newest_first
 from tools.web import fetch_page

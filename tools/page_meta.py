@@ -10,7 +10,8 @@ from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup, Tag
 
-from tools.base import bounded_html, jsonld_objects, parse_html, tree_text
+from tools.base import bounded_html, parse_html, tree_text
+from tools.json_input import jsonld_objects
 
 ARTICLE_TYPES = frozenset(
     {

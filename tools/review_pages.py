@@ -15,7 +15,8 @@ from datetime import datetime
 from typing import Any
 
 from agent.schemas import Source, SourceKind
-from tools.base import clean_text, content_hash, jsonld_objects, make_source, parse_html, to_utc
+from tools.base import clean_text, content_hash, make_source, parse_html, to_utc
+from tools.json_input import jsonld_objects
 from tools.review_fields import ReviewRecord, clean_value, parse_person, parse_rating
 from tools.review_markup import markup_reviews, microdata_aggregate, page_summary, review_items
 

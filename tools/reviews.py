@@ -16,8 +16,9 @@ from typing import Any
 from agent.csvio import records
 from agent.errors import ParseError
 from agent.schemas import Account, Source, SourceKind
-from tools.base import clean_text, jsonld_objects, load_json, make_source, to_utc
+from tools.base import clean_text, make_source, to_utc
 from tools.http import CSV_TYPES, HTML_TYPES, JSON_TYPES
+from tools.json_input import jsonld_objects, load_json
 from tools.problems import failure, parser
 from tools.review_fields import (
     ColumnMap,

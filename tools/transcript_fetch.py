@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from agent.errors import ParseError
 from agent.schemas import Account, Source
-from tools.base import load_json
 from tools.http import HTML_TYPES, JSON_TYPES
+from tools.json_input import load_json
 from tools.sources import FetchContext
 from tools.transcripts import (
     is_fool_json,

@@ -19,17 +19,15 @@ from agent.schemas import SourceKind
 from tools import filings, news, reviews, transcripts, web
 from tools.base import (
     MAX_HTML_DEPTH,
-    MAX_JSON_DEPTH,
     MAX_TEXT_CHARS,
     html_to_text,
-    jsonld_objects,
-    load_json,
     make_source,
     safe_url,
     strip_controls,
     to_utc,
 )
 from tools.jobs import parse_ashby, parse_greenhouse, parse_job_board, parse_lever
+from tools.json_input import MAX_JSON_DEPTH, jsonld_objects, load_json
 from tools.problems import collecting, each, failure, parser
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
