@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 import typer
 from rich.progress import Progress
 from rich.table import Table
+from rich.text import Text
 
 from agent.book import find_account
 from agent.commands.common import err, handle_errors, out, settings_from, write_output
@@ -16,6 +17,7 @@ from agent.deps import Deps
 from agent.research import ResearchReport, research
 from agent.schemas import Account
 from tools import enabled_tools
+from tools.base import strip_controls
 from tools.sources import SourceTool
 
 
@@ -84,7 +86,7 @@ def report_table(report: ResearchReport) -> Table:
             first = o.problems[0] if len(o.problems[0]) <= 120 else o.problems[0][:119] + "…"
             notes = f"{len(o.problems)} item problem(s), first: {first}"
         style = "red" if o.status == "failed" else None
-        table.add_row(
-            o.tool, o.status, str(o.new), str(o.updated), str(o.unchanged), notes, style=style
-        )
+        # notes quote what servers and documents said: plain text, never markup or escapes
+        cells = (o.tool, o.status, str(o.new), str(o.updated), str(o.unchanged), notes)
+        table.add_row(*(Text(strip_controls(c)) for c in cells), style=style)
     return table

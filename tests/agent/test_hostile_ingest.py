@@ -255,3 +255,24 @@ def test_a_damaged_stored_source_is_skipped_with_a_remedy(
     again = ingest(Deps.build(load_settings(home), clock=lambda: NOW), NORTHWIND, notes)
     assert len(again.new) + len(again.updated) == 1
     assert len(KnowledgeStore(load_settings(home)).sources("northwind")) == 2
+
+
+def test_the_research_table_shows_problem_lines_as_plain_text() -> None:
+    from rich.console import Console
+
+    from agent.commands.research import report_table
+    from agent.research import ResearchReport, ToolOutcome
+
+    hostile = "article https://news.example/[/bold]x\x1b[2J: HTTP 500 [red]"
+    report = ResearchReport(
+        account_id="northwind",
+        started_at=NOW.isoformat(),
+        outcomes=[
+            ToolOutcome(tool="newsroom", status="ok", problems=[hostile]),
+            ToolOutcome(tool="gdelt", status="failed", error=hostile),
+        ],
+    )
+    console = Console(record=True, width=300, force_terminal=False)
+    console.print(report_table(report))
+    shown = console.export_text()
+    assert "[/bold]x" in shown and "HTTP 500 [red]" in shown and "\x1b" not in shown
