@@ -52,10 +52,9 @@ _BREAKS = re.compile("[ \x02\x03]*[\x02\x03][ \x02\x03]*")
 _NOT_TEXT = (Comment, Declaration, Doctype, ProcessingInstruction, CData)
 
 
-#: Elements nested deeper are read as plain paragraphs (real pages nest 10 to 40 deep; libxml2
-#: stops at 256, so the probe must look above that).
+#: Elements nested deeper are read as plain paragraphs (real pages nest 10 to 40 deep). Below
+#: 256, where libxml2's own tree stops, so that tree can probe for it.
 MAX_HTML_DEPTH = 200
-_PROBE = etree.HTMLParser(encoding="utf-8", recover=True, no_network=True)
 _AT_MAX_DEPTH = "/" + "/".join(["*"] * MAX_HTML_DEPTH)
 #: The longest text one document keeps: about 1,200 chunks, half a minute of embedding on two
 #: idle cores; a page or file with more is cut (and says so) rather than taking many minutes.
@@ -145,7 +144,9 @@ def _too_deep(html: str) -> bool:
     if html.count("<") < MAX_HTML_DEPTH:
         return False
     try:
-        root = etree.fromstring(html.encode("utf-8", "replace"), _PROBE)
+        # a parser per call: lxml parsers must not be shared between a scan's threads
+        probe = etree.HTMLParser(encoding="utf-8", recover=True, no_network=True)
+        root = etree.fromstring(html.encode("utf-8", "replace"), probe)
     except (etree.LxmlError, ValueError):
         return False
     return root is not None and bool(root.xpath(_AT_MAX_DEPTH))
@@ -164,7 +165,9 @@ def _flatten(soup: BeautifulSoup) -> None:
                 else:
                     stack.append((child, level + 1))
     for tag in deepest:
-        paragraphs = tree_text(tag).split("\n\n")
+        # a script or hidden block at the bound stays unread, as it would be above it
+        skipped = tag.name.lower() in _SKIP_TAGS or _hidden(tag)
+        paragraphs = [] if skipped else tree_text(tag).split("\n\n")
         tag.clear()
         for words in paragraphs:
             paragraph = soup.new_tag("p")

@@ -343,3 +343,9 @@ def test_a_stamp_with_an_absurd_zone_is_read_by_its_written_day() -> None:
     assert stamp == datetime(2026, 6, 1, tzinfo=UTC)
     with collecting():
         assert parse_stamp("Fri, 31 Dec 9999 23:59:59 -0500") is None
+
+
+def test_scripts_at_and_below_the_depth_bound_stay_unread() -> None:
+    for depth in (MAX_HTML_DEPTH - 1, MAX_HTML_DEPTH, MAX_HTML_DEPTH + 5):
+        inner = "<script>var token = 'x';</script><style>p {}</style><p>Visible words.</p>"
+        assert html_to_text(nested("div", depth, inner)).startswith("Visible words.")
