@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
 _STATES = ("new", "unchanged", "updated")
 #: Chunks embedded between two progress reports (a few seconds of work on two cores).
-_PROGRESS_STEP = 128
+_PROGRESS_STEP = 64
 #: Told how many chunks are embedded so far, and of how many.
 Progress = Callable[[int, int], None]
 

@@ -1,7 +1,9 @@
 """The source-tool contract: what a tool is given, what it brings back, and its one method.
 
 A tool raises FetchError or ParseError when its whole source fails; anything smaller (one
-article page, one filing exhibit, one bad review row) becomes a line in `Fetched.problems`.
+article page, one filing exhibit, one bad review row) becomes a line in `Fetched.problems`, or
+is noted with `tools.problems.note` deep in a parser (a skipped feed entry, a date refused),
+which the research run gathers into the same problems.
 """
 
 from __future__ import annotations
