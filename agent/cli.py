@@ -11,6 +11,7 @@ import typer
 from agent.commands import book
 from agent.commands.add import add
 from agent.commands.brief import brief
+from agent.commands.common import print_log_warnings
 from agent.commands.demo import demo
 from agent.commands.eval import eval_command
 from agent.commands.research import research_command
@@ -43,6 +44,7 @@ def main(
     ] = None,
 ) -> None:
     """dossier researches a client's world and writes a brief a CSM can trust."""
+    print_log_warnings()
     ctx.obj = {"home": home}
 
 

@@ -12,6 +12,7 @@ took place).
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable, Sequence
@@ -23,10 +24,13 @@ from typing import Any, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
 from agent.atomic import write_atomic
-from agent.book import slugify
+from agent.book import account_id_for, load_book, slugify
 from agent.config import Settings
 from agent.csvio import Imported, Table, parse_date, parse_float, parse_int, read_csv
 from agent.errors import ConfigError, ParseError
+
+#: The account id of a CRM row's account name (the book's, when it has that account).
+Resolver = Callable[[str], str]
 
 ContactRole = Literal[
     "champion",
@@ -264,29 +268,35 @@ _MEETING_STATUS: dict[str, MeetingStatus] = {
 }
 
 
-def import_contacts(path: Path) -> Imported[Contact]:
+def import_contacts(path: Path, resolve: Resolver = slugify) -> Imported[Contact]:
     """Contacts from a CRM export; a bad row is reported by line and the rest are kept."""
     table = _read(path, CONTACT_ALIASES, any_of={"name", "first_name", "last_name"})
-    return table.convert(_contact)
+    return table.convert(functools.partial(_contact, resolve=resolve))
 
 
-def import_usage(path: Path) -> Imported[UsagePoint]:
+def import_usage(path: Path, resolve: Resolver = slugify) -> Imported[UsagePoint]:
     """Usage and health readings from an export; bad rows are reported by line."""
-    return _read(path, USAGE_ALIASES, any_of={"date"}).convert(_usage_point)
+    return _read(path, USAGE_ALIASES, any_of={"date"}).convert(
+        functools.partial(_usage_point, resolve=resolve)
+    )
 
 
-def import_tickets(path: Path) -> Imported[Ticket]:
+def import_tickets(path: Path, resolve: Resolver = slugify) -> Imported[Ticket]:
     """Support tickets from a helpdesk or CRM export; bad rows are reported by line."""
-    return _read(path, TICKET_ALIASES, any_of={"opened_on"}).convert(_ticket)
+    return _read(path, TICKET_ALIASES, any_of={"opened_on"}).convert(
+        functools.partial(_ticket, resolve=resolve)
+    )
 
 
-def import_meetings(path: Path) -> Imported[Meeting]:
+def import_meetings(path: Path, resolve: Resolver = slugify) -> Imported[Meeting]:
     """Meetings (QBRs, EBRs, check-ins) from a CRM export; bad rows are reported by line."""
-    return _read(path, MEETING_ALIASES, any_of={"date"}).convert(_meeting)
+    return _read(path, MEETING_ALIASES, any_of={"date"}).convert(
+        functools.partial(_meeting, resolve=resolve)
+    )
 
 
 #: The importer of each kind, for commands that take one file of each.
-IMPORTERS: dict[CrmKind, Callable[[Path], Imported[Any]]] = {
+IMPORTERS: dict[CrmKind, Callable[[Path, Resolver], Imported[Any]]] = {
     "contacts": import_contacts,
     "usage": import_usage,
     "tickets": import_tickets,
@@ -311,8 +321,13 @@ def save_crm(settings: Settings, kind: str, rows: Sequence[CrmRecord]) -> None:
 
 
 def import_crm_file(settings: Settings, kind: CrmKind, path: Path) -> Imported[Any]:
-    """Read one CRM export and store its rows in the workspace; the rows rejected by line."""
-    imported = IMPORTERS[kind](path)
+    """Read one CRM export and store its rows in the workspace; the rows rejected by line.
+
+    A row naming its account joins the book's account of that name (its stored id), and a
+    name several accounts answer to is a rejected row.
+    """
+    book = load_book(settings)
+    imported = IMPORTERS[kind](path, lambda name: account_id_for(book, name))
     save_crm(settings, kind, imported.rows)
     return imported
 
@@ -356,11 +371,11 @@ def _read(path: Path, aliases: dict[str, str], any_of: set[str]) -> Table:
     return table
 
 
-def _account_id(values: dict[str, str]) -> str:
+def _account_id(values: dict[str, str], resolve: Resolver) -> str:
     if "account_id" in values:
         return values["account_id"]
     if "account_name" in values:
-        return slugify(values["account_name"])
+        return resolve(values["account_name"])
     raise ValueError("no account id or name")
 
 
@@ -368,7 +383,7 @@ def _folded(value: str) -> str:
     return re.sub(r"[^a-z0-9]", "", value.casefold())
 
 
-def _contact(values: dict[str, str]) -> Contact:
+def _contact(values: dict[str, str], resolve: Resolver) -> Contact:
     name = values.get("name") or " ".join(
         values[k] for k in ("first_name", "last_name") if k in values
     )
@@ -377,7 +392,7 @@ def _contact(values: dict[str, str]) -> Contact:
     status = "departed" if _folded(values.get("status", "")) in _DEPARTED else "active"
     departed_on = values.get("departed_on")
     return Contact(
-        account_id=_account_id(values),
+        account_id=_account_id(values, resolve),
         name=" ".join(name.split()),
         email=values.get("email"),
         title=values.get("title"),
@@ -392,13 +407,13 @@ def _role(value: str) -> ContactRole:
     return next((role for role in _ROLE_RANK if role in found), "other")
 
 
-def _usage_point(values: dict[str, str]) -> UsagePoint:
+def _usage_point(values: dict[str, str], resolve: Resolver) -> UsagePoint:
     def count(column: str) -> int | None:
         return parse_int(values[column]) if column in values else None
 
     health = values.get("health_score")
     return UsagePoint(
-        account_id=_account_id(values),
+        account_id=_account_id(values, resolve),
         date=parse_date(values.get("date", "")),
         active_users=count("active_users"),
         seats_used=count("seats_used"),
@@ -408,11 +423,11 @@ def _usage_point(values: dict[str, str]) -> UsagePoint:
     )
 
 
-def _ticket(values: dict[str, str]) -> Ticket:
+def _ticket(values: dict[str, str], resolve: Resolver) -> Ticket:
     if "ticket_id" not in values:
         raise ValueError("no ticket id")
     return Ticket(
-        account_id=_account_id(values),
+        account_id=_account_id(values, resolve),
         ticket_id=values["ticket_id"],
         opened_on=parse_date(values.get("opened_on", "")),
         priority=values.get("priority"),
@@ -421,13 +436,13 @@ def _ticket(values: dict[str, str]) -> Ticket:
     )
 
 
-def _meeting(values: dict[str, str]) -> Meeting:
+def _meeting(values: dict[str, str], resolve: Resolver) -> Meeting:
     raw_status = values.get("status", "")
     status = _MEETING_STATUS.get(_folded(raw_status), "held" if not raw_status else None)
     if status is None:
         raise ValueError(f"unknown meeting status {raw_status!r}")
     return Meeting(
-        account_id=_account_id(values),
+        account_id=_account_id(values, resolve),
         date=parse_date(values.get("date", "")),
         kind=_meeting_kind(values.get("kind", "")),
         status=status,

@@ -22,7 +22,7 @@ from pydantic import ValidationError
 
 from agent.crm import CrmData, load_crm
 from agent.deps import Deps
-from agent.errors import BriefingInvalid
+from agent.errors import BriefingInvalid, workspace_error
 from agent.research import load_report, source_gaps
 from agent.schemas import (
     Account,
@@ -89,6 +89,8 @@ def ingest(
             try:
                 parsed = _read(deps, account, name, kind, now)
             except Exception as exc:  # the one place an input's failure becomes its error line
+                if (fault := workspace_error(exc)) is not None:
+                    raise fault from exc  # a full or broken workspace fails every input alike
                 reason = failure(exc)
                 report.errors.append(reason if name in reason else f"{name}: {reason}")
                 continue
@@ -216,7 +218,11 @@ def extractive_brief(
         leadership_changes(stakeholders, gathered.sources, gathered.as_of),
     )
     questions = [q for _, layer in layers.items() for q in layer.questions]
-    messages = write_messages(account, request.personas, gathered.candidates, deps.store, questions)
+    # the very terms `validated` checks, over the sources this brief reads
+    terms = internal_terms(account, gathered.sources.values())
+    messages = write_messages(
+        account, request.personas, gathered.candidates, deps.store, questions, terms
+    )
     draft = Briefing(
         account=account_ref(account),
         generated_at=gathered.as_of,

@@ -15,6 +15,7 @@ from typing import Literal
 from agent.atomic import write_atomic
 from agent.config import Settings
 from agent.deps import Deps
+from agent.errors import workspace_error
 from agent.schemas import Account
 from agent.signal_sources import job_snapshot
 from tools import enabled_tools
@@ -92,6 +93,8 @@ def run_tool(deps: Deps, account: Account, tool: SourceTool, context: FetchConte
         try:
             fetched = tool.fetch(account, context)
         except Exception as exc:  # the one place a tool's failure becomes its gap
+            if (fault := workspace_error(exc)) is not None:
+                raise fault from exc  # a full or broken workspace fails every tool alike
             return ToolOutcome(tool=tool.name, status="failed", error=failure(exc), problems=noted)
     result = deps.store.add_sources(fetched.sources)
     return ToolOutcome(

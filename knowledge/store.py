@@ -22,6 +22,7 @@ import numpy as np
 
 from agent.atomic import write_atomic
 from agent.config import Settings
+from agent.errors import WorkspaceError, workspace_error
 from agent.schemas import Chunk, Source, SourceKind
 from agent.validate import fold
 from knowledge.chunk import chunk_source
@@ -369,7 +370,20 @@ def _make_client(settings: Settings) -> ClientAPI:
             settings=chroma_settings,
         )
     settings.chroma_dir.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
+    try:
+        return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
+    except Exception as exc:
+        # a failed open stays cached in Chroma's process-wide registry and would hide this
+        # error behind an AttributeError on the next open of the same folder
+        from chromadb.api.shared_system_client import SharedSystemClient
+
+        SharedSystemClient.clear_system_cache()
+        index = settings.chroma_dir / "chroma.sqlite3"
+        fault = workspace_error(exc, index, "index")
+        raise fault or WorkspaceError(
+            f"the Chroma index at {index} cannot be opened ({type(exc).__name__}): move "
+            f"{settings.chroma_dir} aside; adding the sources again rebuilds it"
+        ) from exc
 
 
 def _metadata(source: Source, chunk: Chunk, digest: str) -> dict[str, str | int | float]:

@@ -26,17 +26,12 @@ from bs4.element import CData, ProcessingInstruction
 from lxml import etree
 
 from agent.schemas import Source, SourceKind
+from tools.controls import strip_controls
 from tools.problems import note
 
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 # terminal escape sequences (CSI, OSC, DCS/PM/APC strings, two-byte ESC codes), then any other
 # C0/C1 control but newline and tab: a title or text must not drive the CSM's terminal
-_ESCAPES = re.compile(
-    r"\x1b(?:\[[0-?]*[ -/]*[@-~]?|[\]PX^_][^\x07\x1b]{0,4096}(?:\x07|\x1b\\)|.?)"
-    r"|\x9b[0-?]*[ -/]*[@-~]?",
-    re.DOTALL,
-)
-_CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")  # \t \n \v \f \r are whitespace
 _LINE_CONTROLS = str.maketrans("\r\v\f", "\n\n\n")
 _INLINE_SPACE = re.compile(r"[ \t\f\v\u00a0\u2007\u202f]+")
 _BLANKS = re.compile(r"\n{3,}")
@@ -74,13 +69,6 @@ def content_hash(text: str) -> str:
 def stable_id(kind: SourceKind, identity: str) -> str:
     """The stable Source id of a document: kind plus a short hash of its identity."""
     return f"{kind.value}-{content_hash(identity)[:12]}"
-
-
-def strip_controls(text: str) -> str:
-    """Text without terminal escape sequences and control characters other than whitespace."""
-    if "\x1b" in text or "\x9b" in text:
-        text = _ESCAPES.sub("", text)
-    return _CONTROLS.sub("", text)
 
 
 def clean_text(text: str) -> str:

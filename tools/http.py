@@ -44,9 +44,9 @@ from tools.http_guard import (
     Refused,
     guard_sockets,
     host_port,
-    redact_text,
-    redact_url,
 )
+from tools.http_redact import redact_text, redact_url
+from tools.json_input import load_json
 
 log = logging.getLogger("dossier.http")
 
@@ -103,14 +103,12 @@ class Response:
             return self.content.decode("utf-8", errors="replace")
 
     def json(self) -> Any:
-        """The body parsed as JSON; `ParseError` with a one-line reason when it is not."""
+        """The body parsed as JSON (the one JSON reader, depth-limited); `ParseError` with a
+        one-line reason naming the URL when it is not."""
         try:
-            return json.loads(self.content)
-        except json.JSONDecodeError as exc:
-            where = f"line {exc.lineno} column {exc.colno}"
-            raise ParseError(f"{self.url}: malformed JSON ({exc.msg} at {where})") from None
-        except UnicodeDecodeError:
-            raise ParseError(f"{self.url}: malformed JSON (not UTF-8 text)") from None
+            return load_json(self.content)
+        except ParseError as exc:
+            raise ParseError(f"{self.url}: malformed JSON ({exc})") from None
 
 
 class _Transient(Exception):

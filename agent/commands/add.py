@@ -20,7 +20,7 @@ from agent.commands.common import (
 )
 from agent.pipeline import ingest
 from agent.schemas import SourceKind
-from tools.base import strip_controls
+from tools.controls import strip_controls
 
 
 @handle_errors

@@ -16,7 +16,9 @@ from agent.commands.common import (
     settings_from,
     write_output,
 )
+from agent.config import Settings
 from agent.deps import Deps
+from agent.errors import WorkspaceError
 from agent.ledger import Ledger
 from agent.pipeline import brief as build_brief
 from agent.render import Format, render
@@ -92,19 +94,26 @@ def brief(
         briefing = build_brief(deps, target, request)
     for notice in briefing.notices:
         report_warning(notice)
-    ledger = Ledger.open(settings)
     try:
-        previous, new = ledger.since_last_brief(
-            target.account_id, briefing.signals, briefing.generated_at
-        )
-    finally:
-        ledger.close()
-    briefing = briefing.model_copy(
-        update={"changes": Changes(previous_brief_at=previous, new_signals=new)}
-    )
+        briefing = briefing.model_copy(update={"changes": _changes(settings, briefing)})
+    except WorkspaceError as exc:
+        # the brief is written; only "since your last brief" is lost with an unusable ledger
+        report_warning(f"{exc}; the brief is printed without what changed since the last one")
     write_output(render(briefing, fmt), output)
     if verbose:
         print_accounting(briefing)
+
+
+def _changes(settings: Settings, briefing: Briefing) -> Changes:
+    """What changed since the account's last brief, recording this one in the ledger."""
+    ledger = Ledger.open(settings)
+    try:
+        previous, new = ledger.since_last_brief(
+            briefing.account.account_id, briefing.signals, briefing.generated_at
+        )
+    finally:
+        ledger.close()
+    return Changes(previous_brief_at=previous, new_signals=new)
 
 
 def print_accounting(briefing: Briefing) -> None:

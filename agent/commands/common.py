@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import sys
 from collections.abc import Callable
@@ -17,6 +18,7 @@ from rich.text import Text
 from agent.config import Settings, load_settings
 from agent.deps import Deps
 from agent.errors import DossierError, FileRole, database_of, workspace_error
+from agent.render.escape import terminal
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -64,12 +66,34 @@ def deps_from(ctx: typer.Context) -> Deps:
 
 def report_error(message: str) -> None:
     """Print one error line on stderr."""
-    err.print(Text("error: ", style="bold red") + Text(_one_line(message)))
+    err.print(Text("error: ", style="bold red") + terminal(_one_line(message)))
+
+
+class WarningLines(logging.Handler):
+    """dossier's own log warnings (a damaged stored source, a record skipped outside a command's
+    report) printed as the other warnings are: one `warning:` line each on stderr."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Print the record as a warning line."""
+        report_warning(record.getMessage())
+
+
+#: The packages whose warnings are dossier's to print; libraries keep their own logging.
+_OWN_LOGGERS = ("agent", "tools", "knowledge", "evals", "dossier")
+
+
+def print_log_warnings() -> None:
+    """Route dossier's log warnings to `warning:` lines (once per process)."""
+    for name in _OWN_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(h, WarningLines) for h in logger.handlers):
+            handler = WarningLines(logging.WARNING)
+            logger.addHandler(handler)
 
 
 def report_warning(message: str) -> None:
     """Print one warning line on stderr (a record skipped, the rest kept)."""
-    err.print(Text("warning: ", style="yellow") + Text(_one_line(message)))
+    err.print(Text("warning: ", style="yellow") + terminal(_one_line(message)))
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:

@@ -9,15 +9,14 @@ from typing import Annotated, Literal
 import typer
 from rich.progress import Progress
 from rich.table import Table
-from rich.text import Text
 
 from agent.book import find_account
 from agent.commands.common import err, handle_errors, out, settings_from, write_output
 from agent.deps import Deps
+from agent.render.escape import terminal
 from agent.research import ResearchReport, research
 from agent.schemas import Account
 from tools import enabled_tools
-from tools.base import strip_controls
 from tools.sources import SourceTool
 
 
@@ -88,5 +87,5 @@ def report_table(report: ResearchReport) -> Table:
         style = "red" if o.status == "failed" else None
         # notes quote what servers and documents said: plain text, never markup or escapes
         cells = (o.tool, o.status, str(o.new), str(o.updated), str(o.unchanged), notes)
-        table.add_row(*(Text(strip_controls(c)) for c in cells), style=style)
+        table.add_row(*(terminal(c) for c in cells), style=style)
     return table

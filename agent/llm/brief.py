@@ -111,7 +111,10 @@ def _assemble(
     missing = [p for p in request.personas if p not in {m.persona for m in messages}]
     if missing:
         questions = [q for _, layer in layers.items() for q in layer.questions]
-        messages += write_messages(account, missing, gathered.candidates, deps.store, questions)
+        terms = internal_terms(account, gathered.sources.values())
+        messages += write_messages(
+            account, missing, gathered.candidates, deps.store, questions, terms
+        )
         metadata["messages_written_extractively"] = [p.value for p in missing]
     order = {p: i for i, p in enumerate(request.personas)}
     notices = []

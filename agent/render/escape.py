@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 
 from rich.text import Text
 
+from tools.controls import strip_controls
+
 #: C0 controls but tab and newline, DEL, C1 controls (ESC and CSI start terminal escape codes),
 #: and the bidirectional overrides that make a line display in another order than it reads.
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -27,8 +29,8 @@ _URL_UNSAFE = re.compile(r"[<>()\[\]\"'`|\\{}^]")
 
 
 def printable(text: object) -> str:
-    """`text` without control characters (newline and tab are kept)."""
-    return _CONTROL.sub("", str(text))
+    """`text` without escape sequences and control characters (newline and tab are kept)."""
+    return _CONTROL.sub("", strip_controls(str(text)))
 
 
 def md_text(text: object) -> str:

@@ -276,3 +276,17 @@ def test_the_research_table_shows_problem_lines_as_plain_text() -> None:
     console.print(report_table(report))
     shown = console.export_text()
     assert "[/bold]x" in shown and "HTTP 500 [red]" in shown and "\x1b" not in shown
+
+
+def test_the_cli_prints_log_warnings_as_warning_lines(home: Path, tmp_path: Path) -> None:
+    """A damaged stored source, found by any command, is one `warning:` line on stderr."""
+    note = tmp_path / "note.md"
+    note.write_text("# Call\nThe champion asked for a QBR.\n")
+    runner = CliRunner()
+    assert runner.invoke(app, ["--home", str(home), "add", "northwind", str(note)]).exit_code == 0
+    (stored,) = (home / "sources" / "northwind").glob("*.json")
+    stored.write_bytes(stored.read_bytes()[:40])
+    result = runner.invoke(app, ["--home", str(home), "sources", "northwind"])
+    assert result.exit_code == 0
+    lines = [line for line in result.stderr.splitlines() if str(stored.name) in line]
+    assert len(lines) == 1 and lines[0].startswith("warning: "), result.stderr

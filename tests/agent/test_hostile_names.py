@@ -287,3 +287,22 @@ def test_escaped_quotes_keep_their_columns_in_every_crm_file(tmp_path: Path, sep
     assert (meeting.kind, meeting.status) == ("qbr", "missed")
     for result in (contacts, usage, tickets, meetings):
         assert result.problems == []
+
+
+def test_crm_rows_join_the_books_own_id_for_their_name(home: Path, tmp_path: Path) -> None:
+    """A contact row naming 大阪 joins that account's stored id, not a fresh slug of the name;
+    a name two accounts answer to is a rejected row, never a wrong join."""
+    book = tmp_path / "book.csv"
+    book.write_text("name\n大阪\nAcme Inc\nAcme Corp\n", encoding="utf-8")
+    assert runner.invoke(app, ["--home", str(home), "book", "import", str(book)]).exit_code == 0
+    ids = {a.name: a.account_id for a in load_book(load_settings(home)).values()}
+    contacts = tmp_path / "contacts.csv"
+    contacts.write_text(
+        "account_name,name,title\n大阪,Aiko Sato,CFO\nAcme,Rob Lane,CTO\n", encoding="utf-8"
+    )
+    result = runner.invoke(
+        app, ["--home", str(home), "book", "import", str(book), "--contacts", str(contacts)]
+    )
+    assert "line 3" in result.stderr  # "Acme" is both Acme Inc and Acme Corp
+    stored = json.loads((home / "crm" / "contacts.json").read_text(encoding="utf-8"))
+    assert [(c["account_id"], c["name"]) for c in stored] == [(ids["大阪"], "Aiko Sato")]

@@ -105,13 +105,28 @@ CORRUPTIONS = [_garbage, _truncated, _header_then_garbage]
 
 
 @pytest.mark.parametrize("corrupt", CORRUPTIONS)
-@pytest.mark.parametrize("command", [["scan", "--offline"], ["brief", "acme-corp", "--offline"]])
 def test_a_corrupt_ledger_is_named_with_its_remedy(
-    ws: Path, corrupt: Callable[[Path], None], command: list[str]
+    ws: Path, corrupt: Callable[[Path], None]
 ) -> None:
     corrupt(ws / "ledger.sqlite")
-    line = assert_one_line(invoke(ws, *command), str(ws / "ledger.sqlite"), "move it aside")
+    line = assert_one_line(
+        invoke(ws, "scan", "--offline"), str(ws / "ledger.sqlite"), "move it aside"
+    )
     assert "not a SQLite database" in line
+
+
+@pytest.mark.parametrize("corrupt", CORRUPTIONS)
+def test_a_corrupt_ledger_costs_a_brief_only_what_changed(
+    ws: Path, corrupt: Callable[[Path], None]
+) -> None:
+    """The brief is still printed; one warning names the ledger, its remedy and what is lost."""
+    corrupt(ws / "ledger.sqlite")
+    result = invoke(ws, "brief", "acme-corp", "--offline")
+    assert result.exit_code == 0 and "Traceback" not in result.output
+    assert "## Commercial" in result.stdout
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 1 and str(ws / "ledger.sqlite") in warnings[0]
+    assert "move it aside" in warnings[0] and "since the last one" in warnings[0]
 
 
 def test_a_corrupt_ledger_moved_aside_is_started_anew(ws: Path) -> None:
@@ -471,3 +486,26 @@ def test_a_planted_lock_file_never_hangs_and_is_never_followed(home: Path, tmp_p
         upsert_accounts(settings, [Account(account_id="zed", name="Zed")])
     assert caught.value.filename == str(lock) and not elsewhere.exists()
     assert list(load_book(settings)) == ["acme"]
+
+
+def test_a_full_disk_while_reading_inputs_is_one_workspace_line_not_one_per_input(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Per-input and per-tool failures are recorded and the rest goes on, but a full or broken
+    workspace fails every input alike: one line naming the fault, not a problem per file."""
+    import agent.pipeline
+    from agent.config import load_settings
+    from agent.deps import Deps
+    from agent.errors import WorkspaceError
+
+    notes = [tmp_path / f"note{i}.md" for i in range(3)]
+    for note in notes:
+        note.write_text("# Call notes\nThe renewal is on track.\n", encoding="utf-8")
+
+    def full(*args: Any, **kwargs: Any) -> Any:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(home / "cache"))
+
+    monkeypatch.setattr(agent.pipeline, "ingest_path", full)
+    deps = Deps.build(load_settings(home))
+    with pytest.raises(WorkspaceError, match="no space left"):
+        agent.pipeline.ingest(deps, Account(account_id="acme", name="Acme"), notes)

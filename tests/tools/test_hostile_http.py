@@ -18,7 +18,8 @@ from agent.config import Settings, load_settings
 from agent.errors import ConfigError, FetchError
 from tests.replay_server import ReplayServer, Reply
 from tools.http import HttpClient, redact_url
-from tools.http_guard import Guard, guard_sockets, host_literal, not_global, redact_text
+from tools.http_guard import Guard, guard_sockets, host_literal, not_global
+from tools.http_redact import redact_text
 
 # --- the guard: refuse whatever is not a global unicast address -----------------------------
 
