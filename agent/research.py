@@ -12,12 +12,12 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Literal
 
+from agent.assess.aggregates import job_snapshot
 from agent.atomic import write_atomic
 from agent.config import Settings
 from agent.deps import Deps
 from agent.errors import workspace_error
 from agent.schemas import Account
-from agent.signal_sources import job_snapshot
 from tools import enabled_tools
 from tools.problems import collecting, failure
 from tools.sources import FetchContext, SourceTool

@@ -24,12 +24,12 @@ from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from agent.assess import assess
 from agent.crm import CrmData, load_crm
 from agent.deps import Deps
 from agent.digest import Digest, build_digest
 from agent.errors import ConfigError, DossierError, WorkspaceError, workspace_error
 from agent.ledger import Ledger
-from agent.pipeline import assess
 from agent.research import research
 from agent.schemas import Account, Signal, Source, Triage
 

@@ -28,10 +28,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from agent.assess import assess
 from agent.book import upsert_accounts
 from agent.deps import Deps
 from agent.errors import DossierError, ParseError
-from agent.pipeline import assess, brief, ingest
+from agent.pipeline import brief, ingest
 from agent.schemas import Account, BriefRequest, LayerName, Persona, SourceKind
 from evals.run import eval_settings
 

@@ -8,9 +8,9 @@ from typing import Annotated, Literal
 import typer
 from rich.table import Table
 
+from agent.assess import assess
 from agent.book import find_account
 from agent.commands.common import AsOf, deps_from, handle_errors, out, write_output
-from agent.pipeline import assess
 from agent.render.escape import terminal
 
 _STYLE = {"red": "bold red", "yellow": "yellow", "info": "dim"}

@@ -13,13 +13,13 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from agent.assess.stakeholders import leadership_changes
 from agent.config import Settings
 from agent.deps import Deps
 from agent.errors import BriefingInvalid, ConfigError
 from agent.llm.model import LlmError, Usage, chat_model
 from agent.llm.research_agent import research_for
 from agent.llm.writer import WriterInput, Written, prompt_hashes, write
-from agent.pipeline import Gathered, account_ref, extractive_brief, finish, gather
 from agent.schemas import (
     Account,
     Briefing,
@@ -28,8 +28,10 @@ from agent.schemas import (
     LayerName,
     Layers,
 )
-from agent.stakeholders import leadership_changes
+from agent.synthesize.brief import extractive_brief
 from agent.synthesize.extractive import assign_layers, choose_focus, headline
+from agent.synthesize.finish import account_ref, finish
+from agent.synthesize.gather import Gathered, gather
 from agent.synthesize.messages import write_messages
 from agent.validate import internal_terms
 

@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 import yaml
 
+from agent.assess.aggregates import job_snapshot
+from agent.assess.signals import detect_signals
 from agent.book import import_csv
 from agent.schemas import Account, Signal, SignalType, Source, SourceKind
-from agent.signal_sources import job_snapshot
-from agent.signals import detect_signals
 from knowledge.taxonomy import EXTERNAL_TYPES
 from tools.files import ingest_path
 
@@ -310,8 +310,8 @@ def test_500_chunk_account_scans_fast(demo: dict[str, tuple[list[Source], list[S
 def test_successor_and_predecessor_in_one_sentence_are_kept_apart() -> None:
     from datetime import UTC, datetime
 
+    from agent.assess.signals import detect_signals
     from agent.schemas import Account, Source, SourceKind
-    from agent.signals import detect_signals
 
     now = datetime(2026, 11, 23, tzinfo=UTC)
     account = Account(account_id="d", name="Delta Faucet Company", aliases=["Delta Faucet"])

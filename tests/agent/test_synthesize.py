@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
+from agent.assess.stakeholders import find_stakeholders, leadership_changes
 from agent.schemas import LayerName, Source, SourceKind, Stakeholder
-from agent.stakeholders import find_stakeholders, leadership_changes
 from agent.synthesize.evidence import Candidate, _usable, _without_speaker_label
 from agent.synthesize.extractive import choose_focus
 from agent.synthesize.messages import kpi_in

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from agent.assess.triage import single_threaded, triage
 from agent.schemas import Signal, SignalType, Stakeholder
-from agent.triage import single_threaded, triage
 
 
 def _signal(kind: SignalType, severity: str, polarity: str) -> Signal:

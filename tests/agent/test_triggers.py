@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from agent.assess.triggers import evaluate_triggers
 from agent.book import import_csv
 from agent.config import Settings
 from agent.crm import (
@@ -21,7 +22,6 @@ from agent.crm import (
     import_usage,
 )
 from agent.schemas import Account, Signal, SignalType
-from agent.triggers import evaluate_triggers
 
 AS_OF = date(2026, 11, 23)
 DEMO = Path(__file__).parents[2] / "agent" / "demo"

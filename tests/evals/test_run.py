@@ -12,8 +12,8 @@ from typer.testing import CliRunner
 from agent.cli import app
 from agent.errors import FetchError, ParseError
 from agent.pipeline import brief as real_brief
-from agent.pipeline import validated
 from agent.schemas import Claim, Evidence
+from agent.synthesize.finish import validated
 from evals import run
 from evals.run import load_case, run_case, run_cases
 

@@ -1,6 +1,6 @@
 """Entities and dates in a sentence: who acts, who is named, in what role, and when.
 
-`agent/signal_rules.py` decides what event a sentence reports; this module finds what the event
+`agent/assess/rules.py` decides what event a sentence reports; this module finds what the event
 is about: whether it is negated, the event date it states, an executive's role and name, the
 organisations and vendors it names, and whether the client or a competitor is the actor.
 """

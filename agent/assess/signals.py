@@ -2,9 +2,9 @@
 
 Rule-based and fast (regular expressions and small lexicons, no model), so a scan of a whole
 book stays cheap. Every signal quotes its evidence as an exact sentence of a source, so
-grounding never fails. Sources are read sentence by sentence (`agent/signal_rules.py` judges a
-sentence, `agent/signal_entities.py` finds who and when); three kinds add structure of their
-own (`agent/signal_sources.py`):
+grounding never fails. Sources are read sentence by sentence (`agent/assess/rules.py` judges a
+sentence, `agent/assess/entities.py` finds who and when); three kinds add structure of their
+own (`agent/assess/aggregates.py`):
 
 - filings: 8-K item codes are signals by themselves (5.02 -> executive_departure, or
   executive_appointment when the text only speaks of an appointment; 2.05 -> layoffs, since an
@@ -24,10 +24,7 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta
 
-from agent.schemas import Account, Evidence, Signal, SignalType, Source, SourceKind
-from agent.signal_entities import Context, competitor_variants
-from agent.signal_rules import GUIDANCE_RANK, Hit, sentence_hits
-from agent.signal_sources import (
+from agent.assess.aggregates import (
     Found,
     employee_sentiment,
     filing_items,
@@ -35,6 +32,9 @@ from agent.signal_sources import (
     published_date,
     tech_stack,
 )
+from agent.assess.entities import Context, competitor_variants
+from agent.assess.rules import GUIDANCE_RANK, Hit, sentence_hits
+from agent.schemas import Account, Evidence, Signal, SignalType, Source, SourceKind
 from knowledge.chunk import sentence_spans
 from knowledge.taxonomy import load_taxonomy
 

@@ -1,10 +1,10 @@
 """Sentence rules for external signals: what a sentence reports, about whom, and when.
 
-`agent/signals.py` walks the sources; this module judges one sentence at a time. The trigger
+`agent/assess/signals.py` walks the sources; this module judges one sentence at a time. The trigger
 patterns live in `knowledge/taxonomy.yaml`; what a regex cannot hold lives here, one rule per
 signal type: what the event is (an amount, a round, a target, a guidance direction, a KPI).
 Negations, event dates, people, roles, organisations and who acts come from
-`agent/signal_entities.py`.
+`agent/assess/entities.py`.
 """
 
 from __future__ import annotations
@@ -14,8 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from agent.schemas import Polarity, Severity, SignalType
-from agent.signal_entities import (
+from agent.assess.entities import (
     NOT_AN_EVENT,
     ORG_STOP,
     REPORTS_TO,
@@ -31,6 +30,7 @@ from agent.signal_entities import (
     vendors_in,
     who_acts,
 )
+from agent.schemas import Polarity, Severity, SignalType
 from knowledge.taxonomy import load_taxonomy, vendor_categories
 
 T = SignalType

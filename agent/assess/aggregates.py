@@ -1,6 +1,6 @@
 """Signals a kind of source reports as a whole, beyond its sentences.
 
-`agent/signals.py` reads every source sentence by sentence; these helpers add what only a
+`agent/assess/signals.py` reads every source sentence by sentence; these helpers add what only a
 source's structure or a set of sources shows: an 8-K's item codes, open roles per department
 in job postings (hiring_surge) and the vendors they name (tech_stack), and a falling rating
 across employee reviews (employee_sentiment).
@@ -14,9 +14,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from agent.assess.entities import vendors_in
+from agent.assess.rules import Hit
 from agent.schemas import Evidence, SignalType, Source, SourceKind
-from agent.signal_entities import vendors_in
-from agent.signal_rules import Hit
 from knowledge.chunk import sentence_spans
 from knowledge.taxonomy import vendor_categories
 from tools.review_stats import rating_trend, themes

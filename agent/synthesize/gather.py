@@ -1,0 +1,50 @@
+"""What every synthesizer starts from: the stored sources as they stood on the brief's day,
+their candidate sentences scored against the four layers, and the account's assessment."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from agent.assess import Assessment, assess
+from agent.deps import Deps
+from agent.schemas import Account, BriefRequest, LayerName, Source
+from agent.synthesize.evidence import Candidate, candidates_from, score_candidates
+from knowledge.retrieve import LayerSpec, load_layers, retrieve_all
+
+
+@dataclass
+class Gathered:
+    """What every synthesizer starts from: the stored sources, their candidate sentences
+    scored against the four layers, and the account's assessment."""
+
+    as_of: datetime
+    specs: dict[LayerName, LayerSpec]
+    sources: dict[str, Source]
+    candidates: list[Candidate]
+    assessment: Assessment
+    started: float = field(default_factory=time.perf_counter)
+
+
+def gather(deps: Deps, account: Account, request: BriefRequest) -> Gathered:
+    """Retrieve per layer, split into candidate sentences, score them, assess the account."""
+    started = time.perf_counter()
+    settings = deps.settings
+    as_of = request.as_of or deps.clock()
+    specs = load_layers()
+    # a brief as of a past day reads only what stood in the store by then
+    sources = {s.id: s for s in deps.store.sources(account.account_id, request.as_of)}
+    retrieved = retrieve_all(
+        deps.store,
+        account.account_id,
+        as_of,
+        settings.recency_half_life_days,
+        k=settings.claims_per_layer * 3,
+    )
+    candidates = candidates_from(retrieved, sources, as_of, settings.recency_half_life_days)
+    score_candidates(
+        candidates, specs, deps.store, extra_cues={LayerName.competitive: account.competitors}
+    )
+    assessment = assess(deps, account, list(sources.values()), as_of)
+    return Gathered(as_of, specs, sources, candidates, assessment, started)
