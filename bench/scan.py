@@ -31,8 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from agent.book import upsert_accounts
 from agent.config import load_settings
 from agent.deps import Deps
-from agent.ledger import Ledger
-from agent.scan import scan
+from agent.scan.scan import scan
 from agent.schemas import Account
 from tests.replay_server import ReplayServer, Reply
 
@@ -84,13 +83,10 @@ def one(size: int, latency: float, workers: int) -> dict[str, float]:
         upsert_accounts(settings, book)
         figures: dict[str, float] = {"accounts": size}
         for phase in ("cold", "warm"):
-            deps = Deps.build(settings)
-            ledger = Ledger.open(settings)
             started = time.perf_counter()
-            with deps.http:
-                digest = scan(deps, ledger, book, emit=lambda d: None)
+            with Deps.build(settings) as deps:
+                digest = scan(deps, book, emit=lambda d: None)
             elapsed = time.perf_counter() - started
-            ledger.close()
             errors = sum(bool(a.errors) for a in digest.accounts)
             figures[f"{phase}_s"] = round(elapsed, 2)
             figures[f"{phase}_accounts_per_min"] = round(size / elapsed * 60, 1)

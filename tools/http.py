@@ -14,7 +14,8 @@ import json
 import logging
 import math
 import time
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from contextlib import suppress
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -70,6 +71,8 @@ SEC_RATE = 10.0
 DEFAULT_RATE = 5.0
 MAX_REDIRECTS = 5
 RETRY_AFTER_CAP = 60.0
+#: How much of a POST's reply is kept (a webhook answers "ok" or a short error).
+_REPLY_BYTES = 65_536
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 # Credentials must never reach the disk; encoding and length describe the wire, not the
 # decoded body we store.
@@ -150,9 +153,10 @@ class HttpClient:
             settings.greenhouse_url, settings.lever_url, settings.ashby_url,
             settings.google_news_url, settings.gdelt_url,
             settings.sec_data_url, settings.sec_archives_url,
+            *([settings.slack_webhook_url] if settings.slack_webhook_url else []),
         ]  # fmt: skip
         # A mirror or replay server configured as an endpoint may live on a private address.
-        trusted = [*allow_hosts, *(host_port(url) for url in endpoints)]
+        trusted = [*allow_hosts, *_hosts(endpoints)]
         # An injected transport never opens a socket, so DNS answers would guard nothing.
         self._guard = Guard(trusted, resolve=transport is None)
         sec = SEC_HOSTS | {
@@ -198,28 +202,10 @@ class HttpClient:
             return cached
         # One deadline covers every attempt, redirect and wait of this call.
         deadline = Deadline.start(self._deadline_s, self._clock)
-        retrying = Retrying(
-            stop=stop_after_attempt(self._attempts) | _NoTimeLeft(deadline),
-            wait=self._wait,
-            retry=retry_if_exception_type(_Transient),
-            sleep=self._sleep,
-            before_sleep=lambda state: log.debug(
-                "retrying %s: %s", shown, state.outcome and state.outcome.exception()
-            ),
-            reraise=True,
-        )
         request_headers = self._headers(headers, allowed, cached)
-        try:
-            with deadline.applied():
-                response: Response = retrying(
-                    self._follow, full, request_headers, allowed, cap, cached, deadline
-                )
-        except _Transient as exc:
-            tried = int(retrying.statistics.get("attempt_number", self._attempts))
-            reason = f"{exc.reason} after {tried} attempt{'s' if tried > 1 else ''}"
-            if tried < self._attempts:
-                reason += f"; another would end past the {deadline.seconds:g} s deadline"
-            raise _failure(shown, reason) from exc
+        response = self._retried(
+            shown, deadline, self._follow, full, request_headers, allowed, cap, cached, deadline
+        )
         if response.status == 200 and not response.from_cache:
             self._cache.store(full, response)
         elif response.from_cache:
@@ -230,6 +216,20 @@ class HttpClient:
         """GET a JSON document (`accept` defaults to JSON_TYPES) and parse it."""
         kw.setdefault("accept", JSON_TYPES)
         return self.get(url, **kw).json()
+
+    def post_json(self, url: str, payload: Any, *, shown: str | None = None) -> Response:
+        """POST a JSON body to a configured endpoint (an alert webhook) through guard, rate
+        limit and retries (429, 5xx and connection errors, Retry-After honoured).
+
+        Never cached and sent even offline (offline means no source is fetched); a redirect
+        is not followed. `shown` names the URL in errors: a webhook's path is its credential,
+        so by default the reason names only what `redact_url` leaves.
+        """
+        shown = shown or redact_url(url)
+        body = json.dumps(payload).encode("utf-8")
+        headers = httpx.Headers({"Content-Type": "application/json", "User-Agent": self.user_agent})
+        deadline = Deadline.start(self._deadline_s, self._clock)
+        return self._retried(shown, deadline, self._post, url, shown, body, headers, deadline)
 
     def close(self) -> None:
         """Close the connection pool."""
@@ -257,6 +257,32 @@ class HttpClient:
                 headers["If-Modified-Since"] = modified
         headers["User-Agent"] = self.user_agent
         return headers
+
+    def _retried(
+        self, shown: str, deadline: Deadline, attempt: Callable[..., Response], *args: Any
+    ) -> Response:
+        """`attempt(*args)` until it succeeds, fails for good, runs out of attempts or would
+        end past `deadline` (which every socket operation meanwhile observes)."""
+        retrying = Retrying(
+            stop=stop_after_attempt(self._attempts) | _NoTimeLeft(deadline),
+            wait=self._wait,
+            retry=retry_if_exception_type(_Transient),
+            sleep=self._sleep,
+            before_sleep=lambda state: log.debug(
+                "retrying %s: %s", shown, state.outcome and state.outcome.exception()
+            ),
+            reraise=True,
+        )
+        try:
+            with deadline.applied():
+                response: Response = retrying(attempt, *args)
+        except _Transient as exc:
+            tried = int(retrying.statistics.get("attempt_number", self._attempts))
+            reason = f"{exc.reason} after {tried} attempt{'s' if tried > 1 else ''}"
+            if tried < self._attempts:
+                reason += f"; another would end past the {deadline.seconds:g} s deadline"
+            raise _failure(shown, reason) from exc
+        return response
 
     def _wait(self, state: RetryCallState) -> float:
         failure = state.outcome.exception() if state.outcome else None
@@ -308,6 +334,43 @@ class HttpClient:
             except httpx.HTTPError as exc:
                 raise _failure(shown, f"{type(exc).__name__}: {exc}") from None
         raise _failure(shown, f"too many redirects ({MAX_REDIRECTS})")
+
+    def _post(
+        self, url: str, shown: str, body: bytes, headers: httpx.Headers, deadline: Deadline
+    ) -> Response:
+        """One attempt of a POST; only the status and a short reply are kept."""
+        refusal = self._guard.refusal(url)
+        if refusal:
+            raise _failure(shown, f"refused: {refusal}")
+        self._limiter.wait(urlsplit(url).hostname or "")
+        if deadline.remaining() <= 0:
+            raise _late(shown, deadline)
+        try:
+            with self._client.stream("POST", url, content=body, headers=headers) as reply:
+                status = reply.status_code
+                log.debug("POST %s -> %s", shown, status)
+                if status == 429 or 500 <= status <= 599:
+                    retry_after = _retry_after(reply.headers.get("retry-after"))
+                    raise _Transient(f"HTTP {status}", retry_after)
+                if not 200 <= status <= 299:
+                    raise _failure(shown, f"HTTP {status}")
+                content = b""
+                for chunk in reply.iter_bytes():
+                    content += chunk[: _REPLY_BYTES - len(content)]
+                    if len(content) >= _REPLY_BYTES:
+                        break
+        except Refused as exc:
+            raise _failure(shown, f"refused: {exc.reason}") from None
+        except DeadlinePassed:
+            raise _late(shown, deadline) from None
+        except httpx.TimeoutException:
+            raise _Transient("timed out") from None
+        except httpx.TransportError as exc:
+            raise _Transient(f"connection failed ({type(exc).__name__})") from None
+        except httpx.HTTPError as exc:
+            # the exception's text may quote the URL, whose path is the webhook's secret
+            raise _failure(shown, type(exc).__name__) from None
+        return Response(shown, status, {k.lower(): v for k, v in reply.headers.items()}, content)
 
     def _read(
         self,
@@ -383,6 +446,13 @@ class _NoTimeLeft(stop_base):
 
     def __call__(self, retry_state: RetryCallState) -> bool:
         return (retry_state.upcoming_sleep or 0.0) >= self.deadline.remaining()
+
+
+def _hosts(urls: Iterable[str]) -> Iterator[str]:
+    """`host:port` of each URL that names one (a malformed setting fails where it is used)."""
+    for url in urls:
+        with suppress(ValueError):
+            yield host_port(url)
 
 
 def _media_type(value: str) -> str:

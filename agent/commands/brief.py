@@ -16,10 +16,8 @@ from agent.commands.common import (
     settings_from,
     write_output,
 )
-from agent.config import Settings
 from agent.deps import Deps
 from agent.errors import WorkspaceError
-from agent.ledger import Ledger
 from agent.pipeline import brief as build_brief
 from agent.render import Format, render
 from agent.schemas import Briefing, BriefRequest, Changes, Persona
@@ -90,29 +88,25 @@ def brief(
         research=not no_research and as_of is None,
         as_of=as_of,
     )
-    with deps.http:
+    with deps:
         briefing = build_brief(deps, target, request)
-    for notice in briefing.notices:
-        report_warning(notice)
-    try:
-        briefing = briefing.model_copy(update={"changes": _changes(settings, briefing)})
-    except WorkspaceError as exc:
-        # the brief is written; only "since your last brief" is lost with an unusable ledger
-        report_warning(f"{exc}; the brief is printed without what changed since the last one")
+        for notice in briefing.notices:
+            report_warning(notice)
+        try:
+            briefing = briefing.model_copy(update={"changes": _changes(deps, briefing)})
+        except WorkspaceError as exc:
+            # the brief is written; only "since your last brief" is lost with an unusable ledger
+            report_warning(f"{exc}; the brief is printed without what changed since the last one")
     write_output(render(briefing, fmt), output)
     if verbose:
         print_accounting(briefing)
 
 
-def _changes(settings: Settings, briefing: Briefing) -> Changes:
+def _changes(deps: Deps, briefing: Briefing) -> Changes:
     """What changed since the account's last brief, recording this one in the ledger."""
-    ledger = Ledger.open(settings)
-    try:
-        previous, new = ledger.since_last_brief(
-            briefing.account.account_id, briefing.signals, briefing.generated_at
-        )
-    finally:
-        ledger.close()
+    previous, new = deps.ledger.since_last_brief(
+        briefing.account.account_id, briefing.signals, briefing.generated_at
+    )
     return Changes(previous_brief_at=previous, new_signals=new)
 
 

@@ -158,7 +158,7 @@ def _file_of(exc: Exception, ctx: typer.Context | None) -> tuple[Path | None, Fi
         return None, role
     if role == "index":
         return settings.chroma_dir / "chroma.sqlite3", role
-    from agent.ledger import ledger_file  # the ledger's engine loads only where it is used
+    from agent.scan.ledger import ledger_file  # the ledger's engine loads only where it is used
 
     return ledger_file(settings), role
 

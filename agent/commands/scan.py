@@ -21,11 +21,10 @@ from agent.commands.common import (
 )
 from agent.config import Settings
 from agent.deps import Deps
-from agent.digest import Digest, DigestFormat, render_digest
 from agent.errors import ConfigError
-from agent.ledger import Ledger
-from agent.notify import CHANNEL, notify_slack, slack_payload, unalerted
-from agent.scan import AccountScan, in_shard, parse_shard, scan
+from agent.scan.digest import Digest, DigestFormat, render_digest
+from agent.scan.notify import CHANNEL, notify_slack, slack_payload, unalerted
+from agent.scan.scan import AccountScan, in_shard, parse_shard, scan
 from agent.schemas import Account
 
 
@@ -79,7 +78,6 @@ def scan_command(
     if notify == "slack" and not dry_run and not webhook:
         raise fail("--notify slack needs DOSSIER_SLACK_WEBHOOK_URL (an incoming-webhook URL)")
     deps = Deps.build(settings, offline=offline, allow_hosts=allow_host or ())
-    ledger = Ledger.open(settings)
     payload_out = notify == "slack" and dry_run
 
     def emit(digest: Digest) -> None:
@@ -89,32 +87,28 @@ def scan_command(
 
     def send(run_id: str, digest: Digest) -> None:
         if payload_out:
-            payload = slack_payload(unalerted(digest, ledger.alerted(CHANNEL)))
+            payload = slack_payload(unalerted(digest, deps.ledger.alerted(CHANNEL)))
             write_output(json.dumps(payload, indent=2), None)
         elif notify == "slack" and webhook:
-            sent = notify_slack(ledger, run_id, digest, webhook)
+            sent = notify_slack(deps, run_id, digest, webhook)
             err.print("slack: alert sent" if sent else "slack: nothing new to send")
 
-    try:
-        with deps.http, _progress(len(targets)) as progress:
-            task = progress.add_task("scanning", total=len(targets))
+    with deps, _progress(len(targets)) as progress:
+        task = progress.add_task("scanning", total=len(targets))
 
-            def done(result: AccountScan) -> None:
-                progress.update(task, advance=1, description=result.account.account_id)
+        def done(result: AccountScan) -> None:
+            progress.update(task, advance=1, description=result.account.account_id)
 
-            digest = scan(
-                deps,
-                ledger,
-                targets,
-                emit=emit,
-                notify=send if notify else None,
-                shard=shard,
-                report=not dry_run,
-                on_account=done,
-                as_of=as_of,
-            )
-    finally:
-        ledger.close()
+        digest = scan(
+            deps,
+            targets,
+            emit=emit,
+            notify=send if notify else None,
+            shard=shard,
+            report=not dry_run,
+            on_account=done,
+            as_of=as_of,
+        )
     _summary(digest)
 
 

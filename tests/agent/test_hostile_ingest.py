@@ -22,7 +22,7 @@ from agent.config import load_settings
 from agent.deps import Deps
 from agent.pipeline import ingest
 from agent.research import research
-from agent.scan import scan_account
+from agent.scan.scan import scan_account
 from agent.schemas import Account, SourceKind
 from knowledge.store import KnowledgeStore
 from tools.base import make_source

@@ -17,11 +17,11 @@ from typer.testing import CliRunner
 from agent.book import upsert_accounts
 from agent.cli import app
 from agent.config import Settings
-from agent.digest import Digest, DigestAccount, render_digest
 from agent.errors import ConfigError, FetchError
-from agent.notify import post_json, slack_payload
 from agent.render import render
 from agent.render.escape import md_link, md_text, printable, web_url
+from agent.scan.digest import Digest, DigestAccount, render_digest
+from agent.scan.notify import post_json, slack_payload
 from agent.schemas import (
     Account,
     AccountRef,

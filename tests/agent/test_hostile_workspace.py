@@ -24,13 +24,13 @@ from sqlalchemy import event
 from typer.testing import CliRunner
 
 import agent.atomic
-import agent.ledger
+import agent.scan.ledger
 from agent.atomic import locked, write_atomic
 from agent.book import ensure_account, load_book, upsert_accounts
 from agent.cli import app
 from agent.config import load_settings
 from agent.errors import WorkspaceError, workspace_error
-from agent.ledger import Ledger
+from agent.scan.ledger import Ledger
 from agent.schemas import Account
 
 REPO = Path(__file__).resolve().parents[2]
@@ -193,7 +193,7 @@ def read_only(ws: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
             refuse(file)
         return real_open(file, mode, *args, **kwargs)
 
-    real_engine = agent.ledger._engine
+    real_engine = agent.scan.ledger._engine
 
     def engine(url: Any) -> Any:
         made = real_engine(url)
@@ -211,7 +211,7 @@ def read_only(ws: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 
     monkeypatch.setattr(agent.atomic.tempfile, "mkstemp", mkstemp)
     monkeypatch.setattr(agent.atomic, "open", open_, raising=False)
-    monkeypatch.setattr(agent.ledger, "_engine", engine)
+    monkeypatch.setattr(agent.scan.ledger, "_engine", engine)
     monkeypatch.setattr("knowledge.store._make_client", chroma)
     yield ws
 
@@ -259,7 +259,7 @@ def full_disk(monkeypatch: pytest.MonkeyPatch) -> None:
         handle = real_fdopen(fd, mode, *args, **kwargs)
         return Full(handle) if "w" in mode else handle
 
-    real_engine = agent.ledger._engine
+    real_engine = agent.scan.ledger._engine
 
     def engine(url: Any) -> Any:
         made = real_engine(url)
@@ -268,7 +268,7 @@ def full_disk(monkeypatch: pytest.MonkeyPatch) -> None:
         return made
 
     monkeypatch.setattr(agent.atomic.os, "fdopen", fdopen)
-    monkeypatch.setattr(agent.ledger, "_engine", engine)
+    monkeypatch.setattr(agent.scan.ledger, "_engine", engine)
 
 
 def test_a_full_disk_is_one_line_and_keeps_the_old_files(ws: Path, full_disk: None) -> None:
@@ -392,7 +392,7 @@ def test_processes_creating_and_writing_one_fresh_ledger_all_succeed(tmp_path: P
     script = """
         from datetime import date
         from agent.config import load_settings
-        from agent.ledger import Ledger
+        from agent.scan.ledger import Ledger
         from agent.schemas import Account, Evidence, Signal, SignalType
 
         def main(home):
@@ -444,17 +444,17 @@ def test_ensure_account_twice_is_one_account(home: Path) -> None:
 def test_a_workspace_fault_ends_a_scan_but_an_accounts_own_error_does_not(
     ws: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import agent.scan
+    import agent.scan.scan as scan_module
 
     upsert_accounts(load_settings(ws), [Account(account_id="zed", name="Zed")])
-    real = agent.scan.scan_account
+    real = scan_module.scan_account
 
     def one_fails(deps: Any, account: Account, *args: Any, **kwargs: Any) -> Any:
         if account.account_id == "zed":
             raise failure
         return real(deps, account, *args, **kwargs)
 
-    monkeypatch.setattr(agent.scan, "scan_account", one_fails)
+    monkeypatch.setattr(scan_module, "scan_account", one_fails)
     failure: Exception = KeyError("own bug")
     result = invoke(ws, "scan", "--offline", "-f", "json")
     assert result.exit_code == 0, result.output

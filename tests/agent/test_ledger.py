@@ -6,7 +6,7 @@ from datetime import date
 from pathlib import Path
 
 from agent.config import load_settings
-from agent.ledger import Ledger, fingerprint
+from agent.scan.ledger import Ledger, fingerprint
 from agent.schemas import Account, Evidence, Signal, SignalType
 
 ACME = Account(account_id="acme", name="Acme")

@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from agent.cli import app
-from agent.scan import DIE_AFTER_ENV, in_shard
+from agent.scan.scan import DIE_AFTER_ENV, in_shard
 from tests.replay_server import ReplayServer, Reply
 
 ROOT = Path(__file__).resolve().parents[2]

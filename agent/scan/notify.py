@@ -9,40 +9,36 @@ same hash.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import httpx
-from tenacity import (
-    Retrying,
-    retry_if_exception_type,
-    stop_after_attempt,
-)
 
-from agent.digest import Digest, DigestAccount
-from agent.errors import ConfigError, FetchError
-from agent.ledger import Ledger
+from agent.config import Settings
+from agent.errors import ConfigError
 from agent.render.escape import printable, web_url
+from agent.scan.digest import Digest, DigestAccount
+from agent.scan.ledger import alert_key
 from knowledge.store import payload_hash
-from tools.http import BACKOFF, user_agent
-from tools.http_guard import Guard, host_port
+from tools.http import HttpClient
+from tools.http_guard import host_port
+
+if TYPE_CHECKING:
+    from agent.deps import Deps
 
 CHANNEL = "slack"
 TOP_ACCOUNTS = 10
 _EMOJI = {"red": ":red_circle:", "yellow": ":large_yellow_circle:", "green": ":large_green_circle:"}
 
 
-class _Retry(Exception):
-    """A send worth another attempt (429, 5xx, connection error)."""
-
-
 def unalerted(digest: Digest, alerted: Collection[str]) -> list[DigestAccount]:
-    """The digest's accounts with only the new signals no sent alert covered, those left."""
+    """The digest's accounts with only the new signals no sent alert covered (`alerted` holds
+    `alert_key`s), those left."""
     kept = []
     for account in digest.accounts:
-        keep = [i for i, f in enumerate(account.fingerprints) if f not in alerted]
+        keys = [alert_key(account.account_id, f) for f in account.fingerprints]
+        keep = [i for i, key in enumerate(keys) if key not in alerted]
         if keep:
             update = {
                 "new_signals": [account.new_signals[i] for i in keep],
@@ -77,16 +73,9 @@ def slack_payload(accounts: Sequence[DigestAccount]) -> dict[str, Any] | None:
     return {"text": f"dossier book scan: {summary.replace('*', '')}", "blocks": blocks}
 
 
-def notify_slack(
-    ledger: Ledger,
-    run_id: str,
-    digest: Digest,
-    url: str,
-    *,
-    transport: httpx.BaseTransport | None = None,
-    attempts: int = 3,
-) -> bool:
+def notify_slack(deps: Deps, run_id: str, digest: Digest, url: str) -> bool:
     """Send the run's Slack alert unless nothing is new or it was sent already; True if sent."""
+    ledger = deps.ledger
     accounts = unalerted(digest, ledger.alerted(CHANNEL))
     payload = slack_payload(accounts)
     if payload is None:
@@ -94,9 +83,9 @@ def notify_slack(
     digest_hash = payload_hash(payload)
     if ledger.was_sent(CHANNEL, digest_hash):
         return False
-    covered = [f for a in accounts for f in a.fingerprints]
+    covered = [alert_key(a.account_id, f) for a in accounts for f in a.fingerprints]
     alert_id = ledger.alert_pending(run_id, CHANNEL, digest_hash, covered)
-    post_json(url, payload, transport=transport, attempts=attempts)
+    post_json(url, payload, http=deps.http)
     ledger.alert_sent(alert_id)
     return True
 
@@ -105,51 +94,30 @@ def post_json(
     url: str,
     payload: Any,
     *,
+    http: HttpClient | None = None,
     transport: httpx.BaseTransport | None = None,
     attempts: int = 3,
-    timeout: float = 10.0,
 ) -> None:
-    """POST a JSON body to a configured webhook, retrying 429, 5xx and connection errors.
+    """POST a JSON body to a configured webhook through the one HTTP client (retries on 429,
+    5xx and connection errors, Retry-After honoured; redirects not followed).
 
     The URL is the operator's own setting, so its host is trusted the way a configured
-    endpoint is; redirects are not followed, so nothing else is ever reached. Errors name
-    the webhook by its origin only: its path is its credential.
+    endpoint is. Errors name the webhook by its origin only: its path is its credential.
+    Without `http`, a client of its own (with `transport` and `attempts`) sends it.
     """
     shown = webhook_origin(url)
     if web_url(url) is None:
         raise ConfigError(f"{shown}: not an http(s) webhook URL")
     try:
-        refusal = Guard([host_port(url)], resolve=transport is None).refusal(url)
+        trusted = host_port(url)
     except ValueError:
-        refusal = "not a valid URL"
-    if refusal:
-        raise ConfigError(f"{shown}: {refusal}")
-    body = json.dumps(payload).encode("utf-8")
-    headers = {"Content-Type": "application/json", "User-Agent": user_agent(None)}
-
-    def attempt(client: httpx.Client) -> None:
-        try:
-            reply = client.post(url, content=body, headers=headers)
-        except httpx.TransportError as exc:
-            raise _Retry(f"connection failed ({type(exc).__name__})") from None
-        except (httpx.HTTPError, httpx.InvalidURL) as exc:
-            raise FetchError(f"{shown}: {type(exc).__name__}") from None
-        if reply.status_code == 429 or reply.status_code >= 500:
-            raise _Retry(f"HTTP {reply.status_code}")
-        if not 200 <= reply.status_code <= 299:
-            raise FetchError(f"{shown}: HTTP {reply.status_code}")
-
-    retrying = Retrying(
-        stop=stop_after_attempt(max(1, attempts)),
-        wait=BACKOFF,
-        retry=retry_if_exception_type(_Retry),
-        reraise=True,
-    )
-    with httpx.Client(transport=transport, timeout=timeout, follow_redirects=False) as client:
-        try:
-            retrying(attempt, client)
-        except _Retry as exc:
-            raise FetchError(f"{shown}: {exc} after {attempts} attempts") from None
+        raise ConfigError(f"{shown}: not a valid URL") from None
+    if http is not None:
+        http.post_json(url, payload, shown=shown)
+        return
+    own = HttpClient(Settings(), transport=transport, allow_hosts=[trusted], attempts=attempts)
+    with own:
+        own.post_json(url, payload, shown=shown)
 
 
 def webhook_origin(url: str) -> str:

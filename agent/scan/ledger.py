@@ -23,7 +23,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Concatenate, Literal, ParamSpec, TypeVar
 
@@ -44,6 +44,7 @@ from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
+from agent.clock import Clock, utc_now
 from agent.config import Settings
 from agent.errors import WorkspaceError, workspace_error
 from agent.schemas import Account, Signal, Source
@@ -154,6 +155,12 @@ def fingerprint(signal: Signal) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
+def alert_key(account_id: str, signal_fingerprint: str) -> str:
+    """What an alert records it covered: a fingerprint names an event, not whose it is (two
+    accounts may see the same vendor in the same month), so the account is part of the key."""
+    return f"{account_id}/{signal_fingerprint}"
+
+
 @dataclass(frozen=True)
 class Recorded:
     """A signal as the ledger holds it."""
@@ -185,9 +192,10 @@ def _guarded(method: Callable[Concatenate[Ledger, P], R]) -> Callable[Concatenat
 class Ledger:
     """The ledger of one workspace (or of a team, through a database URL)."""
 
-    def __init__(self, url: str | URL) -> None:
+    def __init__(self, url: str | URL, clock: Clock = utc_now) -> None:
         self.url = url
         self.where = _shown(url)
+        self.clock = clock
         try:
             self.engine: Engine = _engine(url)
             self._create_tables()
@@ -200,17 +208,18 @@ class Ledger:
             raise _problem(exc, self.where) from exc
 
     @classmethod
-    def open(cls, settings: Settings) -> Ledger:
-        """The ledger `settings` point at: `ledger_url`, else SQLite in the workspace."""
+    def open(cls, settings: Settings, clock: Clock = utc_now) -> Ledger:
+        """The ledger `settings` point at: `ledger_url`, else SQLite in the workspace; its
+        records are stamped by `clock`."""
         if settings.ledger_url:
-            return cls(settings.ledger_url)
+            return cls(settings.ledger_url, clock)
         path = ledger_file(settings)
         try:
             settings.home.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise _problem(exc, path) from exc
         # a URL object, not a string: a folder name with '?' or '%' stays a file name
-        return cls(URL.create("sqlite", database=str(path.resolve())))
+        return cls(URL.create("sqlite", database=str(path.resolve())), clock)
 
     def close(self) -> None:
         """Release the connection pool."""
@@ -234,7 +243,7 @@ class Ledger:
     @_guarded
     def start_run(self, shard: str | None = None) -> tuple[str, datetime]:
         """A new run, recorded as running; its id and start time."""
-        run_id, now = uuid.uuid4().hex, _now()
+        run_id, now = uuid.uuid4().hex, self.clock()
         with Session(self.engine) as session, session.begin():
             session.add(RunRow(run_id=run_id, started_at=now, status="running", shard=shard))
         return run_id, now
@@ -244,7 +253,7 @@ class Ledger:
         self, run_id: str, account: Account, sources: Iterable[Source], signals: Sequence[Signal]
     ) -> None:
         """What one run saw of one account, in one transaction."""
-        now = _now()
+        now = self.clock()
         with Session(self.engine) as session, session.begin():
             row = session.get(AccountRow, account.account_id)
             if row is None:
@@ -308,7 +317,7 @@ class Ledger:
 
     @_guarded
     def alerted(self, channel: str) -> set[str]:
-        """Fingerprints an alert on `channel` was already sent for."""
+        """What the alerts sent on `channel` covered (`alert_key`s)."""
         query = select(AlertRow.fingerprints).where(
             AlertRow.channel == channel, AlertRow.status == "sent"
         )
@@ -328,16 +337,16 @@ class Ledger:
 
     @_guarded
     def alert_pending(
-        self, run_id: str, channel: str, payload_hash: str, fingerprints: Sequence[str]
+        self, run_id: str, channel: str, payload_hash: str, covered: Sequence[str]
     ) -> int:
-        """Record an alert about to be sent; its id."""
+        """Record an alert about to be sent, with the `alert_key`s it covers; its id."""
         row = AlertRow(
             run_id=run_id,
             channel=channel,
             payload_hash=payload_hash,
-            fingerprints=sorted(fingerprints),
+            fingerprints=sorted(covered),
             status="pending",
-            created_at=_now(),
+            created_at=self.clock(),
         )
         with Session(self.engine) as session, session.begin():
             session.add(row)
@@ -351,13 +360,13 @@ class Ledger:
             session.execute(
                 update(AlertRow)
                 .where(AlertRow.id == alert_id)
-                .values(status="sent", sent_at=_now())
+                .values(status="sent", sent_at=self.clock())
             )
 
     @_guarded
     def complete_run(self, run_id: str, fingerprints: Iterable[tuple[str, str]]) -> datetime:
         """Mark the run completed and its reported signals as reported by it, atomically."""
-        now = _now()
+        now = self.clock()
         with Session(self.engine) as session, session.begin():
             for account_id, key in fingerprints:
                 session.execute(
@@ -383,7 +392,7 @@ class Ledger:
             session.execute(
                 update(RunRow)
                 .where(RunRow.run_id == run_id)
-                .values(status="failed", finished_at=_now())
+                .values(status="failed", finished_at=self.clock())
             )
 
     @_guarded
@@ -429,10 +438,6 @@ def _recorded(row: SignalRow) -> Recorded:
         signal=Signal.model_validate(row.payload),
         first_seen_run=row.first_seen_run,
     )
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _engine(url: str | URL) -> Engine:

@@ -8,6 +8,9 @@ Research and assessment run in a thread pool (the HTTP client's per-host limits 
 requests; the store serializes its writes). The ledger is written from the calling thread
 only, so SQLite never sees two writers and the order of records is the order of completion.
 
+Memory does not grow with the book: a few accounts per worker are in flight at a time, and an
+account's sources are let go once it is recorded; what stays is its line in the digest.
+
 An account's failure of any kind is that account's error and the scan goes on; a fault of the
 workspace itself (read-only, disk full, a corrupt ledger or index) ends the scan, since every
 account would fail the same way.
@@ -17,26 +20,29 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import os
 import signal as signals_module
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from agent.assess import assess
 from agent.crm import CrmData, load_crm
 from agent.deps import Deps
-from agent.digest import Digest, build_digest
 from agent.errors import ConfigError, DossierError, WorkspaceError, workspace_error
-from agent.ledger import Ledger
 from agent.research import research
+from agent.scan.digest import Digest, DigestAccount, build_digest
 from agent.schemas import Account, Signal, Source, Triage
 
 #: Test hook, honoured only when set: SIGKILL the scan after N accounts are recorded in the
 #: ledger, or with "alerts", after the alerts are sent and before the run completes. It lets
 #: a test kill a scan at an exact point instead of racing a timer.
 DIE_AFTER_ENV = "DOSSIER_SCAN_TEST_DIE_AFTER"
+#: Accounts submitted per worker ahead of the results read: enough to keep every worker busy,
+#: few enough that the sources held in flight do not grow with the book.
+_AHEAD = 2
 
 
 @dataclass
@@ -50,6 +56,20 @@ class AccountScan:
     #: Source id → URL, for evidence links in the digest.
     links: dict[str, str] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
+
+    def entry(self) -> DigestAccount:
+        """The account's line in the digest (its new signals are the ledger's to add), with
+        links to the sources its signals cite only."""
+        cited = {e.source_id for s in self.signals for e in s.evidence}
+        return DigestAccount(
+            account_id=self.account.account_id,
+            name=self.account.name,
+            triage=self.triage.status if self.triage else None,
+            expansion=bool(self.triage and self.triage.expansion),
+            plays=self.triage.plays if self.triage else [],
+            errors=self.errors,
+            links={k: v for k, v in self.links.items() if k in cited},
+        )
 
 
 Emit = Callable[[Digest], None]
@@ -102,7 +122,6 @@ def scan_account(
 
 def scan(
     deps: Deps,
-    ledger: Ledger,
     accounts: Sequence[Account],
     *,
     emit: Emit,
@@ -112,17 +131,18 @@ def scan(
     on_account: Callable[[AccountScan], None] | None = None,
     as_of: datetime | None = None,
 ) -> Digest:
-    """Scan the accounts, write the digest, alert, and complete the run.
+    """Scan the accounts, write the digest, alert, and complete the run in `deps.ledger`.
 
     With `report=False` (a dry run) the signals stay unreported, so the next scan reports them.
     With `as_of`, the accounts are assessed from the store as it stood then, without research.
     """
+    ledger = deps.ledger
     run_id, started = ledger.start_run(shard)
     die_after = os.environ.get(DIE_AFTER_ENV)
     try:
-        results = _refresh(deps, ledger, run_id, accounts, on_account, die_after, as_of)
+        entries = _refresh(deps, run_id, accounts, on_account, die_after, as_of)
         unreported = ledger.unreported(run_id)
-        digest = build_digest(run_id, started, results, unreported)
+        digest = build_digest(run_id, started, deps.clock(), entries, unreported)
         emit(digest)
         if notify is not None:
             notify(run_id, digest)
@@ -140,34 +160,41 @@ def scan(
 
 def _refresh(
     deps: Deps,
-    ledger: Ledger,
     run_id: str,
     accounts: Sequence[Account],
     on_account: Callable[[AccountScan], None] | None,
     die_after: str | None,
     as_of: datetime | None,
-) -> list[AccountScan]:
-    results: list[AccountScan] = []
+) -> list[DigestAccount]:
+    """Each account scanned in the pool and recorded here as it completes; their digest lines."""
+    entries: list[DigestAccount] = []
     crm = load_crm(deps.settings)  # the whole book's CRM data, read once per scan
     workers = min(deps.settings.scan_workers, max(1, len(accounts)))
+    waiting = iter(accounts)
+    running: dict[Future[AccountScan], Account] = {}
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="scan") as pool:
-        futures: dict[Future[AccountScan], Account] = {
-            pool.submit(scan_account, deps, a, crm, as_of): a for a in accounts
-        }
         try:
-            for future in as_completed(futures):
-                result = _outcome(future, futures[future])
-                if result.triage is not None:
-                    ledger.record_account(run_id, result.account, result.sources, result.signals)
-                results.append(result)
-                if on_account:
-                    on_account(result)
-                if die_after and die_after.isdigit() and len(results) >= int(die_after):
-                    _die()
+            while True:
+                for account in itertools.islice(waiting, _AHEAD * workers - len(running)):
+                    running[pool.submit(scan_account, deps, account, crm, as_of)] = account
+                if not running:
+                    break
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    result = _outcome(future, running.pop(future))
+                    if result.triage is not None:
+                        deps.ledger.record_account(
+                            run_id, result.account, result.sources, result.signals
+                        )
+                    entries.append(result.entry())
+                    if on_account:
+                        on_account(result)
+                    if die_after and die_after.isdigit() and len(entries) >= int(die_after):
+                        _die()
         except BaseException:
             pool.shutdown(wait=False, cancel_futures=True)  # the accounts not started never will
             raise
-    return results
+    return entries
 
 
 def _outcome(future: Future[AccountScan], account: Account) -> AccountScan:

@@ -5,18 +5,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Literal
+from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from agent.ledger import Recorded
 from agent.render.escape import md_link, md_text, web_url
 from agent.render.html import environment
+from agent.scan.ledger import Recorded
 from agent.schemas import Signal, TriageStatus
-
-if TYPE_CHECKING:
-    from agent.scan import AccountScan
 
 DigestFormat = Literal["md", "json", "html"]
 _RANK = {"red": 0, "yellow": 1, "expansion": 2, "green": 3, None: 4}
@@ -73,32 +70,26 @@ class Digest(BaseModel):
 
 
 def build_digest(
-    run_id: str, started_at: datetime, results: Sequence[AccountScan], new: Sequence[Recorded]
+    run_id: str,
+    started_at: datetime,
+    finished_at: datetime,
+    accounts: Sequence[DigestAccount],
+    new: Sequence[Recorded],
 ) -> Digest:
-    """The digest of a run from its per-account results and the ledger's unreported signals."""
+    """The digest of a run: its accounts, each given the ledger's unreported signals of it."""
     by_account: dict[str, list[Recorded]] = defaultdict(list)
     for item in new:
         by_account[item.account_id].append(item)
-    accounts = []
-    for result in results:
-        fresh = by_account.get(result.account.account_id, [])
-        accounts.append(
-            DigestAccount(
-                account_id=result.account.account_id,
-                name=result.account.name,
-                triage=result.triage.status if result.triage else None,
-                expansion=bool(result.triage and result.triage.expansion),
-                new_signals=[r.signal for r in fresh],
-                plays=result.triage.plays if result.triage else [],
-                errors=result.errors,
-                fingerprints=[r.fingerprint for r in fresh],
-                links=result.links,
-            )
-        )
-    accounts.sort(key=lambda a: (a.rank, -len(a.new_signals), a.name.casefold(), a.account_id))
-    return Digest(
-        run_id=run_id, started_at=started_at, finished_at=datetime.now(UTC), accounts=accounts
-    )
+    entries = []
+    for account in accounts:
+        fresh = by_account.get(account.account_id, [])
+        update = {
+            "new_signals": [r.signal for r in fresh],
+            "fingerprints": [r.fingerprint for r in fresh],
+        }
+        entries.append(account.model_copy(update=update))
+    entries.sort(key=lambda a: (a.rank, -len(a.new_signals), a.name.casefold(), a.account_id))
+    return Digest(run_id=run_id, started_at=started_at, finished_at=finished_at, accounts=entries)
 
 
 def render_digest(digest: Digest, fmt: DigestFormat) -> str:
