@@ -19,7 +19,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Literal
 
-from agent.signal_entities import lexicon
+from agent.assess.entities import lexicon
 from tools.base import clean_text
 from tools.transcript_names import CORE_TITLE, PARTICLES
 from tools.transcript_pages import unpage

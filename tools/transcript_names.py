@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from agent.signal_entities import lexicon
+from agent.assess.entities import lexicon
 
 _HONORIFICS = lexicon("mr mrs ms dr sir")
 _SUFFIXES = lexicon("jr sr ii iii iv")
