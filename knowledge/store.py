@@ -16,13 +16,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 import numpy as np
 
 from agent.atomic import write_atomic
 from agent.config import Settings
-from agent.errors import WorkspaceError, workspace_error
 from agent.schemas import Chunk, Source, SourceKind
 from agent.validate import fold
 from knowledge.chunk import chunk_source
@@ -35,6 +33,10 @@ if TYPE_CHECKING:
 _STATES = ("new", "unchanged", "updated")
 #: Chunks embedded between two progress reports (a few seconds of work on two cores).
 _PROGRESS_STEP = 64
+#: Collection handles kept open, and query vectors remembered: bounded, so a long scan or a
+#: server answering many research questions does not grow with the book.
+_OPEN_COLLECTIONS = 64
+_QUERY_CACHE = 4096
 #: Told how many chunks are embedded so far, and of how many.
 Progress = Callable[[int, int], None]
 
@@ -262,6 +264,8 @@ class KnowledgeStore:
 
     def _query_vectors(self, queries: Sequence[str]) -> np.ndarray:
         """Query embeddings, remembered: layer and persona queries are the same every brief."""
+        if len(self._queries) > _QUERY_CACHE:
+            self._queries.clear()  # the fixed layer queries come back at the next brief
         missing = [q for q in dict.fromkeys(queries) if q not in self._queries]
         if missing:
             self._queries.update(zip(missing, self.embed(missing), strict=True))
@@ -320,8 +324,10 @@ class KnowledgeStore:
         write_atomic(path, source.model_dump_json())
 
     def _collection(self, account_id: str, *, create: bool) -> ChromaCollection | None:
-        if account_id in self._collections:
-            return self._collections[account_id]
+        """The account's collection (kept for the next call: the last `_OPEN_COLLECTIONS`)."""
+        known = self._collections.get(account_id)
+        if known is not None:
+            return known
         from chromadb.errors import NotFoundError
 
         client = self._client_api()
@@ -329,8 +335,9 @@ class KnowledgeStore:
         # Chroma's protocol types its input as documents or images; ours takes documents only.
         function: Any = self.embedder
         with self._lock:
-            if account_id in self._collections:
-                return self._collections[account_id]
+            known = self._collections.get(account_id)
+            if known is not None:
+                return known
             if create:
                 collection = client.get_or_create_collection(
                     name,
@@ -343,6 +350,9 @@ class KnowledgeStore:
                     collection = client.get_collection(name, embedding_function=function)
                 except (NotFoundError, ValueError):
                     return None
+            if len(self._collections) >= _OPEN_COLLECTIONS:
+                # a scan touches each account once: the oldest handle is the least useful
+                del self._collections[next(iter(self._collections))]
             self._collections[account_id] = collection
             return collection
 
@@ -355,35 +365,10 @@ class KnowledgeStore:
 
 
 def _make_client(settings: Settings) -> ClientAPI:
-    """A Chroma server client when a URL is set, else the on-disk store; never telemetry."""
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
+    """The Chroma client `settings` point at (chromadb loads only when the index is used)."""
+    from knowledge.index_client import make_client
 
-    chroma_settings = ChromaSettings(anonymized_telemetry=False)
-    if settings.chroma_url:
-        url = urlsplit(settings.chroma_url)
-        ssl = url.scheme == "https"
-        return chromadb.HttpClient(
-            host=url.hostname or "localhost",
-            port=url.port or (443 if ssl else 8000),
-            ssl=ssl,
-            settings=chroma_settings,
-        )
-    settings.chroma_dir.mkdir(parents=True, exist_ok=True)
-    try:
-        return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
-    except Exception as exc:
-        # a failed open stays cached in Chroma's process-wide registry and would hide this
-        # error behind an AttributeError on the next open of the same folder
-        from chromadb.api.shared_system_client import SharedSystemClient
-
-        SharedSystemClient.clear_system_cache()
-        index = settings.chroma_dir / "chroma.sqlite3"
-        fault = workspace_error(exc, index, "index")
-        raise fault or WorkspaceError(
-            f"the Chroma index at {index} cannot be opened ({type(exc).__name__}): move "
-            f"{settings.chroma_dir} aside; adding the sources again rebuilds it"
-        ) from exc
+    return make_client(settings)
 
 
 def _metadata(source: Source, chunk: Chunk, digest: str) -> dict[str, str | int | float]:

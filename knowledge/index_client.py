@@ -1,0 +1,88 @@
+"""The Chroma client behind the knowledge store: a Chroma server when `DOSSIER_CHROMA_URL` is
+set, else the on-disk index in the workspace. Imported only when the index is first used.
+
+Chroma's on-disk client keeps the HNSW index of every collection it has opened in memory, as
+many as a fifth of the process's file-handle limit (4,000 with 20,000 handles), ~2.7 MB each
+even for a one-chunk account: a scan grew by that much per account. The client built here keeps
+the `HNSW_CACHE_INDEXES` most recently used, so memory does not depend on the size of the book.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+import chromadb
+from chromadb.api import ServerAPI
+from chromadb.api.client import Client
+from chromadb.api.rust import RustBindingsAPI
+from chromadb.api.shared_system_client import SharedSystemClient
+from chromadb.config import Settings as ChromaSettings
+from chromadb.config import System
+from chromadb.telemetry.product import ProductTelemetryClient
+
+from agent.config import Settings
+from agent.errors import WorkspaceError, workspace_error
+
+if TYPE_CHECKING:
+    from chromadb.api import ClientAPI
+
+#: HNSW indexes kept loaded by the on-disk client: a scan's workers each touch one account at
+#: a time, and a brief one; an index evicted is read again from disk when next used.
+HNSW_CACHE_INDEXES = 16
+_OPENING = threading.Lock()
+
+
+def make_client(settings: Settings) -> ClientAPI:
+    """A Chroma server client when a URL is set, else the on-disk store; never telemetry."""
+    if settings.chroma_url:
+        url = urlsplit(settings.chroma_url)
+        ssl = url.scheme == "https"
+        return chromadb.HttpClient(
+            host=url.hostname or "localhost",
+            port=url.port or (443 if ssl else 8000),
+            ssl=ssl,
+            settings=ChromaSettings(anonymized_telemetry=False),
+        )
+    settings.chroma_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        return _local_client(settings.chroma_dir)
+    except Exception as exc:
+        # a failed open stays cached in Chroma's process-wide registry and would hide this
+        # error behind an AttributeError on the next open of the same folder
+        SharedSystemClient.clear_system_cache()
+        index = settings.chroma_dir / "chroma.sqlite3"
+        fault = workspace_error(exc, index, "index")
+        raise fault or WorkspaceError(
+            f"the Chroma index at {index} cannot be opened ({type(exc).__name__}): move "
+            f"{settings.chroma_dir} aside; adding the sources again rebuilds it"
+        ) from exc
+
+
+def _local_client(folder: Path) -> ClientAPI:
+    """`chromadb.PersistentClient(folder)` with a bounded index cache.
+
+    Chroma sizes the cache when its on-disk API starts, from the file-handle limit, and offers
+    no setting for it; so the first client of a folder in this process starts that API itself
+    with the size set (what `PersistentClient` does, plus one line), and later ones share it.
+    """
+    local = ChromaSettings(
+        anonymized_telemetry=False, is_persistent=True, persist_directory=str(folder)
+    )
+    with _OPENING:
+        if SharedSystemClient._get_identifier_from_settings(local) not in _started():
+            system = System(local)
+            system.instance(ProductTelemetryClient)  # type: ignore[type-abstract]
+            api = system.instance(ServerAPI)  # type: ignore[type-abstract]
+            if isinstance(api, RustBindingsAPI):
+                api.hnsw_cache_size = HNSW_CACHE_INDEXES
+            system.start()
+            return Client.from_system(system)
+        return Client(settings=local)
+
+
+def _started() -> set[str]:
+    """The folders (Chroma's system identifiers) whose on-disk API runs in this process."""
+    return set(SharedSystemClient._identifier_to_system)
