@@ -441,9 +441,17 @@ def _recorded(row: SignalRow) -> Recorded:
 
 
 def _engine(url: str | URL) -> Engine:
-    """The engine; on SQLite, transactions that take the write lock up front and wait for it."""
-    if make_url(url).get_backend_name() != "sqlite":
-        return create_engine(url)
+    """The engine; on SQLite, transactions that take the write lock up front and wait for it.
+
+    A PostgreSQL URL without a driver (`postgresql://`, `postgres://`) uses psycopg 3, the
+    driver dossier installs; a pooled connection is tested before use, since a scan may
+    outlive a server restart.
+    """
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        url = parsed.set(drivername="postgresql+psycopg")
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True)
     engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_S})
 
     # Python's sqlite3 would begin a transaction only at the first write, after the reads of
