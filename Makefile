@@ -5,7 +5,8 @@ REALDOCS ?= ../shared/realdocs
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint typecheck unit eval-real bench bench-scan bench-tokens clean
+.PHONY: demo test lint typecheck unit test-servers eval-real bench bench-scan bench-ingest \
+	bench-tokens clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,8 +31,27 @@ lint: $(VENV)/.installed-dev
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
 
-unit: $(VENV)/.installed-dev
-	$(BIN)/pytest
+# The servers a team runs, for the tests that need them: PostgreSQL from Debian's package (the
+# tests start a throwaway cluster of their own on a free loopback port, so the package's own
+# cluster is not created) and the Chroma server that ships with chromadb (`chroma run`).
+test-servers:
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null; then \
+		:; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "test-servers: installing PostgreSQL (Debian's postgresql package)"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get update -qq && apt-get install -y -qq postgresql-common >/dev/null && \
+		sed -i 's/^#* *create_main_cluster *=.*/create_main_cluster = false/' \
+			/etc/postgresql-common/createcluster.conf && \
+		apt-get install -y -qq postgresql >/dev/null; \
+	else \
+		echo "test-servers: PostgreSQL is missing: apt-get install postgresql (as root)" >&2; \
+		exit 1; \
+	fi
+
+# DOSSIER_TEST_SERVERS=required: a test that cannot start its server fails instead of skipping.
+unit: $(VENV)/.installed-dev test-servers
+	DOSSIER_TEST_SERVERS=required $(BIN)/pytest
 
 # The real-document eval, gated by evals/baseline_real.json; skipped where the folder is absent.
 eval-real: $(VENV)/.installed-dev
@@ -51,6 +71,9 @@ bench-tokens: $(VENV)/.installed
 
 bench-scan: $(VENV)/.installed
 	$(BIN)/python bench/scan.py --sizes 100 1000
+
+bench-ingest: $(VENV)/.installed
+	$(BIN)/python bench/ingest.py
 
 clean:
 	rm -rf $(VENV) .dossier .mypy_cache .ruff_cache .pytest_cache
