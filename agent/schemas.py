@@ -164,6 +164,9 @@ class Claim(_Model):
 
     text: str = Field(min_length=1, description="The statement, as the CSM should read it.")
     evidence: list[Evidence] = Field(min_length=1)
+    kind: str | None = Field(
+        None, description="The kind of fact it states (knowledge/layers.yaml), e.g. guidance."
+    )
 
 
 class Layer(_Model):

@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import yaml
@@ -31,6 +32,18 @@ NEAR_DUPLICATE = 0.92
 
 
 @dataclass(frozen=True)
+class FactKind:
+    """One kind of fact a CSM needs from a layer (a result, a partner, a leadership change):
+    invented example sentences of it, and words that mark it."""
+
+    name: str
+    layer: LayerName
+    title: str
+    cues: tuple[str, ...]
+    examples: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class LayerSpec:
     """What one layer of a briefing is about, and what to say when the sources are silent."""
 
@@ -42,6 +55,7 @@ class LayerSpec:
     urgent: list[str]
     gap: str
     questions: list[str]
+    kinds: tuple[FactKind, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -68,9 +82,23 @@ def load_layers() -> dict[LayerName, LayerSpec]:
             urgent=[str(u) for u in data[name.value]["urgent"]],
             gap=str(data[name.value]["gap"]),
             questions=[str(q) for q in data[name.value]["questions"]],
+            kinds=_kinds(name, data[name.value].get("kinds") or {}),
         )
         for name in LayerName
     }
+
+
+def _kinds(layer: LayerName, data: dict[str, dict[str, Any]]) -> tuple[FactKind, ...]:
+    return tuple(
+        FactKind(
+            name=str(key),
+            layer=layer,
+            title=str(value["title"]),
+            cues=tuple(str(c) for c in value.get("cues") or []),
+            examples=tuple(str(e) for e in value["examples"]),
+        )
+        for key, value in data.items()
+    )
 
 
 def recency_weight(published_at: datetime | None, as_of: datetime, half_life_days: float) -> float:

@@ -6,10 +6,11 @@ from collections.abc import Mapping, Sequence
 
 from agent.assess.stakeholders import leadership_changes
 from agent.deps import Deps
-from agent.schemas import Account, Briefing, BriefRequest
+from agent.schemas import Account, Briefing, BriefRequest, LayerName
 from agent.synthesize.extractive import assign_layers, build_layers, choose_focus, headline
 from agent.synthesize.finish import account_ref, finish
 from agent.synthesize.gather import Gathered
+from agent.synthesize.leaders import leadership_claim
 from agent.synthesize.messages import write_messages
 from agent.validate import internal_terms
 
@@ -25,8 +26,10 @@ def extractive_brief(
     """The brief written from the best-scoring sentences themselves."""
     settings = deps.settings
     chosen = assign_layers(gathered.candidates, gathered.specs, settings)
-    layers = build_layers(chosen, gathered.specs, settings, gathered.as_of)
     stakeholders = gathered.assessment.stakeholders
+    leaders = leadership_claim(account.name, stakeholders, gathered.sources)
+    leading = {LayerName.internal: [leaders]} if leaders else {}
+    layers = build_layers(chosen, gathered.specs, settings, gathered.as_of, leading)
     focus = choose_focus(
         chosen,
         gathered.specs,

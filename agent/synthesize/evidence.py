@@ -1,13 +1,15 @@
-"""Candidate evidence: the sentences of retrieved chunks, attributed and scored per layer.
+"""Candidate evidence: the sentences a brief may quote, attributed to who said them.
 
-Both synthesizers start here. A candidate's `text` is an exact slice of its source's stored
-text, so quoting it can never fail grounding.
+Both synthesizers start here. Sources up to a reading budget are read whole (an earnings call's
+key facts are spread over all of it); beyond it, the sentences of the chunks retrieved for each
+layer. A candidate's `text` is an exact slice of its source's stored text, so quoting it can
+never fail grounding.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -16,16 +18,16 @@ import numpy as np
 from agent.schemas import Evidence, LayerName, Source, SourceKind
 from agent.validate import instruction_like
 from knowledge.chunk import sentence_spans
-from knowledge.retrieve import LayerSpec, Scored, recency_weight
-from knowledge.store import KnowledgeStore
+from knowledge.retrieve import Scored, recency_weight
 
 MIN_CHARS = 40
 MAX_CHARS = 420
 MIN_WORDS = 7
-
-_QUERY_VECTORS: dict[tuple[str, ...], np.ndarray] = {}
-_SENTENCE_VECTORS: dict[str, np.ndarray] = {}
-SENTENCE_CACHE_SIZE = 50_000
+#: A source longer than this is read through its retrieved chunks only (a whole 10-K is not
+#: a briefing's raw material; its most relevant passages are).
+WHOLE_SOURCE_CHARS = 150_000
+#: Characters of sources read whole per brief, newest sources first.
+WHOLE_BUDGET_CHARS = 400_000
 
 #: Lines that are structure or boilerplate, not statements about the client.
 _SKIP = re.compile(
@@ -47,6 +49,16 @@ _FILLER = re.compile(
     r"|(that|this) concludes|operator\b|next question|our next question|please go ahead)",
     re.IGNORECASE,
 )
+#: Who is on the call, and the call's own agenda: evidence of who leads (see `roster_lines`),
+#: never a claim about the business.
+ROSTER = re.compile(
+    r"\b(?:joining me|joined (?:today |here )?by|with me (?:today|on the call|here)|with us today"
+    r"|on the call (?:today )?(?:are|is|with me)|speaking (?:first )?today|my name is"
+    r"|i(?:'m|’m| am) [A-Z][\w.]*(?: [A-Z][\w.]*){0,2}, (?:the |our )?[A-Z]"
+    r"|(?:after that|then) we(?:'ll|’ll| will) open the call|question-and-answer session"
+    r"|ready for (?:your |any )?questions|open (?:it|the (?:call|line|floor)) (?:up )?(?:for|to)"
+    r"|^With that,|\b[Oo]perator,)",
+)
 
 
 @dataclass
@@ -59,8 +71,13 @@ class Candidate:
     recency: float
     speaker: str | None = None
     speaker_title: str | None = None
+    section: str | None = None
     embedding: np.ndarray | None = None
     layer_scores: dict[LayerName, float] = field(default_factory=dict)
+    #: The kind of fact it states (a name from layers.yaml's `kinds`), and how worth a CSM's
+    #: attention it is (agent/synthesize/salience.py); set by `score_candidates`.
+    kind: str | None = None
+    salience: float = 0.0
 
     @property
     def key(self) -> tuple[str, int]:
@@ -86,124 +103,83 @@ class Candidate:
         return "; ".join(parts)
 
 
+def whole_sources(sources: Sequence[Source]) -> list[str]:
+    """The ids of the sources read whole: the newest first, while the reading budget lasts."""
+    chosen: list[str] = []
+    spent = 0
+    newest = sorted(
+        sources, key=lambda s: (-(s.published_at.timestamp() if s.published_at else 0.0), s.id)
+    )
+    for source in newest:
+        size = len(source.text)
+        if size <= WHOLE_SOURCE_CHARS and spent + size <= WHOLE_BUDGET_CHARS:
+            chosen.append(source.id)
+            spent += size
+    return chosen
+
+
 def candidates_from(
     retrieved: Mapping[LayerName, Sequence[Scored]],
     sources: Mapping[str, Source],
     as_of: datetime,
     half_life_days: float,
+    read_whole: Sequence[str] = (),
 ) -> list[Candidate]:
-    """Every usable sentence of the retrieved chunks, once each."""
+    """Every usable sentence of the sources read whole and of the retrieved chunks, once each."""
     seen: dict[tuple[str, int], Candidate] = {}
+    spans: list[tuple[Source, int, str]] = []
+    for source_id in read_whole:
+        source = sources.get(source_id)
+        if source is not None:
+            spans += [(source, a, source.text[a:b]) for a, b in sentence_spans(source.text)]
+    whole = set(read_whole)
     for scored_list in retrieved.values():
         for scored in scored_list:
             chunk = scored.hit.chunk
             source = sources.get(chunk.source_id)
-            if source is None:
+            if source is None or source.id in whole:
                 continue
-            for start, end in sentence_spans(chunk.text):
-                absolute = chunk.start + start
-                key = (source.id, absolute)
-                if key in seen:
-                    continue
-                text = chunk.text[start:end]
-                absolute, text = _without_speaker_label(source, absolute, text)
-                turn = _turn_at(source, absolute)
-                if not _usable(text) or (turn and turn.get("role") in ("operator", "analyst")):
-                    continue
-                seen[key] = Candidate(
-                    source=source,
-                    text=text,
-                    start=absolute,
-                    recency=recency_weight(source.published_at, as_of, half_life_days),
-                    speaker=turn.get("speaker") if turn else None,
-                    speaker_title=turn.get("title") if turn else None,
-                )
+            spans += [
+                (source, chunk.start + a, chunk.text[a:b]) for a, b in sentence_spans(chunk.text)
+            ]
+    for source, offset, sentence in spans:
+        key = (source.id, offset)
+        if key in seen:
+            continue
+        absolute, text = _without_speaker_label(source, offset, sentence)
+        turn = _turn_at(source, absolute)
+        if not _usable(text) or ROSTER.search(text) or not _spoken_by_client(turn):
+            continue
+        seen[key] = Candidate(
+            source=source,
+            text=text,
+            start=absolute,
+            recency=recency_weight(source.published_at, as_of, half_life_days),
+            speaker=turn.get("speaker") if turn else None,
+            speaker_title=turn.get("title") if turn else None,
+            section=turn.get("section") if turn else None,
+        )
     return list(seen.values())
 
 
-def score_candidates(
-    candidates: list[Candidate],
-    specs: Mapping[LayerName, LayerSpec],
-    store: KnowledgeStore,
-    extra_cues: Mapping[LayerName, Sequence[str]] | None = None,
-) -> None:
-    """Embed the candidates and score each against every layer (in place).
-
-    `extra_cues` adds account-specific words to a layer, such as its competitors' names.
-    """
-    if not candidates:
-        return
-    vectors = embed_cached(store, [c.text for c in candidates])
-    for candidate, vector in zip(candidates, vectors, strict=True):
-        candidate.embedding = vector
-    for name, spec in specs.items():
-        queries = layer_query_vectors(store, (*spec.queries, spec.description))
-        similarity = (vectors @ queries.T).max(axis=1)
-        for candidate, sim in zip(candidates, similarity, strict=True):
-            if candidate.source.internal and name is not LayerName.internal:
-                # The CSM's own notes speak to relationships, not to the client's business.
-                candidate.layer_scores[name] = 0.0
-                continue
-            cues = [*spec.cues, *(extra_cues or {}).get(name, [])]
-            bonus = min(0.12, 0.04 * cue_hits(candidate.text, cues))
-            if name is LayerName.commercial and re.search(r"\d", candidate.text):
-                bonus += 0.03
-            weight = 0.7 + 0.3 * candidate.recency
-            candidate.layer_scores[name] = float(sim + bonus) * weight
-
-
-def embed_cached(store: KnowledgeStore, texts: Sequence[str]) -> np.ndarray:
-    """Sentence embeddings, remembered per process: a warm brief re-embeds only new text."""
-    missing = list(dict.fromkeys(t for t in texts if t not in _SENTENCE_VECTORS))
-    if missing:
-        if len(_SENTENCE_VECTORS) + len(missing) > SENTENCE_CACHE_SIZE:
-            _SENTENCE_VECTORS.clear()
-        _SENTENCE_VECTORS.update(zip(missing, store.embed(missing), strict=True))
-    if not texts:
-        return np.zeros((0, 0), dtype=np.float32)
-    return np.stack([_SENTENCE_VECTORS[t] for t in texts])
-
-
-def layer_query_vectors(store: KnowledgeStore, queries: tuple[str, ...]) -> np.ndarray:
-    """Query embeddings, computed once per process for each fixed set of queries.
-
-    The embedding model is fixed, so warm briefs need not embed the same queries again.
-    """
-    if queries not in _QUERY_VECTORS:
-        _QUERY_VECTORS[queries] = store.embed(list(queries))
-    return _QUERY_VECTORS[queries]
-
-
-def cue_hits(text: str, cues: Iterable[str]) -> int:
-    """How many of the cue words or phrases occur in the text (whole words, any case)."""
-    folded = text.casefold()
-    return sum(1 for cue in cues if re.search(rf"(?<!\w){re.escape(cue.casefold())}(?!\w)", folded))
-
-
-def pick_diverse(
-    ranked: Sequence[Candidate],
-    score: Mapping[tuple[str, int], float],
-    limit: int,
-    per_source: int = 3,
-    max_similarity: float = 0.88,
-) -> list[Candidate]:
-    """The best candidates, skipping near-duplicates and capping sentences per source."""
-    chosen: list[Candidate] = []
-    from_source: dict[str, int] = {}
-    for candidate in sorted(ranked, key=lambda c: -score[c.key]):
-        if len(chosen) >= limit:
-            break
-        if from_source.get(candidate.source.id, 0) >= per_source:
+def roster_lines(source: Source, names: Sequence[str]) -> list[str]:
+    """The sentences of a call that say who is on it with their roles ("With me today are
+    ..., our CEO") and name one of `names`."""
+    if source.kind is not SourceKind.earnings_call:
+        return []
+    found = []
+    for start, end in sentence_spans(source.text):
+        absolute, text = _without_speaker_label(source, start, source.text[start:end])
+        if not _spoken_by_client(_turn_at(source, absolute)):
             continue
-        if candidate.embedding is not None and any(
-            other.embedding is not None
-            and float(candidate.embedding @ other.embedding) > max_similarity
-            for other in chosen
-        ):
-            continue
-        chosen.append(candidate)
-        from_source[candidate.source.id] = from_source.get(candidate.source.id, 0) + 1
-    return chosen
+        if ROSTER.search(text) and any(name in text for name in names):
+            found.append(text)
+    return found
+
+
+def _spoken_by_client(turn: Mapping[str, str] | None) -> bool:
+    """Not the operator's or an analyst's words (a call's turns carry their speakers' roles)."""
+    return turn is None or turn.get("role") not in ("operator", "analyst")
 
 
 def _usable(text: str) -> bool:

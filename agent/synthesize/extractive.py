@@ -1,19 +1,24 @@
 """The extractive synthesizer: a deterministic brief whose every claim is a stored sentence.
 
-Each retrieved sentence is scored against all four layers and given to the layer it fits
-best, so no statement repeats across layers. A layer left with too little evidence says so
-and offers discovery questions instead of filler.
+Each sentence states one kind of fact (a result, guidance, a partner, a leadership change) and
+so belongs to one layer; no statement repeats across layers. The most salient sentences of
+each kind are kept, more of them where the evidence is richer (the square root of a kind's
+candidates), never two of the same fact; a layer's length grows with its evidence too. A layer
+left with too little evidence says so and offers discovery questions instead of filler.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from agent.config import Settings
 from agent.schemas import Account, Claim, Layer, LayerName, Layers, Source, Stakeholder
-from agent.synthesize.evidence import Candidate, cue_hits, pick_diverse
+from agent.synthesize.evidence import Candidate
+from agent.synthesize.salience import MONEY, PERCENT
+from agent.synthesize.scoring import cue_hits
 from agent.validate import clip
 from knowledge.retrieve import LayerSpec
 
@@ -21,6 +26,16 @@ from knowledge.retrieve import LayerSpec
 STALE_DAYS = 540
 #: Urgency one recent leadership change adds to the internal layer (a cue word adds 1 x recency).
 LEADERSHIP_WEIGHT = 3.0
+#: Sentences kept per kind of fact: this times the square root of the kind's candidates.
+PER_KIND = 1.0
+#: A layer holds `claims_per_layer` claims, or this times the square root of its candidates
+#: when that is more, up to MAX_CLAIMS_PER_LAYER: a long call says more than a job post.
+PER_LAYER = 1.2
+MAX_CLAIMS_PER_LAYER = 16
+#: Cosine similarity above which two sentences say the same thing; two that share a figure
+#: ("$94 billion") say the same thing above SAME_FIGURE.
+SAME_FACT = 0.8
+SAME_FIGURE = 0.55
 _MOVES = {"new": "is new", "departed": "is leaving or has left"}
 
 
@@ -37,17 +52,75 @@ class Focus:
 def assign_layers(
     candidates: Sequence[Candidate], specs: Mapping[LayerName, LayerSpec], settings: Settings
 ) -> dict[LayerName, list[Candidate]]:
-    """The claims of each layer: each sentence goes to its best layer, best sentences first."""
-    pools: dict[LayerName, list[Candidate]] = {name: [] for name in specs}
+    """The claims of each layer, most salient first: the best sentences of each kind of fact,
+    one per fact, each in the layer of its kind."""
+    pools: dict[LayerName, dict[str, list[Candidate]]] = {name: {} for name in specs}
     for candidate in candidates:
         best = max(candidate.layer_scores, key=lambda n: candidate.layer_scores[n])
         if candidate.layer_scores[best] >= settings.min_relevance:
-            pools[best].append(candidate)
+            kind = candidate.kind or best.value
+            pools[best].setdefault(kind, []).append(candidate)
     chosen: dict[LayerName, list[Candidate]] = {}
-    for name, pool in pools.items():
-        score = {c.key: c.layer_scores[name] for c in pool}
-        chosen[name] = pick_diverse(pool, score, settings.claims_per_layer)
+    for name, kinds in pools.items():
+        picked = [c for pool in kinds.values() for c in _distinct(pool, _kind_limit(len(pool)))]
+        size = sum(len(pool) for pool in kinds.values())
+        limit = max(settings.claims_per_layer, min(MAX_CLAIMS_PER_LAYER, _sqrt(PER_LAYER, size)))
+        chosen[name] = _spread(_distinct(picked, len(picked)), limit)
     return chosen
+
+
+def _kind_limit(size: int) -> int:
+    return max(1, _sqrt(PER_KIND, size))
+
+
+def _sqrt(share: float, size: int) -> int:
+    return math.ceil(share * math.sqrt(size))
+
+
+def _distinct(pool: Sequence[Candidate], limit: int) -> list[Candidate]:
+    """The most salient candidates, at most `limit`, none saying what a better one says."""
+    kept: list[Candidate] = []
+    for candidate in sorted(pool, key=lambda c: (-c.salience, c.key)):
+        if len(kept) >= limit:
+            break
+        if not any(same_fact(candidate, other) for other in kept):
+            kept.append(candidate)
+    return kept
+
+
+def same_fact(one: Candidate, other: Candidate) -> bool:
+    """Whether two sentences state the same fact: near-identical meaning, or a shared figure
+    in similar words (a result repeated by the CFO after the CEO)."""
+    if one.embedding is None or other.embedding is None:
+        return one.text == other.text
+    similarity = float(one.embedding @ other.embedding)
+    if similarity > SAME_FACT:
+        return True
+    return similarity > SAME_FIGURE and bool(_figures(one.text) & _figures(other.text))
+
+
+def _figures(text: str) -> set[str]:
+    return {" ".join(m.group(0).casefold().split()) for m in MONEY.finditer(text)} | {
+        " ".join(m.group(0).casefold().split()) for m in PERCENT.finditer(text) if "%" in m.group(0)
+    }
+
+
+def _spread(ranked: Sequence[Candidate], limit: int) -> list[Candidate]:
+    """The first `limit` candidates, most salient first, with no source taking more than
+    half the places while other sources have candidates left."""
+    cap = max(3, limit // 2)
+    kept: list[Candidate] = []
+    waiting: list[Candidate] = []
+    per_source: dict[str, int] = {}
+    for candidate in ranked:
+        if per_source.get(candidate.source.id, 0) >= cap:
+            waiting.append(candidate)
+            continue
+        kept.append(candidate)
+        per_source[candidate.source.id] = per_source.get(candidate.source.id, 0) + 1
+    kept = kept[:limit]
+    kept += waiting[: limit - len(kept)]
+    return sorted(kept, key=lambda c: (-c.salience, c.key))
 
 
 def build_layers(
@@ -55,10 +128,15 @@ def build_layers(
     specs: Mapping[LayerName, LayerSpec],
     settings: Settings,
     as_of: datetime,
+    leading: Mapping[LayerName, Sequence[Claim]] | None = None,
 ) -> Layers:
-    """The four layers from their chosen sentences, with gaps and questions where thin."""
+    """The four layers from their chosen sentences, each after its `leading` claims (such as
+    who decides), with gaps and questions where thin."""
     built = {
-        name.value: _layer(chosen.get(name, []), specs[name], settings, as_of) for name in LayerName
+        name.value: _layer(
+            chosen.get(name, []), specs[name], settings, as_of, (leading or {}).get(name, ())
+        )
+        for name in LayerName
     }
     return Layers(**built)
 
@@ -142,14 +220,22 @@ def _moves(people: Sequence[Stakeholder]) -> str:
 def claim_of(candidate: Candidate) -> Claim:
     """A claim that quotes the sentence and says where it comes from."""
     return Claim(
-        text=f"{candidate.text} ({candidate.attribution()})", evidence=[candidate.evidence()]
+        text=f"{candidate.text} ({candidate.attribution()})",
+        evidence=[candidate.evidence()],
+        kind=candidate.kind,
     )
 
 
-def _layer(claims: list[Candidate], spec: LayerSpec, settings: Settings, as_of: datetime) -> Layer:
+def _layer(
+    claims: list[Candidate],
+    spec: LayerSpec,
+    settings: Settings,
+    as_of: datetime,
+    leading: Sequence[Claim] = (),
+) -> Layer:
     gaps: list[str] = []
     questions: list[str] = []
-    thin = len(claims) < settings.min_claims_per_layer
+    thin = len(claims) + len(leading) < settings.min_claims_per_layer
     if thin:
         gaps.append(spec.gap)
         questions = list(spec.questions)
@@ -162,7 +248,7 @@ def _layer(claims: list[Candidate], spec: LayerSpec, settings: Settings, as_of: 
         questions = questions or list(spec.questions[:1])
     return Layer(
         summary=_summary(claims, spec, thin),
-        claims=[claim_of(c) for c in claims],
+        claims=[*leading, *(claim_of(c) for c in claims)],
         gaps=gaps,
         questions=questions,
     )

@@ -10,7 +10,8 @@ from datetime import datetime
 from agent.assess import Assessment, assess
 from agent.deps import Deps
 from agent.schemas import Account, BriefRequest, LayerName, Source
-from agent.synthesize.evidence import Candidate, candidates_from, score_candidates
+from agent.synthesize.evidence import Candidate, candidates_from, whole_sources
+from agent.synthesize.scoring import score_candidates
 from knowledge.retrieve import LayerSpec, load_layers, retrieve_all
 
 
@@ -42,9 +43,19 @@ def gather(deps: Deps, account: Account, request: BriefRequest) -> Gathered:
         settings.recency_half_life_days,
         k=settings.claims_per_layer * 3,
     )
-    candidates = candidates_from(retrieved, sources, as_of, settings.recency_half_life_days)
-    score_candidates(
-        candidates, specs, deps.store, extra_cues={LayerName.competitive: account.competitors}
+    candidates = candidates_from(
+        retrieved,
+        sources,
+        as_of,
+        settings.recency_half_life_days,
+        read_whole=whole_sources(list(sources.values())),
     )
     assessment = assess(deps, account, list(sources.values()), as_of)
+    score_candidates(
+        candidates,
+        specs,
+        deps.store,
+        extra_cues={LayerName.competitive: account.competitors},
+        signalled=[e.quote for s in assessment.signals for e in s.evidence],
+    )
     return Gathered(as_of, specs, sources, candidates, assessment, started)

@@ -16,7 +16,8 @@ from urllib.parse import urlsplit
 import yaml
 
 from agent.schemas import Account, Persona, SourceKind, ValueMessage
-from agent.synthesize.evidence import Candidate, cue_hits, layer_query_vectors
+from agent.synthesize.evidence import Candidate
+from agent.synthesize.scoring import cue_hits, layer_query_vectors
 from agent.validate import LeakCheck, internal_terms
 from knowledge.store import KnowledgeStore
 

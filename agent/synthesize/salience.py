@@ -1,0 +1,238 @@
+"""What makes a sentence worth a CSM's attention, read from its words alone.
+
+A sentence a CSM needs before a call states something specific: a result with its number, a
+plan with its date, a named partner, product or person. Spoken filler ("thanks, great
+question"), hedged musing, agenda talk ("I'll now turn to...") and generic praise ("strong
+momentum") carry little. The weights below were set once by reading real earnings calls
+against hand-picked key facts; they are general properties of business prose, not rules for
+any one document.
+
+`statement_kind` is the test a value message's proof point must pass: a statement of the
+client's result, plan or priority.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+_SCALE = r"(?:billion|million|thousand|trillion|bn|mn|[bmk])\b"
+MONEY = re.compile(
+    rf"[$€£¥]\s?\d[\d,]*(?:\.\d+)?(?:\s?{_SCALE})?|\b\d[\d,]*(?:\.\d+)?\s?(?:billion|million|trillion)\b",
+    re.IGNORECASE,
+)
+PERCENT = re.compile(
+    r"\b\d[\d,]*(?:\.\d+)?\s?(?:%|percent\b|percentage points?\b|basis points\b|bps\b)"
+    r"|\b(?:low|mid|high)[- ]?(?:to[- ](?:mid|high)[- ]?)?(?:single|double)[- ]digits?\b",
+    re.IGNORECASE,
+)
+_NUMBER = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?(?!\w)")
+#: The company saying what it will do or expects: first person or its own name, then a verb
+#: of intent; or the words of guidance.
+PLAN = re.compile(
+    r"\b(?:we|the company)\s+(?:now\s+|still\s+|also\s+|currently\s+|continue\s+to\s+)?"
+    r"(?:expects?|plans?|intends?|aims?|anticipates?|will|are\s+(?:going\s+to|planning|on\s+track"
+    r"|targeting|committed|expecting))\b|\bwe(?:'ll|’ll|'re going to|’re going to)\b"
+    r"|\b(?:guidance|outlook|forecast|expected to|on track|by the end of|over the next)\b",
+    re.IGNORECASE,
+)
+#: Something the company did or is doing: launched, signed, appointed, migrating...
+ACTION = re.compile(
+    r"\bwe(?:'ve|’ve| have)?\s+(?:also\s+|recently\s+|just\s+)?(?:launched|announced|signed"
+    r"|acquired|opened|introduced|completed|hired|appointed|named|reduced|cut|raised|lowered"
+    r"|closed|converted|secured|committed|invested|partnered|began|started|rolled out|onboarded"
+    r"|furloughed|deployed|entered|expanded|built|migrated|created)\b"
+    r"|\bwe(?:'re|’re| are)\s+(?:now\s+|also\s+)?(?:investing|building|launching|expanding"
+    r"|entering|partnering|migrating|reallocating|renegotiating|moving|shifting|hiring|reducing"
+    r"|closing|converting|bringing|rolling out|working with|rebuilding|adding)\b",
+    re.IGNORECASE,
+)
+PRIORITY = re.compile(
+    r"\b(?:priorit(?:y|ies|ize)|focus(?:ed|ing)? on|strateg(?:y|ic|ies)|bets?|roadmap|road map"
+    r"|mandate|the (?:single |one )?metric|goal|target|objective|invest(?:ing|ment)? in)\b",
+    re.IGNORECASE,
+)
+_HEADLINE = re.compile(
+    r"\b(?:revenues?|net sales|guidance|outlook|capex|capital expenditures?|backlog|bookings"
+    r"|margins?|eps|earnings per share|operating income|free cash flow|liquidity|headcount"
+    r"|workforce|market share)\b",
+    re.IGNORECASE,
+)
+#: Line items a CSM rarely needs (they crowd out the figures that matter).
+_DETAIL = re.compile(
+    r"\b(?:depreciation|amortization|tax rate|other income|interest expense|share count"
+    r"|dividends?|buybacks?|repurchases?|marketable securities|cost of revenues?"
+    r"|foreign exchange|sequentially)\b",
+    re.IGNORECASE,
+)
+_PRAISE = re.compile(
+    r"\b(?:incredible|incredibly|great|strong|excited|exciting|proud|fantastic|amazing|thrilled"
+    r"|love|loving|wonderful|terrific|tremendous|phenomenal|outstanding|remarkable|pleased"
+    r"|happy|delighted|momentum|robust|healthy|solid)\b",
+    re.IGNORECASE,
+)
+#: Courtesy and hand-offs anywhere in the sentence.
+_COURTESY = re.compile(
+    r"\b(?:thank(?:s| you)|congratulations|great question|good question|appreciate the"
+    r"|good (?:morning|afternoon|evening)|welcome to)\b",
+    re.IGNORECASE,
+)
+_CONNECTIVE = re.compile(r"^(?:and|so|but|now|well|yes|yeah|okay|ok|look|again|also)\b", re.I)
+_WE = re.compile(r"\b(?:we|our|us)\b|\bwe[’'](?:re|ve|ll)\b", re.IGNORECASE)
+_I = re.compile(r"\b(?:i|me|my)\b|\bi[’'](?:m|ve|d|ll)\b", re.IGNORECASE)
+#: A word run starting with a capital letter (a name, product, place, company).
+_CAPITALIZED = re.compile(
+    r"\b[A-Z][\w&'’.-]*[A-Za-z0-9](?:\s+(?:of\s+|&\s+)?[A-Z][\w&'’.-]*[A-Za-z0-9])*"
+)
+
+
+def _word_set(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+_NOT_ENTITIES = _word_set(
+    """I We Our The And But So In On This That As For It Its There These Those If When While With
+    At By From To Of Now Then Also Yes No Okay Well Look Today Finally First Second Third Overall
+    January February March April May June July August September October November December
+    Q1 Q2 Q3 Q4 CEO CFO COO GAAP US U.S"""
+)
+_CONTENT_WORD = re.compile(r"[A-Za-z][A-Za-z&'’-]+")
+_STOP = _word_set(
+    """about above after again also and any are because been before being below between both but
+    can could did does doing down during each few for from further had has have having here how
+    into its just more most much not now off once only other our out over own same should some
+    such than that the their them then there these they this those through too under until very
+    was were what when where which while who whom why will with would you your going really
+    quite thing things kind sort lot lots well yes okay get got make made let"""
+)
+
+StatementKind = Literal["result", "plan", "priority"]
+
+#: The weights of `Salience.score`; `similarity` is to the nearest example of the sentence's
+#: kind of fact (0-1), the rest are counts or flags.
+WEIGHTS: Mapping[str, float] = {
+    "similarity": 7.0,
+    "entities": 0.5,
+    "specific": 0.4,
+    "praise": -0.7,
+    "numbers": 0.35,
+    "money": 0.5,
+    "percent": 0.45,
+    "plan": 0.6,
+    "action": 0.5,
+    "headline": 0.35,
+    "detail": -1.2,
+    "connective": -0.5,
+    "we": 0.45,
+    "i": -0.2,
+    "prepared": 0.35,
+    "long": 0.8,
+    "courtesy": -3.5,
+    "investor_relations": -2.0,
+    "signal": 1.0,
+}
+
+
+@dataclass(frozen=True)
+class Salience:
+    """The features of one sentence and what they add up to."""
+
+    features: Mapping[str, float]
+
+    @property
+    def score(self) -> float:
+        """The weighted sum of the features."""
+        return sum(WEIGHTS.get(name, 0.0) * value for name, value in self.features.items())
+
+
+def entities(text: str) -> set[str]:
+    """Names of companies, products, people and places in a sentence (capitalized runs that do
+    not open it and are not calendar or function words)."""
+    found = set()
+    for match in _CAPITALIZED.finditer(text):
+        words = match.group(0).split()
+        if match.start() == 0 or (len(words) == 1 and words[0] in _NOT_ENTITIES):
+            continue
+        found.add(match.group(0))
+    return found
+
+
+def content_words(text: str) -> set[str]:
+    """The distinct content words of a text, lowercased."""
+    words = (w.casefold() for w in _CONTENT_WORD.findall(text) if len(w) > 2)
+    return {w for w in words if w not in _STOP}
+
+
+class Rarity:
+    """How specific a sentence's vocabulary is within its own document: words the document
+    uses once (a product, a partner, a place) say more than words it uses everywhere."""
+
+    def __init__(self, sentences: Iterable[str]) -> None:
+        sets = [content_words(s) for s in sentences]
+        self._count = Counter(w for words in sets for w in words)
+        self._total = max(1, len(sets))
+
+    def of(self, text: str, top: int = 4) -> float:
+        """Mean inverse document frequency of the sentence's `top` rarest words."""
+        values = sorted(
+            (math.log(self._total / self._count[w]) for w in content_words(text) if self._count[w]),
+            reverse=True,
+        )
+        return sum(values[:top]) / top if values else 0.0
+
+
+def salience(
+    text: str,
+    similarity: float,
+    specific: float = 0.0,
+    section: str | None = None,
+    title: str | None = None,
+    signalled: bool = False,
+) -> Salience:
+    """The features of a sentence: its words, how near it is to a kind of fact a CSM needs
+    (`similarity`), how specific it is in its document, where in a call it was said and by
+    whom, and whether a detected signal quotes it."""
+    words = len(text.split())
+    features = {
+        "similarity": similarity,
+        "entities": float(min(3, len(entities(text)))),
+        "specific": specific,
+        "praise": float(min(3, len(_PRAISE.findall(text)))),
+        "numbers": float(min(3, len(_NUMBER.findall(text)))),
+        "money": float(min(2, len(MONEY.findall(text)))),
+        "percent": float(min(2, len(PERCENT.findall(text)))),
+        "plan": float(bool(PLAN.search(text))),
+        "action": float(bool(ACTION.search(text))),
+        "headline": float(min(2, len(_HEADLINE.findall(text)))),
+        "detail": float(min(2, len(_DETAIL.findall(text)))),
+        "connective": float(bool(_CONNECTIVE.search(text))),
+        "we": float(bool(_WE.search(text))),
+        "i": float(bool(_I.search(text))),
+        "prepared": float(section == "prepared"),
+        "long": float(words > 45),
+        "courtesy": float(bool(_COURTESY.search(text))),
+        "investor_relations": float(bool(title and re.search(r"investor relations|\bIR\b", title))),
+        "signal": float(signalled),
+    }
+    return Salience(features)
+
+
+def statement_kind(text: str) -> StatementKind | None:
+    """Whether a sentence states the client's result, plan or priority (else None): the test a
+    value message's proof point must pass. A question, a greeting or a hand-off is none."""
+    stripped = text.strip()
+    if not stripped or stripped.rstrip("\"'”’)").endswith("?") or _COURTESY.search(stripped):
+        return None
+    if PRIORITY.search(stripped) and (_WE.search(stripped) or entities(stripped)):
+        return "priority"
+    if PLAN.search(stripped) or ACTION.search(stripped):
+        return "plan"
+    if (MONEY.search(stripped) or PERCENT.search(stripped)) and _HEADLINE.search(stripped):
+        return "result"
+    if PERCENT.search(stripped) or MONEY.search(stripped):
+        return "result"
+    return None
