@@ -1,9 +1,10 @@
 """Signals a kind of source reports as a whole, beyond its sentences.
 
-`agent/assess/signals.py` reads every source sentence by sentence; these helpers add what only a
-source's structure or a set of sources shows: an 8-K's item codes, open roles per department
-in job postings (hiring_surge) and the vendors they name (tech_stack), and a falling rating
-across employee reviews (employee_sentiment).
+`agent/assess/signals.py` reads every source sentence by sentence; these helpers add what only
+a source's structure or a set of sources shows: an 8-K's item codes; on a job board, open
+roles per department and location (hiring_surge), the vendors and tools the postings name
+(tech_stack), the leadership roles it is hiring for, and the company boilerplate every posting
+repeats (which is no event). Employee reviews speak together in `agent/assess/sentiment.py`.
 """
 
 from __future__ import annotations
@@ -14,25 +15,33 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from agent.assess.entities import vendors_in
+from agent.assess.people import APPOINTED, DEPARTED
 from agent.assess.rules import Hit
 from agent.schemas import Evidence, SignalType, Source, SourceKind
 from knowledge.chunk import sentence_spans
 from knowledge.taxonomy import vendor_categories
-from tools.review_stats import rating_trend, themes
 
 T = SignalType
 
-#: A department with this many open roles is hiring at scale.
+#: A department (or location) with this many open roles is hiring at scale.
 SURGE_ROLES = 5
 #: Or, against the previous snapshot: at least this many roles and this much growth.
 SURGE_MIN_ROLES, SURGE_GROWTH = 3, 1.5
-#: A review quarter this far below the earlier average is a drop in sentiment.
-SENTIMENT_DROP = 0.5
+#: A location is hiring at scale when it holds this share of a board's open roles too.
+SURGE_LOCATION_SHARE = 0.2
+#: A sentence in this share of a board's postings (and in two at least) is its boilerplate.
+BOILERPLATE_SHARE = 0.3
 
+#: An 8-K body this long that names no one coming or going reports no executive change.
+ITEM_BODY_WORDS = 100
 _ITEM_LINE = re.compile(r"^Item (\d\.\d\d)\b.*$", re.MULTILINE)
-_APPOINT = re.compile(r"\b(?:appoint|named|elected|hired)\w*", re.IGNORECASE)
-_DEPART = re.compile(r"\b(?:resign|retire|step\w* down|depart|terminat|leave)\w*", re.IGNORECASE)
+_HEADER_LINE = r"^{}: *(.+?) *$"
+#: Posting titles that hire a leader: a new executive is coming.
+LEADERSHIP_TITLE = re.compile(
+    r"^(?:Head of|Chief|(?:Senior |Executive )?Vice President|S?VP\b|EVP\b|Director\b|"
+    r"General Manager|Managing Director|President\b)|\b(?:Director|Head)$",
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -43,11 +52,22 @@ class Found:
     evidence: list[Evidence] = field(default_factory=list)
     dates: list[date] = field(default_factory=list)
     merges_into: tuple[SignalType, ...] = ()
+    #: How sure the classifier is (1.0 for structure: an 8-K item, a count of postings).
+    score: float = 1.0
+    #: What a finding is grouped within ("" for none): a source, a job board, a review set.
+    group: str = ""
+    #: Source id -> the publisher it came from, to count independent origins.
+    origins: dict[str, str] = field(default_factory=dict)
 
 
 def published_date(source: Source) -> date | None:
     """The day a source was published, if known."""
     return source.published_at.date() if source.published_at else None
+
+
+def board_of(source: Source) -> str:
+    """The job board a posting was listed on ("" when not known)."""
+    return str(source.metadata.get("board") or source.metadata.get("provider") or "")
 
 
 def job_snapshot(sources: Sequence[Source]) -> dict[str, int]:
@@ -76,7 +96,11 @@ def filing_items(source: Source) -> list[Found]:
         hit: Hit | None = None
         merges: tuple[SignalType, ...] = ()
         if code == "5.02":
-            appointment = _APPOINT.search(body) and not _DEPART.search(body)
+            if len(body.split()) >= ITEM_BODY_WORDS and not (
+                APPOINTED.search(body) or DEPARTED.search(body)
+            ):
+                continue  # compensatory arrangements only: no one comes or goes
+            appointment = APPOINTED.search(body) and not DEPARTED.search(body)
             kind = T.executive_appointment if appointment else T.executive_departure
             hit = Hit(kind, f"{label}: a director or officer departs or is appointed")
         elif code == "2.05":
@@ -95,8 +119,46 @@ def filing_items(source: Source) -> list[Found]:
     return found
 
 
+def repeated_sentences(sources: Sequence[Source]) -> set[str]:
+    """Sentences (whitespace folded) a board repeats across its postings: the company's
+    boilerplate (who we are, benefits, customers), not what one role says."""
+    boards: dict[str, list[Source]] = {}
+    for s in sources:
+        if s.kind is SourceKind.job_posting:
+            boards.setdefault(board_of(s), []).append(s)
+    repeated: set[str] = set()
+    for postings in boards.values():
+        counts: Counter[str] = Counter()
+        for posting in postings:
+            counts.update(
+                {" ".join(posting.text[a:b].split()) for a, b in sentence_spans(posting.text)}
+            )
+        floor = max(2, BOILERPLATE_SHARE * len(postings))
+        repeated |= {text for text, n in counts.items() if n >= floor}
+    return repeated
+
+
+def _header(source: Source, name: str) -> tuple[str, str] | None:
+    """A posting's header line ("Department: Sales") and its value, quoted exactly."""
+    m = re.search(_HEADER_LINE.format(name), source.text, re.MULTILINE)
+    return (m[0].strip(), m[1]) if m else None
+
+
+def _title_quote(source: Source, line: str | None = None) -> str:
+    """The posting's title, with its header line when they stand together."""
+    text = source.text
+    title = source.title if source.title and text.startswith(source.title) else None
+    if title is None:
+        start, end = sentence_spans(text)[0]
+        title = text[start:end]
+    if line and (at := text.find(line)) >= 0 and not text[len(title) : at].strip("\n "):
+        return text[: at + len(line)]
+    return line or title
+
+
 def hiring_surge(sources: Sequence[Source], previous: Mapping[str, int] | None) -> list[Found]:
-    """Departments with many open roles, or many more than in the previous snapshot."""
+    """Departments (and locations) with many open roles, or many more than in the previous
+    snapshot, quoting each posting's title and the line that places it there."""
     postings = [s for s in sources if s.kind is SourceKind.job_posting]
     now = job_snapshot(postings)
     found = []
@@ -106,106 +168,87 @@ def hiring_surge(sources: Sequence[Source], previous: Mapping[str, int] | None) 
         if count < SURGE_ROLES and not (grew and count > before):
             continue
         mine = [s for s in postings if str(s.metadata.get("department") or "Other") == department]
-        mine.sort(key=lambda s: s.published_at or datetime.min, reverse=True)
         summary = f"{count} open roles in {department}"
         if previous is not None:
             summary += f" (was {before})"
-        hit = Hit(T.hiring_surge, summary, entity=department)
-        hit.metrics = {"open_roles": count, "previous_roles": before}
-        dates = [d for s in mine if (d := published_date(s))]
-        hit.when = max(dates) if dates else None
-        evidence = [Evidence(source_id=s.id, quote=_title_quote(s)) for s in mine]
-        found.append(Found(hit, evidence, dates[:1]))
+        metrics: dict[str, float | int | str] = {"open_roles": count, "previous_roles": before}
+        found.append(_surge(mine, summary, department, metrics, "Department"))
+    found += _location_surges(postings, {f.hit.entity for f in found})
     return found
 
 
-def _title_quote(source: Source) -> str:
-    if source.title and source.text.startswith(source.title):
-        return source.title
-    start, end = sentence_spans(source.text)[0]
-    return source.text[start:end]
-
-
-def tech_stack(sources: Sequence[Source]) -> list[Found]:
-    """One signal per vendor named in the job postings, quoting one sentence per posting."""
-    by_vendor: dict[str, list[tuple[Source, str]]] = {}
-    for source in sources:
-        if source.kind is not SourceKind.job_posting:
-            continue
-        seen: set[str] = set()
-        for start, end in sentence_spans(source.text):
-            sentence = source.text[start:end]
-            for vendor in vendors_in(sentence):
-                if vendor not in seen:
-                    seen.add(vendor)
-                    by_vendor.setdefault(vendor, []).append((source, sentence))
+def _location_surges(postings: list[Source], departments: set[str | None]) -> list[Found]:
+    by_place: dict[str, list[Source]] = {}
+    for s in postings:
+        if place := s.metadata.get("location"):
+            by_place.setdefault(str(place), []).append(s)
     found = []
-    categories = vendor_categories()
-    for vendor, mentions in by_vendor.items():
-        dates = [d for s, _ in mentions if (d := published_date(s))]
-        n = len(mentions)
-        summary = f"{vendor} ({categories[vendor]}) named in {n} job posting{'s' * (n != 1)}"
-        hit = Hit(T.tech_stack, summary, entity=vendor, when=max(dates) if dates else None)
-        hit.metrics = {"postings": n, "category": categories[vendor]}
-        evidence = [Evidence(source_id=s.id, quote=q) for s, q in mentions]
-        found.append(Found(hit, evidence, []))
+    for place, mine in by_place.items():
+        count = len(mine)
+        if (
+            count < SURGE_ROLES
+            or count < SURGE_LOCATION_SHARE * len(postings)
+            or place in departments
+        ):
+            continue
+        metrics: dict[str, float | int | str] = {"open_roles": count, "location": place}
+        found.append(_surge(mine, f"{count} open roles in {place}", place, metrics, "Location"))
     return found
 
 
-def employee_sentiment(sources: Sequence[Source], today: date) -> list[Found]:
-    """A falling review rating: the latest quarter well below the earlier reviews."""
-    reviews = [s for s in sources if s.kind is SourceKind.employee_review]
-    trend = rating_trend(reviews)
-    if len(trend) < 2:
-        return []
-    latest = trend[-1]
-    earlier_total = sum(q.average * q.count for q in trend[:-1])
-    earlier = earlier_total / sum(q.count for q in trend[:-1])
-    if earlier - latest.average < SENTIMENT_DROP:
-        return []
-    recent = [
-        s
-        for s in reviews
-        if s.published_at is not None and _quarter(s.published_at.date()) == latest.quarter
-    ]
-    unhappy = [s for s in reviews if float(s.metadata.get("rating", 5)) <= 3]
-    recurring = [t for t, _ in themes(unhappy, sections=("Cons",))]
-    summary = (
-        f"Employee rating fell to {latest.average:.1f} in {latest.quarter} "
-        f"from {earlier:.1f} before"
-    )
-    if recurring:
-        summary += "; recurring complaints: " + ", ".join(recurring[:3])
+def _surge(
+    mine: list[Source], summary: str, entity: str, metrics: dict[str, float | int | str], line: str
+) -> Found:
+    mine = sorted(mine, key=lambda s: s.published_at or datetime.min, reverse=True)
+    hit = Hit(T.hiring_surge, summary, entity=entity)
+    hit.metrics = metrics
+    dates = [d for s in mine if (d := published_date(s))]
+    hit.when = max(dates) if dates else None
     evidence = []
-    recent.sort(
-        key=lambda s: (s.metadata.get("rating", 5), -(s.published_at or datetime.min).timestamp())
-    )
-    for source in recent or reviews:
-        if quote := _cons_sentence(source):
-            evidence.append(Evidence(source_id=source.id, quote=quote))
-    drop = earlier - latest.average
-    hit = Hit(
-        T.employee_sentiment,
-        summary,
-        entity="employee rating",
-        when=max(d for s in recent if (d := published_date(s))) if recent else None,
-        severity="red" if drop >= 1.0 else None,
-    )
-    hit.metrics = {
-        "latest_quarter": latest.quarter,
-        "latest_average": latest.average,
-        "earlier_average": round(earlier, 2),
-        "reviews": latest.count,
-    }
-    return [Found(hit, evidence, [])]
+    for s in mine:
+        header = _header(s, line)
+        evidence.append(
+            Evidence(source_id=s.id, quote=_title_quote(s, header[0] if header else None))
+        )
+    return Found(hit, evidence, dates[:1])
 
 
-def _quarter(day: date) -> str:
-    return f"{day.year}Q{(day.month - 1) // 3 + 1}"
+def leadership_roles(sources: Sequence[Source]) -> list[Found]:
+    """Leadership roles a board is hiring for (Head of, VP, Director, Chief): a new leader is
+    coming, one signal per board quoting each role's title."""
+    boards: dict[str, list[Source]] = {}
+    for s in sources:
+        if s.kind is SourceKind.job_posting and LEADERSHIP_TITLE.search(s.title.strip()):
+            boards.setdefault(board_of(s), []).append(s)
+    found = []
+    for roles in boards.values():
+        roles.sort(key=lambda s: s.published_at or datetime.min, reverse=True)
+        titles = list(dict.fromkeys(" ".join(s.title.split()) for s in roles))
+        hit = Hit(T.executive_appointment, "Hiring leaders: " + "; ".join(titles[:6]),
+                  entity="open leadership roles")  # fmt: skip
+        hit.metrics = {"open_leadership_roles": len(titles)}
+        dates = [d for s in roles if (d := published_date(s))]
+        hit.when = max(dates) if dates else None
+        evidence = [Evidence(source_id=s.id, quote=_title_quote(s)) for s in roles]
+        found.append(Found(hit, evidence, dates[:1], score=1.0))
+    return found
 
 
-def _cons_sentence(source: Source) -> str | None:
-    for start, end in sentence_spans(source.text):
-        if source.text[start:end].startswith("Cons:"):
-            return source.text[start:end]
-    return None
+def tech_summary(event: Found) -> None:
+    """Name a grouped tech_stack event by its vendor and the postings that name it, keeping
+    one sentence per posting (the most telling)."""
+    seen: set[str] = set()
+    kept = []
+    for e in event.evidence:
+        if e.source_id not in seen:
+            seen.add(e.source_id)
+            kept.append(e)
+    event.evidence = kept
+    vendor = event.hit.entity or "a tool"
+    category = vendor_categories().get(vendor)
+    n = len(kept)
+    named = f"{vendor} ({category})" if category else vendor
+    event.hit.summary = f"{named} named in {n} job posting{'s' * (n != 1)}"
+    event.hit.metrics = {"postings": n, **({"category": category} if category else {})}
+    if event.dates:
+        event.hit.when = max(event.dates)

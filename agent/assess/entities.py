@@ -1,8 +1,9 @@
-"""Entities and dates in a sentence: who acts, who is named, in what role, and when.
+"""Entities and dates in a sentence: who acts, what organisations and vendors it names, and
+when the event it states happened.
 
-`agent/assess/rules.py` decides what event a sentence reports; this module finds what the event
-is about: whether it is negated, the event date it states, an executive's role and name, the
-organisations and vendors it names, and whether the client or a competitor is the actor.
+`agent/assess/rules.py` reads what an event of a type names; this module finds the event date
+a sentence states, the organisations and vendors it names, and whether the client or a
+competitor is the actor. People and titles are `agent/assess/people.py`'s.
 """
 
 from __future__ import annotations
@@ -19,57 +20,7 @@ def lexicon(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-# A sentence that denies, doubts or imagines an event reports none.
-NOT_AN_EVENT = re.compile(
-    r"\b(?:no plans?|not (?:planning|going|replacing|considering|expecting|intending|looking|"
-    r"raising|cutting|lowering|reducing|changing|be)|(?:do|does|did) not (?:intend|plan|expect|"
-    r"anticipate|see)|(?:don't|doesn't|won't) (?:plan|intend|expect)|no intention|denie[sd]|"
-    r"deny|rumou?rs?|speculat\w*|hypothetical\w*|if (?:we|they|the company|it|you|he|she) "
-    r"(?:were|was|had|decide[sd]?)|were to|would consider|might|(?:chosen|decided) not to|"
-    r"whether to|unlikely to|ruled out)\b",
-    re.IGNORECASE,
-)
 _THEY = re.compile(r"\b(?:they|them|their)\b", re.IGNORECASE)
-
-_ROLES: list[tuple[str, str]] = [
-    (r"chief executive(?: officer)?|\bCEO\b", "CEO"),
-    (r"chief financial officer|finance chief|\bCFO\b", "CFO"),
-    (r"chief operating officer|operations chief|\bCOO\b", "COO"),
-    (r"chief digital officer|digital chief|\bCDO\b", "CDO"),
-    (r"chief medical information officer|\bCMIO\b", "CMIO"),
-    (r"chief information officer|\bCIO\b", "CIO"),
-    (r"chief technology officer|technology chief|\bCTO\b", "CTO"),
-    (r"chief marketing officer|marketing chief|\bCMO\b", "CMO"),
-    (r"chief revenue officer|\bCRO\b", "CRO"),
-    (r"chief product officer|\bCPO\b", "CPO"),
-    (r"chief nursing officer|\bCNO\b", "CNO"),
-    (r"chief (?:people|human resources) officer|\bCHRO\b", "CHRO"),
-    (r"chief information security officer|\bCISO\b", "CISO"),
-    (r"general counsel|chief legal officer", "General Counsel"),
-    (r"(?:chair(?:man|woman)?) of the board|board chair", "Chair"),
-    (r"\bjoin\w* (?:\w+'s |the |its |our )?board\b|\bboard member\b", "Board member"),
-]
-_ROLE_RES = [(re.compile(p, re.IGNORECASE), label) for p, label in _ROLES]
-_VP = re.compile(
-    r"\b(?:senior |executive )?(?:vice president|VP),? (?:of )?((?:[A-Za-z&]+ ?){1,3}?)"
-    r"(?=[,.;)]|\s+(?:who|will|at|and|to|on|has|is|leaves|joins)\b|$)",
-    re.IGNORECASE,
-)
-_HEAD = re.compile(
-    r"\b(?:president|head|director|leader|chief) of ((?:[A-Za-z&]+ ?){1,3}?)"
-    r"(?=[,.;)]|\s+(?:on|at|and|who|will|to)\b|$)"
-    r"|\b((?:digital product|product|engineering|marketing|sales|operations|finance)) "
-    r"(?:chief|head|leader)\b",
-    re.IGNORECASE,
-)
-REPORTS_TO = re.compile(r"\breport(?:s|ing)? (?:directly )?to\b[^,.;]*", re.IGNORECASE)
-_NAME = re.compile(r"\b[A-Z][a-z]+(?:[ -](?:[A-Z]\.|[A-Z][a-z'’]+)){1,2}\b")
-_NOT_NAME = lexicon("""chief vice president officer director head executive senior inc corp health
-    systems logistics home partners capital group network holdings the our its new series
-    january february march april may june july august september october november december
-    monday tuesday wednesday thursday friday united states north south east west board
-    financial digital product operations research securities ventures company""")
-_NAME_LEAD = lexicon("""Welcoming Welcome Introducing Meet Congratulations Today Naming""")
 _ORG = re.compile(r"\b[A-Z][\w&'’.-]*(?:\s+(?:[A-Z][\w&'’.-]*|&|of))*")
 ORG_STOP = lexicon("""The Our We Today In On It Its This That A An And As At By For From He She They
     Item""")
@@ -101,11 +52,6 @@ class Context:
     published: date | None
     bullet: bool = False
     speaker: str | None = None
-
-
-def negated(sentence: str) -> bool:
-    """True when the sentence denies, doubts, asks about or imagines the event."""
-    return sentence.rstrip().endswith("?") or NOT_AN_EVENT.search(sentence) is not None
 
 
 def _closest_year(month: int, day: int, anchor: date) -> date | None:
@@ -144,61 +90,6 @@ def event_date(sentence: str, published: date | None) -> tuple[date | None, int]
     if published and _YEAR_END.search(sentence):
         return date(published.year, 12, 31), 3
     return None, 0
-
-
-def role_of(text: str) -> str | None:
-    """The normalized executive role a text names ("CFO", "VP Digital Product"), if any."""
-    text = REPORTS_TO.sub("", text)
-    found: list[tuple[int, str]] = []
-    for pattern, label in _ROLE_RES:
-        if m := pattern.search(text):
-            found.append((m.start(), label))
-    if m := _VP.search(text):
-        found.append((m.start(), "VP " + m[1].strip().title()))
-    if m := _HEAD.search(text):
-        area = (m[1] or m[2]).strip()
-        label = "VP " + area.title() if m[2] else f"Head of {area.title()}"
-        if m[0].lower().startswith("president"):
-            label = f"President, {area.title()}"
-        found.append((m.start(), label))
-    after_as = re.search(r"\bas (?:its |our |the )?(?:new |first |interim |next )?", text)
-    if after_as and found:
-        later = [f for f in found if f[0] >= after_as.end() - 1]
-        if later:
-            return min(later)[1]
-    return min(found)[1] if found else None
-
-
-def person_of(text: str, ctx: Context, near: int) -> str | None:
-    """The person's name nearest to position `near`, not a company, role or place."""
-    banned = {n.lower() for n in (*ctx.client_names, *ctx.competitors)}
-    best: tuple[int, str] | None = None
-    for m in _NAME.finditer(text):
-        name = m[0]
-        while name.split()[0] in _NAME_LEAD and len(name.split()) > 2:
-            name = name.split(" ", 1)[1]
-        words = [w.lower().strip("'’") for w in re.split(r"[ -]", name)]
-        if any(w in _NOT_NAME for w in words) or any(
-            name.lower() in b or b in name.lower() for b in banned
-        ):
-            continue
-        distance = abs(m.start() - near)
-        if best is None or distance < best[0]:
-            best = (distance, name)
-    if best is None:
-        return _surname_before(text, near, banned)
-    return best[1]
-
-
-def _surname_before(text: str, near: int, banned: set[str]) -> str | None:
-    """A lone surname right before the verb ("as Ortega retires"), when no full name is near."""
-    m = re.search(r"\b([A-Z][a-z]{2,})\s+(?:will\s+|has\s+|is\s+)?$", text[:near])
-    if m is None:
-        return None
-    word = m[1]
-    if word.lower() in _NOT_NAME or word.lower() in banned or word in _NAME_LEAD:
-        return None
-    return word
 
 
 def _names_in(text: str, names: tuple[str, ...]) -> list[tuple[int, str]]:

@@ -1,10 +1,13 @@
-"""Sentence rules for external signals: what a sentence reports, about whom, and when.
+"""What an event of a given type names: an amount, a round, a target, a person and role, a
+guidance direction, a KPI; one reader per signal type.
 
-`agent/assess/signals.py` walks the sources; this module judges one sentence at a time. The trigger
-patterns live in `knowledge/taxonomy.yaml`; what a regex cannot hold lives here, one rule per
-signal type: what the event is (an amount, a round, a target, a guidance direction, a KPI).
-Negations, event dates, people, roles, organisations and who acts come from
-`agent/assess/entities.py`.
+The classifier (`agent/assess/classifier.py`) says which type a sentence reports; the reader
+of that type reads what such an event states where its structure is exact (figures, dates,
+names, titles), and turns away the few sentences that lack what the event must name (an
+appointment without a person or a role). The taxonomy's trigger patterns
+(`knowledge/taxonomy.yaml`) mark where the event's words are, when they match. Dates,
+organisations and vendors come from `agent/assess/entities.py`, people and titles from
+`agent/assess/people.py`.
 """
 
 from __future__ import annotations
@@ -14,22 +17,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
+from agent.assess.attribution import DENIAL
 from agent.assess.entities import (
-    NOT_AN_EVENT,
     ORG_STOP,
-    REPORTS_TO,
     Context,
-    competitor_variants,
     event_date,
     lexicon,
-    negated,
     orgs_in,
-    person_of,
-    role_of,
     strip_client,
     vendors_in,
-    who_acts,
 )
+from agent.assess.people import REPORTS_TO, person_near, role_of
 from agent.schemas import Polarity, Severity, SignalType
 from knowledge.taxonomy import load_taxonomy, vendor_categories
 
@@ -69,7 +67,7 @@ _GUIDANCE_DIRECTIONS = [
     ("maintained", r"\bmaintain\w*\b|\breaffirm\w*\b|\breiterat\w*\b|\bcontinue to expect\b|"
      r"\bkeep(?:s|ing)?\b|\bunchanged\b|\bon track\b"),
 ]  # fmt: skip
-GUIDANCE_RANK = {"lowered": 0, "raised": 1, "narrowed": 2, "maintained": 3}
+GUIDANCE_RANK = {"lowered": 0, "raised": 1, "narrowed": 2, "maintained": 3, "issued": 4}
 _GUIDANCE_RES = [(label, re.compile(p, re.IGNORECASE)) for label, p in _GUIDANCE_DIRECTIONS]
 
 _KPIS = re.compile(
@@ -141,76 +139,55 @@ def _compact(sentence: str, limit: int = 220) -> str:
     return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
-#: Types a job posting's bulleted duty may report (a duty is not an event, but a plan can be).
-BULLET_TYPES = frozenset({T.vendor_evaluation, T.budget_pressure})
-#: Types only an executive's words on an earnings call may report.
-CALL_ONLY = frozenset({T.strategic_priority})
 #: Client events that, done by a competitor, are a competitor move instead.
 MOVES = frozenset({T.product_launch, T.expansion, T.acquisition, T.partnership, T.funding_round})
-SENTENCE_TYPES = (
-    T.executive_departure, T.executive_appointment, T.funding_round, T.layoffs, T.hiring_surge,
-    T.acquisition, T.partnership, T.product_launch, T.competitor_move, T.financial_results,
-    T.earnings_guidance, T.strategic_priority, T.expansion, T.budget_pressure,
-    T.vendor_evaluation, T.legal_regulatory,
-)  # fmt: skip
+_NO_TRIGGER = re.compile("")
 
 
-def sentence_hits(sentence: str, ctx: Context, *, on_call: bool = False) -> list[Hit]:
-    """The events one sentence reports (none when it denies, doubts or asks)."""
-    if negated(sentence) or re.match(r"\s*Item \d\.\d\d\b", sentence):
-        return []
-    variants = competitor_variants(list(ctx.competitors))
-    when, precision = event_date(sentence, ctx.published)
-    hits: list[Hit] = []
-    seen: set[SignalType] = set()
-    for kind in SENTENCE_TYPES:
-        if ctx.bullet and kind not in BULLET_TYPES:
-            continue
-        if kind in CALL_ONLY and not on_call:
-            continue
-        match = _trigger(kind, sentence)
-        if match is None:
-            continue
-        actor = who_acts(sentence, match.start(), ctx, variants)
-        hit: Hit | None
-        if kind is T.competitor_move:
-            hit = _competitor_move(sentence, actor, ctx)
-        elif actor != "client":
-            hit = None
-            if kind in MOVES and actor != "other" and actor in ctx.competitors:
-                hit = Hit(T.competitor_move, f"{actor}: {_compact(sentence)}", entity=actor)
-        else:
-            hit = RULES[kind](sentence, match, ctx)
-        if hit is None or hit.type in seen:
-            continue
-        seen.add(hit.type)
-        if hit.when is None:
-            hit.when, hit.precision = when, precision
-        hits.append(hit)
-    if T.executive_departure in seen and T.executive_appointment in seen:
-        hits = _split_people(sentence, ctx, hits)
-    return hits
+def trigger(kind: SignalType, sentence: str) -> re.Match[str] | None:
+    """Where the taxonomy's trigger patterns of `kind` match the sentence, if they do."""
+    return _trigger(kind, sentence)
 
 
-def _split_people(sentence: str, ctx: Context, hits: list[Hit]) -> list[Hit]:
-    """A sentence with both a departure and an appointment: judge each clause on its own."""
+def read_hit(kind: SignalType, sentence: str, ctx: Context) -> Hit | None:
+    """The event of `kind` a sentence reports, with its entity, summary and date; None when
+    the sentence lacks what such an event must name."""
+    match = _trigger(kind, sentence) or _NO_TRIGGER.match(sentence)
+    assert match is not None  # an empty pattern always matches
+    hit = RULES[kind](sentence, match, ctx)
+    if hit is not None and hit.when is None:
+        hit.when, hit.precision = event_date(sentence, ctx.published)
+    return hit
+
+
+def competitor_move(sentence: str, actor: str) -> Hit:
+    """A competitor's launch, deal or expansion, told by a sentence about it."""
+    return Hit(T.competitor_move, f"{actor}: {_compact(sentence)}", entity=actor)
+
+
+def people_moves(sentence: str, ctx: Context) -> list[Hit] | None:
+    """A sentence with both a departure and an appointment ("names X president as Ortega
+    retires"): each clause judged on its own. None when the sentence holds only one move."""
+    if not (
+        _trigger(T.executive_departure, sentence) and _trigger(T.executive_appointment, sentence)
+    ):
+        return None
     clauses = [c for c in CLAUSES.split(sentence) if c.strip()]
     if len(clauses) < 2:
-        return [h for h in hits if h.type is not T.executive_appointment]
-    others = [h for h in hits if h.type not in (T.executive_departure, T.executive_appointment)]
+        return None
     people: list[Hit] = []
     for clause in clauses:
         departure = _trigger(T.executive_departure, clause)
         kind = T.executive_departure if departure else T.executive_appointment
         match = departure or _trigger(T.executive_appointment, clause)
-        if match is None or NOT_AN_EVENT.search(clause):
+        if match is None or DENIAL.search(clause):
             continue
         if (hit := _executive(kind)(clause, match, ctx)) is not None:
             hit.when, hit.precision = event_date(clause, ctx.published)
             if hit.when is None:
                 hit.when, hit.precision = event_date(sentence, ctx.published)
             people.append(hit)
-    return others + people
+    return people
 
 
 #: Clause breaks: "names X president as Ortega retires", "X has left, and that Y now oversees"
@@ -238,7 +215,7 @@ def _executive(kind: SignalType) -> _Rule:
         # The person and the role are read in the clause of the verb, not the whole sentence.
         clause, offset = _clause_at(sentence, match.start())
         blanked = REPORTS_TO.sub(lambda m: " " * len(m[0]), clause)
-        person = person_of(blanked, ctx, match.start() - offset)
+        person = person_near(blanked, match.start() - offset, (*ctx.client_names, *ctx.competitors))
         role = role_of(clause)
         if person is None and role is None:
             return None
@@ -254,8 +231,6 @@ def _funding(sentence: str, match: re.Match[str], ctx: Context) -> Hit | None:
     money = _MONEY.search(sentence, match.start()) or _MONEY.search(sentence)
     stage = _ROUND.search(sentence)
     if money is None and stage is None:
-        return None
-    if stage is None and not re.search(r"\b(?:round|funding|investors?|raised?)\b", sentence, re.I):
         return None
     label = stage[1].title().replace("Series", "Series") if stage else None
     parts = [x for x in (money[0] if money else None, label) if x]
@@ -301,7 +276,7 @@ def _partnership(sentence: str, match: re.Match[str], ctx: Context) -> Hit | Non
     if match[0].endswith("with"):
         orgs = [with_org[1]] if with_org else []
     else:
-        orgs = orgs_in(sentence[: match.start()], ctx)
+        orgs = orgs_in(sentence[: match.start()] or sentence, ctx)
     orgs = [
         strip_client(o.rstrip(".,;:"), ctx)
         for o in orgs
@@ -324,22 +299,12 @@ def _launch(sentence: str, match: re.Match[str], ctx: Context) -> Hit | None:
     return Hit(T.product_launch, f"Launch: {_compact(sentence)}", entity=name)
 
 
-def _competitor_move(sentence: str, actor: str, ctx: Context) -> Hit | None:
-    if actor in ("client", "other") or (
-        actor not in ctx.competitors and not re.search(r"\b(?:rival|competitor)", sentence, re.I)
-    ):
-        return None
-    return Hit(T.competitor_move, f"{actor}: {_compact(sentence)}", entity=actor)
-
-
 def _results(sentence: str, match: re.Match[str], ctx: Context) -> Hit | None:
     return Hit(T.financial_results, f"Results: {_compact(sentence)}")
 
 
 def _guidance(sentence: str, match: re.Match[str], ctx: Context) -> Hit | None:
-    direction = next((label for label, p in _GUIDANCE_RES if p.search(sentence)), None)
-    if direction is None:
-        return None
+    direction = next((label for label, p in _GUIDANCE_RES if p.search(sentence)), "issued")
     severity: Severity = {"lowered": "red", "raised": "info"}.get(direction, "yellow")  # type: ignore[assignment]
     polarity: Polarity = {"lowered": "risk", "raised": "opportunity", "narrowed": "risk"}.get(
         direction, "context"
@@ -388,7 +353,10 @@ def _vendor_eval(sentence: str, match: re.Match[str], ctx: Context) -> Hit | Non
     summary = f"Vendor review ({entity})"
     if named:
         summary += ": " + ", ".join(named)
-    return Hit(T.vendor_evaluation, f"{summary} — {_compact(sentence, 160)}", entity=entity)
+    hit = Hit(T.vendor_evaluation, f"{summary} — {_compact(sentence, 160)}", entity=entity)
+    if named:
+        hit.metrics["vendors"] = ", ".join(named)
+    return hit
 
 
 def _legal(sentence: str, match: re.Match[str], ctx: Context) -> Hit | None:

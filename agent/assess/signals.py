@@ -1,55 +1,85 @@
 """External signal detection: what changed at the client, found in its stored sources.
 
-Rule-based and fast (regular expressions and small lexicons, no model), so a scan of a whole
-book stays cheap. Every signal quotes its evidence as an exact sentence of a source, so
-grounding never fails. Sources are read sentence by sentence (`agent/assess/rules.py` judges a
-sentence, `agent/assess/entities.py` finds who and when); three kinds add structure of their
-own (`agent/assess/aggregates.py`):
+source ─► sentences (sentences.py: executives' turns, review parts, posting bodies)
+       ─► not an event? (attribution.py: questions, denials, boilerplate, rosters, history)
+       ─► which type (classifier.py: embedding + patterns ─► logistic regression)
+       ─► whose (attribution.py: the client, a named competitor, another company)
+       ─► what it names (rules.py: amounts, rounds, people and roles, directions)
+       ─► one event per source and type (events.py), one signal per event across sources
+sources together ─► structure (aggregates.py): 8-K items, open roles per department, the
+       stack the postings name, open leadership roles, a falling review rating and its themes
 
-- filings: 8-K item codes are signals by themselves (5.02 -> executive_departure, or
-  executive_appointment when the text only speaks of an appointment; 2.05 -> layoffs, since an
-  exit or disposal plan is almost always a reduction in force; 2.01 -> acquisition; 1.01 ->
-  the acquisition it belongs to, else a partnership; 2.02 -> financial_results);
-- earnings calls: only executives' turns count (never the operator's or an analyst's);
-- job postings: open roles per department (hiring_surge) and the vendors they name (tech_stack);
-- employee reviews: only together, as a falling rating with its recurring complaints.
-
-The same event from several sources is one signal with several evidence items.
+Every signal quotes its evidence as exact sentences of its sources, most telling first, so
+grounding never fails. A source is read once per process (a warm brief or a scan re-reads
+only new or changed sources), and a sentence is embedded once per process.
 """
 
 from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 
 from agent.assess.aggregates import (
     Found,
-    employee_sentiment,
+    board_of,
     filing_items,
     hiring_surge,
+    leadership_roles,
     published_date,
-    tech_stack,
+    repeated_sentences,
+    tech_summary,
 )
-from agent.assess.entities import Context, competitor_variants
-from agent.assess.rules import GUIDANCE_RANK, Hit, sentence_hits
+from agent.assess.attribution import is_history, not_an_event, third_party
+from agent.assess.classifier import classify
+from agent.assess.entities import Context, competitor_variants, vendors_in, who_acts
+from agent.assess.events import group_findings, merge_reports
+from agent.assess.rules import MOVES, Hit, competitor_move, people_moves, read_hit, trigger
+from agent.assess.sentences import Sentence, read_sentences
+from agent.assess.sentiment import employee_sentiment, review_mentions
 from agent.schemas import Account, Evidence, Signal, SignalType, Source, SourceKind
-from knowledge.chunk import sentence_spans
-from knowledge.taxonomy import load_taxonomy
+from knowledge.taxonomy import EXTERNAL_TYPES, load_taxonomy
 
 T = SignalType
 
 #: Signals about events older than this (before `as_of`) are history, not news.
 STALE_AFTER = timedelta(days=365)
-#: Two reports of one event are merged when their dates are this close (when both are known).
-SAME_EVENT = timedelta(days=30)
-#: The same person's departure or appointment, reported weeks apart, is still one event.
-SAME_PERSON = timedelta(days=120)
-MAX_EVIDENCE = 5
+#: Evidence quotes a signal keeps, most telling first.
+MAX_EVIDENCE = 6
+#: A sentence reports a type when the classifier gives it at least this probability.
+THRESHOLD = 0.5
+#: Or at least this one when the type's trigger patterns match too.
+RULE_FLOOR = 0.15
+#: Types aggregated over many sources, never read from one sentence.
+AGGREGATE_TYPES = frozenset({T.tech_stack, T.employee_sentiment})
+#: What each kind of source may report sentence by sentence. A posting's duties are no
+#: events, but its plans are; a review tells of layoffs and leaders, not of results.
+SENTENCE_TYPES: dict[SourceKind, frozenset[SignalType]] = {
+    SourceKind.job_posting: frozenset(
+        {T.expansion, T.strategic_priority, T.hiring_surge, T.product_launch, T.vendor_evaluation}
+    ),
+    SourceKind.employee_review: frozenset(
+        {
+            T.layoffs,
+            T.budget_pressure,
+            T.executive_departure,
+            T.executive_appointment,
+            T.acquisition,
+            T.expansion,
+            T.strategic_priority,
+        }
+    ),
+}
+_ALL_SENTENCE_TYPES = frozenset(t for t in EXTERNAL_TYPES if t not in AGGREGATE_TYPES)
+#: A review sentence is a complaint (or praise) worth quoting at this probability.
+SENTIMENT_THRESHOLD = 0.3
+#: Parts of a review that speak of the workplace.
+_OPINIONS = frozenset({"Review", "Pros", "Cons"})
+#: Parts of a review that are wishes, not reports.
+_WISHES = frozenset({"Advice to management"})
 
 _SEVERITY_ORDER = {"red": 0, "yellow": 1, "info": 2}
-_BULLET = re.compile(r"\s*[-*•–]\s")
 
 
 def detect_signals(
@@ -59,7 +89,7 @@ def detect_signals(
     *,
     previous_jobs: Mapping[str, int] | None = None,
 ) -> list[Signal]:
-    """The external signals in an account's sources: deduplicated, red first, newest first."""
+    """The external signals in an account's sources: one per event, red first, newest first."""
     today = as_of.date()
     usable = [
         s
@@ -69,11 +99,25 @@ def detect_signals(
     found: list[Found] = []
     for source in usable:
         found += _remembered(account, source)
-    found += hiring_surge(usable, previous_jobs)
-    found += tech_stack(usable)
-    found += employee_sentiment(usable, today)
-    merged = _dedupe(found)
-    signals = [_signal(f) for f in merged]
+    boilerplate = repeated_sentences(usable)
+    found = [f for f in found if not _is_boilerplate(f, boilerplate)]
+    reviews = sum(s.kind is SourceKind.employee_review for s in usable)
+    events: list[Found] = []
+    complaints = None
+    for event in group_findings(found):
+        if event.hit.type is T.tech_stack:
+            tech_summary(event)
+        if event.group == _REVIEWS:
+            if event.hit.type is T.employee_sentiment:
+                complaints = event
+                continue
+            if review_mentions(event, reviews) is None:
+                continue
+        events.append(event)
+    events += hiring_surge(usable, previous_jobs)
+    events += leadership_roles(usable)
+    events += employee_sentiment(usable, complaints)
+    signals = [_signal(f) for f in merge_reports(events)]
     signals = [s for s in signals if s.occurred_at is None or today - s.occurred_at <= STALE_AFTER]
     return sorted(signals, key=signal_order)
 
@@ -83,9 +127,17 @@ def signal_order(signal: Signal) -> tuple[int, int]:
     return (_SEVERITY_ORDER[signal.severity], -(signal.occurred_at or date.min).toordinal())
 
 
+_REVIEWS = "reviews"
+
+
+def _is_boilerplate(f: Found, repeated: set[str]) -> bool:
+    return any(" ".join(e.quote.split()) in repeated for e in f.evidence)
+
+
 def _subject(account: Account, source: Source) -> tuple[str, str | None]:
     """Whom a source is mostly about: the client, a competitor (named first), or another party."""
-    if source.kind in (SourceKind.earnings_call, SourceKind.filing, SourceKind.job_posting):
+    if source.kind in (SourceKind.earnings_call, SourceKind.filing, SourceKind.job_posting,
+                       SourceKind.employee_review):  # fmt: skip
         return "client", None
     head = f"{source.title}\n{source.text[:400]}"
     variants = competitor_variants(account.competitors)
@@ -103,31 +155,13 @@ def _subject(account: Account, source: Source) -> tuple[str, str | None]:
     return ("client", None) if who == "client" else ("competitor", who)
 
 
-def _sentences(source: Source) -> Iterator[tuple[int, int, str | None]]:
-    """(start, end, speaker) of the sentences to read; on a call, executives' turns only."""
-    turns = source.metadata.get("turns") if source.kind is SourceKind.earnings_call else None
-    if not isinstance(turns, list):
-        for start, end in sentence_spans(source.text):
-            yield start, end, None
-        return
-    for turn in turns:
-        if turn.get("role") != "executive":
-            continue
-        speaker = turn.get("speaker")
-        if turn.get("title"):
-            speaker = f"{speaker} ({turn['title']})"
-        begin, stop = int(turn["start"]), int(turn["end"])
-        for start, end in sentence_spans(source.text[begin:stop]):
-            yield begin + start, begin + end, speaker
-
-
 _FOUND: dict[tuple[object, ...], list[Found]] = {}
 FOUND_CACHE_SIZE = 20_000
 
 
 def _remembered(account: Account, source: Source) -> list[Found]:
     """What one source says, read once per process: a warm brief or a scan re-reads only new
-    or changed sources. Copies, because deduplication merges into what it is given."""
+    or changed sources. Copies, because grouping merges into what it is given."""
     key = (
         source.id, source.kind, source.title, source.published_at, hash(source.text),
         tuple(account.names()), tuple(account.competitors),
@@ -139,105 +173,111 @@ def _remembered(account: Account, source: Source) -> list[Found]:
     return copy.deepcopy(_FOUND[key])
 
 
-def _from_source(account: Account, source: Source) -> list[Found]:
+def _group_of(source: Source) -> str:
+    """What a source's findings are grouped within: a job board, the review set, the source."""
+    if source.kind is SourceKind.job_posting:
+        return f"board:{board_of(source)}"
     if source.kind is SourceKind.employee_review:
-        return []  # reviews speak together, through employee_sentiment
+        return _REVIEWS
+    return f"source:{source.id}"
+
+
+def _origin(source: Source) -> str:
+    meta = source.metadata
+    return str(meta.get("publisher") or meta.get("hostname") or source.url or source.id)
+
+
+def _from_source(account: Account, source: Source) -> list[Found]:
     found = filing_items(source) if source.kind is SourceKind.filing else []
-    subject, competitor = _subject(account, source)
+    allowed = SENTENCE_TYPES.get(source.kind, _ALL_SENTENCE_TYPES)
     published = published_date(source)
-    is_posting = source.kind is SourceKind.job_posting
-    for start, end, speaker in _sentences(source):
-        sentence = source.text[start:end]
+    candidates = [
+        s
+        for s in read_sentences(source)
+        if not s.header and s.part not in _WISHES and not_an_event(s.text) is None
+    ]
+    if not candidates:
+        return found
+    subject, competitor = _subject(account, source)
+    variants = competitor_variants(account.competitors)
+    group, origin = _group_of(source), _origin(source)
+    for sentence, scores in zip(candidates, classify([s.text for s in candidates]), strict=True):
+        for hit, score in _aggregated(source, sentence, scores):
+            evidence = Evidence(source_id=source.id, quote=sentence.text)
+            found.append(Found(hit, [evidence], [published] if published else [], score=score,
+                               group=group, origins={source.id: origin}))  # fmt: skip
+        kinds = [k for k in allowed if _reports(k, sentence.text, scores)]
+        if not kinds or is_history(sentence.text, published):
+            continue
         ctx = Context(
             client_names=tuple(account.names()),
             competitors=tuple(account.competitors),
             subject=subject,
             subject_competitor=competitor,
             published=published,
-            bullet=is_posting and _is_bullet(source.text, start),
-            speaker=speaker,
+            bullet=sentence.bullet,
+            speaker=sentence.speaker,
         )
-        on_call = source.kind is SourceKind.earnings_call
-        for hit in sentence_hits(sentence, ctx, on_call=on_call):
-            evidence = Evidence(source_id=source.id, quote=sentence)
-            found.append(Found(hit, [evidence], _dates(hit, published)))
+        for hit in _hits(sentence, kinds, ctx, variants):
+            evidence = Evidence(source_id=source.id, quote=sentence.text)
+            dates = [d for d in (hit.when, published) if d is not None]
+            score = scores.get(hit.type) or max(scores[k] or 0.0 for k in kinds)
+            found.append(Found(hit, [evidence], dates, score=score, group=group,
+                               origins={source.id: origin}))  # fmt: skip
     return found
 
 
-def _is_bullet(text: str, start: int) -> bool:
-    line = text[text.rfind("\n", 0, start) + 1 : start + 2]
-    return _BULLET.match(line) is not None
+def _reports(kind: SignalType, text: str, scores: dict[SignalType | None, float]) -> bool:
+    """Whether a sentence reports `kind`: the classifier is sure enough, or less sure but the
+    taxonomy's trigger patterns for the type match."""
+    p = scores.get(kind) or 0.0
+    return p >= THRESHOLD or (p >= RULE_FLOOR and trigger(kind, text) is not None)
 
 
-def _dates(hit: Hit, published: date | None) -> list[date]:
-    return [d for d in (hit.when, published) if d is not None]
+def _aggregated(
+    source: Source, sentence: Sentence, scores: dict[SignalType | None, float]
+) -> list[tuple[Hit, float]]:
+    """Findings a board or a review set reports together: each vendor a posting names (its
+    tech stack), each complaint a review makes (employee sentiment)."""
+    if source.kind is SourceKind.job_posting:
+        tools = dict.fromkeys(vendors_in(sentence.text))
+        score = scores.get(T.tech_stack) or 0.0
+        return [(Hit(T.tech_stack, tool, entity=tool), score) for tool in tools]
+    if source.kind is SourceKind.employee_review and sentence.part in _OPINIONS:
+        score = scores.get(T.employee_sentiment) or 0.0
+        if score >= SENTIMENT_THRESHOLD:
+            return [(Hit(T.employee_sentiment, "complaint"), score)]
+    return []
 
 
-def _person(f: Found) -> str | None:
-    return f.hit.person.lower() if f.hit.person else None
-
-
-def _same_event(a: Found, b: Found) -> bool:
-    """Whether b reports the event a already holds."""
-    kind = a.hit.type
-    if b.hit.type is not kind and kind not in b.merges_into:
-        return False
-    window = SAME_EVENT
-    if _person(a) and _person(b):
-        if _person(a) != _person(b):
-            return False
-        window = SAME_PERSON
-    elif kind is not T.earnings_guidance:
-        ea, eb = (x.hit.entity.lower() if x.hit.entity else None for x in (a, b))
-        if ea and eb and ea != eb:
-            return False
-    if not a.dates or not b.dates:
-        return True
-    return any(abs(x - y) <= window for x in a.dates for y in b.dates)
-
-
-def _dedupe(found: list[Found]) -> list[Found]:
-    """One Found per event: later reports of an event become evidence of the first."""
-    ordered = sorted(
-        found,
-        key=lambda f: (bool(f.merges_into), f.hit.entity is None, f.hit.summary.startswith("Form")),
-    )
-    events: list[Found] = []
-    for f in ordered:
-        kinds = f.merges_into or (f.hit.type,)
-        target = next(
-            (e for kind in kinds for e in events if e.hit.type is kind and _same_event(e, f)),
-            None,
-        )
-        if target is None:
-            events.append(f)
+def _hits(
+    sentence: Sentence, kinds: list[SignalType], ctx: Context, variants: dict[str, str]
+) -> list[Hit]:
+    """The events of the given types a sentence reports, attributed to whom they are about."""
+    text = sentence.text
+    hits: list[Hit] = []
+    for kind in kinds:
+        at = trigger(kind, text)
+        actor = who_acts(text, at.start() if at else len(text), ctx, variants)
+        if actor == "client" and third_party(text, ctx.client_names):
+            actor = "other"
+        if actor not in ("client", "other") and actor in ctx.competitors:
+            if kind in MOVES or kind is T.competitor_move:
+                hits.append(competitor_move(text, actor))
             continue
-        _absorb(target, f)
-    return events
-
-
-def _absorb(target: Found, f: Found) -> None:
-    hit, other = target.hit, f.hit
-    quotes = {(e.source_id, " ".join(e.quote.split())) for e in target.evidence}
-    for e in f.evidence:
-        if (e.source_id, " ".join(e.quote.split())) not in quotes:
-            target.evidence.append(e)
-    target.dates += f.dates
-    stronger = (
-        hit.type is T.earnings_guidance
-        and other.entity in GUIDANCE_RANK
-        and hit.entity in GUIDANCE_RANK
-        and GUIDANCE_RANK[str(other.entity)] < GUIDANCE_RANK[str(hit.entity)]
-    )
-    if stronger:
-        target.hit, other = other, hit  # the strongest direction names the signal
-        hit = target.hit
-    hit.entity = hit.entity or other.entity
-    hit.person = hit.person or other.person
-    if other.precision > hit.precision and other.when:
-        hit.when, hit.precision = other.when, other.precision
-    if hit.person and other.entity and other.entity != other.person and hit.entity == hit.person:
-        hit.entity = other.entity
+        if actor != "client" or kind is T.competitor_move:
+            continue
+        if kind in (T.executive_departure, T.executive_appointment):
+            moves = people_moves(text, ctx)
+            if moves is not None:
+                hits += [h for h in moves if h.type in kinds or not hits]
+                continue
+        if (hit := read_hit(kind, text, ctx)) is not None:
+            hits.append(hit)
+    unique: dict[tuple[SignalType, str | None], Hit] = {}
+    for hit in hits:
+        unique.setdefault((hit.type, hit.person), hit)
+    return list(unique.values())
 
 
 def _signal(f: Found) -> Signal:
@@ -265,4 +305,4 @@ def _signal(f: Found) -> Signal:
     )
 
 
-__all__ = ["detect_signals"]
+__all__ = ["detect_signals", "signal_order"]

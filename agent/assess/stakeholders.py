@@ -1,44 +1,22 @@
-"""The people a briefing names: executives who speak on calls and leaders in the news."""
+"""The people a briefing names: executives who speak on calls and leaders in the news.
+
+Names, titles and whether a person arrives or leaves are read by `agent/assess/people.py`.
+"""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 
+from agent.assess.people import named_people
 from agent.crm import Contact
 from agent.schemas import Evidence, Source, SourceKind, Stakeholder, StakeholderStatus
 from agent.validate import quote_found
 from knowledge.chunk import sentence_spans
 from knowledge.store import as_utc
 
-_NAME = r"(?P<name>[A-Z][a-z]+(?: [A-Z]\.)?(?: [A-Z][a-zA-Z'-]+){1,2})"
-_TITLE = (
-    r"(?P<title>(?:[Cc]hief [A-Z]?[a-z]+(?: [A-Z]?[a-z]+)? [Oo]fficer|CEO|CFO|CTO|COO|CIO|CMO"
-    r"|[Pp]resident|(?:[Ss]enior |[Ee]xecutive )?[Vv]ice [Pp]resident"
-    r"(?: of [A-Z]?[a-z]+(?: [A-Z]?[a-z]+)?)?"
-    r"|[Hh]ead of [A-Z]?[a-z]+(?: [A-Z]?[a-z]+)?|[Gg]eneral [Cc]ounsel))"
-)
-_PATTERNS = [
-    re.compile(_NAME + r", (?:the company's |its |our )?(?:new |former |interim )?" + _TITLE),
-    re.compile(
-        r"(?:named|appointed|hired|promoted) " + _NAME + r" (?:as|to be|to) (?:its |the |our )?"
-        r"(?:new |first |next |permanent |interim )?" + _TITLE
-    ),
-    re.compile(_TITLE + r" " + _NAME),
-]
-_DEPARTED = re.compile(
-    r"\b(step(?:s|ped)? down|resign(?:s|ed)?|depart(?:s|ed|ure)?|leav(?:e|es|ing)|left the company"
-    r"|exit(?:s|ed)?|retir(?:e|es|ed|ing|ement))\b",
-    re.IGNORECASE,
-)
-_NEW = re.compile(r"\b(appointed|named|hired|joins|joined|promoted|new)\b", re.IGNORECASE)
-
-
 #: Kinds whose sentences name the client's leaders with their titles.
 _NAMING_KINDS = {SourceKind.news, SourceKind.filing, SourceKind.web_page, SourceKind.earnings_call}
-#: Capitalized words that start a sentence or headline but are no part of a name.
-_NOT_NAMES = {"Welcoming", "Welcome", "Meet", "Today", "Please", "Former", "New", "Interim", "Dear"}
 
 
 def find_stakeholders(sources: Iterable[Source]) -> list[Stakeholder]:
@@ -52,16 +30,9 @@ def find_stakeholders(sources: Iterable[Source]) -> list[Stakeholder]:
             continue
         for start, end in sentence_spans(source.text):
             sentence = source.text[start:end]
-            for pattern in _PATTERNS:
-                for match in pattern.finditer(sentence):
-                    evidence = Evidence(source_id=source.id, quote=sentence)
-                    _add(
-                        people,
-                        _name(match.group("name")),
-                        match.group("title"),
-                        _status(sentence, match),
-                        evidence,
-                    )
+            for person in named_people(sentence):
+                evidence = Evidence(source_id=source.id, quote=sentence)
+                _add(people, person.name, person.title, person.status, evidence)
     return sorted(
         people.values(), key=lambda p: (p.status != "departed", p.status != "new", p.name)
     )
@@ -86,13 +57,6 @@ def leadership_changes(
         if any(as_of - as_utc(d) <= timedelta(days=within_days) for d in dates if d):
             changed.append(person)
     return changed
-
-
-def _name(raw: str) -> str:
-    words = raw.split()
-    while len(words) > 2 and words[0] in _NOT_NAMES:
-        words = words[1:]
-    return " ".join(words)
 
 
 def _from_transcript(source: Source, people: dict[str, Stakeholder]) -> None:
@@ -125,18 +89,6 @@ def _add(
         known.status = status
     if not known.title and title:
         known.title = title
-
-
-def _status(sentence: str, match: re.Match[str]) -> StakeholderStatus:
-    """Read the verbs next to the name only, so a sentence about a departure and a successor
-    marks each person right."""
-    after = sentence[match.end() : match.end() + 60].split(";")[0]
-    before = sentence[max(0, match.start() - 40) : match.start()]
-    if _DEPARTED.search(after) or re.search(r"\bsucceed(?:s|ing)?\s*$", before):
-        return "departed"
-    if _NEW.search(before + match.group(0)) or re.search(r"\b(?:will )?join", after):
-        return "new"
-    return "current"
 
 
 def merge_contacts(public: Sequence[Stakeholder], contacts: Sequence[Contact]) -> list[Stakeholder]:

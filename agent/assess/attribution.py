@@ -1,0 +1,210 @@
+"""Whether a sentence states an event of the client: not a question, denial, wish, boilerplate
+or old story, and about the client rather than another company.
+
+The classifier says what kind of event a sentence speaks of; this module says whether it is
+one, and whose. The rules read structure a sentence states exactly: a question mark, a
+denial, the safe-harbor and roster formulas of calls and filings, a year long past, and the
+organisation that is the sentence's subject.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+
+from agent.assess.entities import ORG_STOP, event_date, lexicon
+from knowledge.embed import TOKENIZER_FILE
+
+# A sentence that denies, doubts or imagines an event reports none.
+DENIAL = re.compile(
+    r"\b(?:no plans?|not (?:planning|going|replacing|considering|expecting|intending|looking|"
+    r"raising|cutting|lowering|reducing|changing|be|in discussions)|(?:do|does|did) not "
+    r"(?:intend|plan|expect|anticipate|see)|(?:don't|doesn't|won't) (?:plan|intend|expect)|"
+    r"no intention|denie[sd]|deny|speculat\w*|hypothetical\w*|if (?:we|they|the company|it|you|"
+    r"he|she) (?:were|was|had|decide[sd]?)|were to|would consider|(?:chosen|decided) not to|"
+    r"whether to|unlikely to|ruled out|has not engaged|not to comment|no comment|declined to "
+    r"comment|(?:don't|do not|can't|cannot|won't) (?:want to )?(?:comment|speculate|provide|"
+    r"give|get into|disclose)|too early to (?:comment|say|tell)|not the (?:forum|place))\b",
+    re.IGNORECASE,
+)
+# Boilerplate of filings, releases and calls: forward-looking statements, offers, proxies.
+BOILERPLATE = re.compile(
+    r"forward[-‐‑ ]looking (?:statement|information)|undertakes? no (?:obligation|duty)|"
+    r"assumes? no obligation|speak only as of|does not constitute an offer|solicitation of "
+    r"(?:an offer|proxies)|participants in the solicitation|risk factors? (?:described|"
+    r"discussed|set forth)|actual results (?:may|could) differ|non-GAAP (?:financial )?measures?"
+    r" (?:is|are) (?:included|available|provided)|this (?:call|conference) is being recorded|"
+    r"(?:webcast|replay) (?:will be|is) available|should not be used to make projections",
+    re.IGNORECASE,
+)
+# Who is on the call: "joining me today", "with us today are", "speaking first today is".
+ROSTER = re.compile(
+    r"\b(?:joining (?:me|us)|with (?:me|us)|on the call(?: with (?:me|us))?|participating in "
+    r"(?:this|today's) call|speaking (?:first )?today|I'm joined|I am joined|joined (?:today )?"
+    r"(?:by|telephonically by))\b.{0,40}\b(?:today|are|is|by)\b"
+    r"|\b(?:today|this (?:morning|afternoon)),? (?:I'm|I am|we are|we're) joined by\b",
+    re.IGNORECASE,
+)
+# An event in the past tense of a story: "previous rounds", "back in 2014", "years ago".
+_EARLIER = re.compile(
+    r"\b(?:previous|prior|earlier|past|former) (?:rounds?|deals?|acquisitions?|funding)\b|"
+    r"\bback in (?:19|20)\d\d\b|\b(?:decades?|\d+ years) ago\b|\bin the (?:mid-|late |early )?"
+    r"(?:19|20)\d0s\b",
+    re.IGNORECASE,
+)
+_YEAR = re.compile(r"\b(?:in|since|of|during|back in|fiscal|FY) ?((?:19|20)\d\d)\b")
+#: Words of an organisation's name that are not a person's.
+_ORG_WORDS = lexicon(
+    """Inc Inc. Corp Corp. Corporation Co Co. Ltd LLC plc Group Holdings Partners Capital
+    Technologies Systems Networks Bank Bancorp Media Marketplace Pharmaceuticals Labs"""
+)
+#: Descriptors that introduce another organisation: "startup Onfido", "rival Globex".
+_ORG_LEAD = re.compile(
+    r"\b(?:startup|start-up|company|firm|platform|rival|competitor|maker|retailer|giant|"
+    r"lender|bank|insurer|carrier|group|chain|provider)\s+$",
+    re.IGNORECASE,
+)
+_LED_NAME = re.compile(
+    r"^[a-z][\w -]{0,60}?\b(?:startup|start-up|company|firm|platform|rival|competitor|maker|"
+    r"retailer|giant|lender)\s+([A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*)*)"
+)
+_LEADING = re.compile(
+    r"^(?:(?:and|but|so|also|meanwhile|however|still|now|then|today|recently|last (?:year|"
+    r"week|month|quarter)|this (?:year|week|month|quarter)|just (?:last|this) \w+|earlier "
+    r"this \w+|in \w+(?: \d{4})?|on \w+)[,]?\s+)+",
+    re.IGNORECASE,
+)
+_SUBJECT = re.compile(r"([A-Z][\w&.-]*(?:\s+(?:[A-Z][\w&.-]*|&))*)(['’]s\b)?")
+#: An organisation acting as a sentence's subject: "Microsoft recently noted", "Alden on
+#: Tuesday announced".
+_ACTS = re.compile(
+    r"(?:\s+\S+){0,3}?\s+(?:said|says|noted|notes|reported|reports|announced|announces|"
+    r"raised|raises|acquired|acquires|launched|launches|pledged|pledges|posted|earned|agreed|"
+    r"agrees|bought|buys|opened|opens|filed|files|settled|settles|promoted|promotes|hired|"
+    r"hires|unveiled|unveils|introduced|introduces|expects|predicted|estimated)\b"
+)
+_THIRD_PERSON = re.compile(r"\b(?:their|they)\b", re.IGNORECASE)
+_FIRST_PERSON = re.compile(r"\b(?:we|our|us)\b", re.IGNORECASE)
+#: A year this long before the document is history, not news.
+HISTORY_YEARS = 2
+
+
+@dataclass(frozen=True)
+class Party:
+    """Whom a sentence is about: the client, a named competitor or another organisation."""
+
+    who: str  # "client", "competitor" or "other"
+    name: str | None = None
+
+
+def not_an_event(text: str) -> str | None:
+    """Why a sentence states no event of its own (a question, denial, boilerplate, roster), or
+    None when it may."""
+    stripped = text.rstrip(" \"'”’)")
+    if stripped.endswith("?"):
+        return "question"
+    if BOILERPLATE.search(text):
+        return "boilerplate"
+    if ROSTER.search(text):
+        return "roster"
+    if DENIAL.search(text):
+        return "denial"
+    return None
+
+
+def is_history(text: str, published: date | None) -> bool:
+    """True when the sentence tells of something long before the document (a year two or more
+    before it was published, "back in 2014", "previous rounds")."""
+    if _EARLIER.search(text):
+        return True
+    if published is None:
+        return False
+    when, precision = event_date(text, published)
+    if when is not None and precision and (published - when).days > 365 * HISTORY_YEARS - 60:
+        return True
+    years = [int(y) for y in _YEAR.findall(text)]
+    return bool(years) and max(years) <= published.year - HISTORY_YEARS
+
+
+def subject_org(text: str, client_names: tuple[str, ...]) -> str | None:
+    """Another organisation that is the subject of the sentence ("McClatchy reported ...",
+    "ServiceNow's products drove ...", "startup Onfido raised ..."), or None."""
+    body = _LEADING.sub("", text.lstrip("-•* "))
+    m = _SUBJECT.match(body)
+    if m is None:
+        named = _LED_NAME.search(body[:80])
+        if named and not _is_client(named[1], client_names):
+            return named[1]
+        return None
+    name, possessive, rest = m[1].rstrip(".,"), bool(m[2]), body[m.end() :]
+    words = name.split()
+    if not words or words[0] in ORG_STOP or words[0].casefold() in _NOT_SUBJECT:
+        return None
+    if _is_client(name, client_names):
+        return None
+    lead = _ORG_LEAD.search(text[: max(0, text.find(name))]) is not None
+    if any(w.rstrip(".,") in _ORG_WORDS for w in words) or lead:
+        return name
+    if len(words) > 1:
+        return None  # two or three capitalised words: most often a person of the client
+    unusual = not common_word(name)
+    acts = _ACTS.match(rest) is not None
+    return name if unusual or possessive or acts else None
+
+
+@cache
+def _vocabulary() -> frozenset[str]:
+    """Whole words of the bundled model's vocabulary: a capitalised word there is most often
+    an ordinary word opening a sentence, one outside it a name."""
+    data = json.loads(TOKENIZER_FILE.read_text(encoding="utf-8"))
+    return frozenset(w for w in data["model"]["vocab"] if w.isalpha())
+
+
+def common_word(word: str) -> bool:
+    """True for an ordinary English word (lower-cased, in the model's vocabulary)."""
+    return word.casefold().strip(".'’") in _vocabulary()
+
+
+_NOT_SUBJECT = lexicon(
+    """i we our you he she they it its this that these those there here the a an as at by for
+    from in on of to with and but so yes no well okay ok now then also today yesterday
+    january february march april may june july august september october november december
+    monday tuesday wednesday thursday friday saturday sunday q1 q2 q3 q4 first second third
+    fourth total revenue net sales operating gross adjusted overall"""
+)
+
+
+def _is_client(name: str, client_names: tuple[str, ...]) -> bool:
+    folded = name.casefold().replace("’", "'")
+    for client in client_names:
+        c = client.casefold()
+        if folded == c or folded.startswith(c + " ") or c.startswith(folded + " "):
+            return True
+        if folded.split("'")[0] == c:
+            return True
+    return False
+
+
+def third_party(text: str, client_names: tuple[str, ...]) -> bool:
+    """True when the sentence is about another organisation: its subject is one, or it speaks
+    of "their" results without naming the client or "we"."""
+    if any(re.search(rf"\b{re.escape(n)}\b", text) for n in client_names):
+        subject = subject_org(text, client_names)
+        return subject is not None and text.find(subject) < min(
+            (m.start() for n in client_names if (m := re.search(rf"\b{re.escape(n)}\b", text))),
+            default=len(text),
+        )
+    return subject_org(text, client_names) is not None
+
+
+def first_person(text: str) -> bool:
+    """True when the sentence speaks as "we" or "our"."""
+    return _FIRST_PERSON.search(text) is not None
+
+
+def speaks_of_them(text: str) -> bool:
+    """True when the sentence speaks of "they" or "their" (a customer's or rival's numbers)."""
+    return _THIRD_PERSON.search(text) is not None
