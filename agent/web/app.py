@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -39,14 +38,13 @@ from agent.web.briefs import load_brief
 from agent.web.digests import load_digest
 from agent.web.footnotes import brief_fragment
 from agent.web.jobs import Jobs
-from agent.web.quotes import excerpt, pieces, spans
+from agent.web.quotes import excerpt, pieces, spans, stored_source
 from agent.web.security import Guard, new_secret, same
 from agent.web.views import page
 from agent.web.work import assess_work, brief_work, research_work, scan_work
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
-_SOURCE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,200}$")
 
 
 @dataclass
@@ -277,11 +275,7 @@ def _account(web: WebState, request: Request) -> Account:
 def _source(web: WebState, request: Request) -> tuple[Account, Source]:
     account = _account(web, request)
     source_id = request.path_params["source_id"]
-    source = (
-        web.deps.store.get_source(account.account_id, source_id)
-        if _SOURCE_ID.match(source_id)
-        else None
-    )
+    source = stored_source(web.deps.store, account.account_id, source_id)
     if source is None:
         raise HTTPException(
             404, f"{account.name} has no stored source {source_id!r} (or its file is damaged)"

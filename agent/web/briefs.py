@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -23,15 +24,21 @@ log = logging.getLogger(__name__)
 
 
 def make_brief(
-    deps: Deps, account: Account, personas: Sequence[Persona] = (), purpose: str | None = None
+    deps: Deps,
+    account: Account,
+    personas: Sequence[Persona] = (),
+    purpose: str | None = None,
+    as_of: datetime | None = None,
 ) -> Briefing:
     """A validated brief of the account from its store (no research), aimed at `personas`
-    (all when none), with what changed since the last brief recorded in the ledger."""
+    (all when none), as of a day when given, with what changed since the last brief recorded
+    in the ledger."""
     request = BriefRequest(
         account_id=account.account_id,
         personas=list(personas) or list(Persona),
         purpose=purpose,
         research=False,
+        as_of=as_of,
     )
     briefing = build_brief(deps, account, request)
     briefing.metadata["personas"] = [p.value for p in request.personas]
