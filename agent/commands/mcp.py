@@ -9,11 +9,11 @@ from agent.commands.common import handle_errors, settings_from
 
 @handle_errors
 def mcp(ctx: typer.Context) -> None:
-    """Serve the workspace to an AI assistant over MCP (stdio): accounts, briefs, signals,
-    sources, search and the last scan.
+    """Serve the workspace to an AI assistant over MCP (stdio).
 
-    An MCP client starts it as a command (see the README for the configuration block); stdout
-    carries the protocol, so nothing else is printed there.
+    Tools: the account list, briefs (JSON), signals, sources, a search over an account's
+    store, and the last scan's digest. An MCP client starts it as a command (the README shows
+    the configuration block); stdout carries the protocol, so nothing else is printed there.
     """
     from agent.mcp import serve_stdio  # the SDK loads only for this command
 

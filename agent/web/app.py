@@ -37,9 +37,10 @@ from agent.web.book import SORT_KEYS, Book, BookQuery, SortKey, select
 from agent.web.briefs import load_brief
 from agent.web.digests import load_digest
 from agent.web.footnotes import brief_fragment
+from agent.web.guard import Guard
 from agent.web.jobs import Jobs
 from agent.web.quotes import excerpt, pieces, spans, stored_source
-from agent.web.security import Guard, new_secret, same
+from agent.web.security import new_secret, same
 from agent.web.views import page
 from agent.web.work import assess_work, brief_work, research_work, scan_work
 
