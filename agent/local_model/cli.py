@@ -53,18 +53,10 @@ def start(
     context: Annotated[int | None, typer.Option(help="Context size in tokens.")] = None,
 ) -> None:
     """Start the server on 127.0.0.1 (the model's hash checked first) and print the settings."""
-    layout = Layout(cache_root())
-    spec = model_spec(model)
-    running = server.running_state(layout.run)
-    if running is not None and running.alias != spec.alias:
-        raise ConfigError(f"{running.alias} is running already; stop it first")
-    if running is None:
-        progress(f"model {spec.key}: checking sha256")
-        builder.verify_model(layout.model_file(spec), spec)
     overrides = {"port": port or server.free_port(), "threads": threads}
     if context:
         overrides["context"] = context
-    state = server.start(server.config_for(layout, spec, **overrides), layout.run, log=progress)
+    state = server.ensure_running(Layout(cache_root()), model_spec(model), progress, **overrides)
     print("\n".join(server.export_lines(state)))
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import httpx
 
 from agent.errors import ConfigError
+from agent.local_model.build import verify_model
 from agent.local_model.spec import TEMPLATES_DIR, Layout, ModelSpec
 
 HOST = "127.0.0.1"
@@ -43,6 +44,9 @@ class ServerConfig:
     threads: int = 1
     #: Threads for reading the prompt (batched, so extra cores pay off even under load).
     batch_threads: int = 2
+    #: Most tokens one reply may write when the request sets no limit: a small model that
+    #: loops would otherwise write until the context is full (8k tokens: 13 minutes here).
+    max_tokens: int = 2048
 
 
 @dataclass(frozen=True)
@@ -88,20 +92,30 @@ def server_command(config: ServerConfig) -> list[str]:
         "--threads", str(config.threads),
         "--threads-batch", str(config.batch_threads),
         "--poll", "0",
+        "--n-predict", str(config.max_tokens),
         "--jinja",
         "--chat-template-file", str(config.template),
         "--no-webui",
     ]  # fmt: skip
 
 
-def env_settings(state: ServerState) -> dict[str, str]:
-    """The `DOSSIER_*` settings that send dossier's LLM mode to this server."""
+def settings_for(state: ServerState) -> dict[str, str | float]:
+    """The settings (`load_settings` keywords) that send dossier's LLM mode to this server;
+    a local model costs nothing per token."""
     return {
-        "DOSSIER_LLM": f"openai:{state.alias}",
-        "DOSSIER_LLM_BASE_URL": state.base_url,
-        "DOSSIER_LLM_TIMEOUT_S": str(TIMEOUT_S),
-        "DOSSIER_LLM_PRICE_INPUT": "0",
-        "DOSSIER_LLM_PRICE_OUTPUT": "0",
+        "llm": f"openai:{state.alias}",
+        "llm_base_url": state.base_url,
+        "llm_timeout_s": float(TIMEOUT_S),
+        "llm_price_input": 0.0,
+        "llm_price_output": 0.0,
+    }
+
+
+def env_settings(state: ServerState) -> dict[str, str]:
+    """The same settings as `DOSSIER_*` environment variables."""
+    return {
+        f"DOSSIER_{name.upper()}": f"{value:g}" if isinstance(value, float) else value
+        for name, value in settings_for(state).items()
     }
 
 
@@ -216,6 +230,20 @@ def start(
         time.sleep(0.5)
     log(f"server: ready in {time.time() - state.started_at:.1f} s (pid {state.pid})")
     return state
+
+
+def ensure_running(
+    layout: Layout, spec: ModelSpec, log: Log = print, **overrides: int
+) -> ServerState:
+    """The server of `spec` from `layout`: the one running, else started now once the model's
+    hash checks; ConfigError when another model runs or nothing is built."""
+    running = running_state(layout.run)
+    if running is not None and running.alias != spec.alias:
+        raise ConfigError(f"{running.alias} is running already; stop it first")
+    if running is None:
+        log(f"model {spec.key}: checking sha256")
+        verify_model(layout.model_file(spec), spec)
+    return start(config_for(layout, spec, **overrides), layout.run, log=log)
 
 
 def stop(run_dir: Path, log: Log = print, grace_s: float = 15.0) -> bool:

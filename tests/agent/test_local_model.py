@@ -208,6 +208,7 @@ def test_server_command_is_loopback_jinja_template_and_quiet_threads(tmp_path: P
     assert value["--alias"] == "qwen2.5-coder-1.5b-instruct-q4_k_m"
     assert value["--ctx-size"] == "8192" and value["--parallel"] == "1"
     assert value["--threads"] == "1" and value["--poll"] == "0"
+    assert value["--n-predict"] == "2048"
     assert "--jinja" in cmd and Path(value["--chat-template-file"]).is_file()
 
 
