@@ -78,10 +78,7 @@ def build_server(deps: Deps) -> MCPServer:
         """The CSM's accounts: id, name, domain, renewal date and, when assessed, triage
         (red/yellow/green), expansion flag, signal counts and the last scan's new signals."""
         digest = load_digest(deps.settings)
-        if assessed:
-            rows, _ = book.rows(wait=True)
-        else:
-            rows, _ = book.rows(wait=False)
+        rows, _ = book.rows(wait=assessed)
         listed = []
         for row in rows:
             if triage is not None and row.triage != triage:
