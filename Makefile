@@ -5,7 +5,7 @@ REALDOCS ?= ../shared/realdocs
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint typecheck unit test-servers eval-real bench bench-scan bench-ingest \
+.PHONY: demo test lint typecheck unit test-servers test-browser eval-real bench bench-scan bench-ingest \
 	bench-tokens clean
 
 $(BIN)/python:
@@ -49,8 +49,22 @@ test-servers:
 		exit 1; \
 	fi
 
-# DOSSIER_TEST_SERVERS=required: a test that cannot start its server fails instead of skipping.
-unit: $(VENV)/.installed-dev test-servers
+# Debian's Chromium for the browser tests (Playwright drives /usr/bin/chromium; nothing is downloaded).
+test-browser:
+	@if command -v chromium >/dev/null; then \
+		:; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "test-browser: installing Chromium (Debian's chromium and chromium-driver)"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	else \
+		echo "test-browser: Chromium is missing: apt-get install chromium chromium-driver (as root)" >&2; \
+		exit 1; \
+	fi
+
+# DOSSIER_TEST_SERVERS=required: a test that cannot start its server (or browser) fails instead
+# of skipping.
+unit: $(VENV)/.installed-dev test-servers test-browser
 	DOSSIER_TEST_SERVERS=required $(BIN)/pytest
 
 # The real-document eval, gated by evals/baseline_real.json; skipped where the folder is absent.

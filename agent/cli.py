@@ -14,8 +14,11 @@ from agent.commands.brief import brief
 from agent.commands.common import print_log_warnings
 from agent.commands.demo import demo
 from agent.commands.eval import eval_command
+from agent.commands.mcp import mcp
+from agent.commands.prep import prep
 from agent.commands.research import research_command
 from agent.commands.scan import scan_command
+from agent.commands.serve import serve
 from agent.commands.signals import signals
 from agent.commands.sources import sources
 
@@ -57,3 +60,6 @@ app.command()(brief)
 app.command("scan")(scan_command)
 app.command()(signals)
 app.command("eval")(eval_command)
+app.command()(serve)
+app.command()(mcp)
+app.command()(prep)
