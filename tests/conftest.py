@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
 FIXTURES = Path(__file__).parent / "fixtures"
 _LOOPBACK = {"127.0.0.1", "::1", "localhost"}
@@ -30,8 +32,6 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No DOSSIER_* variable from the developer's shell leaks into a test."""
-    import os
-
     for key in list(os.environ):
         if key.startswith("DOSSIER_"):
             monkeypatch.delenv(key)
@@ -52,3 +52,19 @@ def embedder() -> Iterator[Any]:
     from knowledge.embed import default_embedder
 
     yield default_embedder()
+
+
+@pytest.fixture(scope="session")
+def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A workspace holding the bundled demo book, built once per session with `dossier demo`
+    (agent/, web/ and evals tests share it)."""
+    from agent.cli import app
+
+    home = tmp_path_factory.mktemp("demo-home")
+    saved = {k: os.environ.pop(k) for k in list(os.environ) if k.startswith("DOSSIER_")}
+    try:
+        result = CliRunner().invoke(app, ["--home", str(home), "demo", "--format", "json"])
+    finally:
+        os.environ.update(saved)
+    assert result.exit_code == 0, result.output
+    return home

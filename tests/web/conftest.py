@@ -18,14 +18,13 @@ from agent.deps import Deps
 from agent.web.app import WebState, create_app
 
 # The demo workspace, built once per session (tests/agent's fixture; see the report).
-from tests.agent.conftest import demo_home  # noqa: F401
 
 #: Screenshots and other files the tests leave for a person to look at (git-ignored).
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 
 
 @pytest.fixture
-def web_home(demo_home: Path, tmp_path: Path) -> Path:  # noqa: F811
+def web_home(demo_home: Path, tmp_path: Path) -> Path:
     """A copy of the demo workspace that a test may change (briefs, scans, the ledger)."""
     copy = tmp_path / "workspace"
     shutil.copytree(demo_home, copy)
