@@ -6,6 +6,7 @@ sentences: a quote in a briefing must map back to the exact words of a stored so
 
 from __future__ import annotations
 
+import functools
 import re
 
 from agent.schemas import Chunk, Source
@@ -39,6 +40,13 @@ HEADING_MAX_WORDS = 10
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of each sentence; text[start:end] is the sentence, whitespace stripped."""
+    return list(_sentence_spans(text))
+
+
+# Assessment, stakeholders, evidence and the store each read a source's sentences: the same
+# text is cut once per process while it is among the last few read.
+@functools.lru_cache(maxsize=32)
+def _sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
     spans: list[tuple[int, int]] = []
     for seg_start, seg_end in _segments(text):
         begin = seg_start
@@ -51,36 +59,52 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
             _append(spans, text, begin, match.end())
             begin = match.end()
         _append(spans, text, begin, seg_end)
-    return spans
+    return tuple(spans)
+
+
+def pieces(text: str, target_chars: int = 900) -> list[tuple[int, int]]:
+    """The units chunks are made of, in order: the sentences, each one longer than three
+    chunks cut at whitespace into pieces of at most `target_chars`."""
+    found: list[tuple[int, int]] = []
+    for start, end in sentence_spans(text):
+        if end - start > 3 * target_chars:
+            found += _hard_split(text, start, end, target_chars)
+        else:
+            found.append((start, end))
+    return found
+
+
+def group(units: list[tuple[int, int]], target_chars: int = 900) -> list[range]:
+    """Consecutive units joined into chunks of about target_chars: the indexes of each's."""
+    groups: list[range] = []
+    for i, (_, end) in enumerate(units):
+        if groups and end - units[groups[-1].start][0] <= target_chars:
+            groups[-1] = range(groups[-1].start, i + 1)
+        else:
+            groups.append(range(i, i + 1))
+    return groups
 
 
 def chunk_source(source: Source, target_chars: int = 900) -> list[Chunk]:
     """Sentence-aligned chunks of about target_chars with character offsets into source.text."""
-    text = source.text
-    pieces: list[tuple[int, int]] = []
-    for start, end in sentence_spans(text):
-        if end - start > 3 * target_chars:
-            pieces += _hard_split(text, start, end, target_chars)
-        else:
-            pieces.append((start, end))
+    units = pieces(source.text, target_chars)
+    return chunks_of(source, units, group(units, target_chars))
 
-    groups: list[tuple[int, int]] = []
-    for start, end in pieces:
-        if groups and end - groups[-1][0] <= target_chars:
-            groups[-1] = (groups[-1][0], end)
-        else:
-            groups.append((start, end))
+
+def chunks_of(source: Source, units: list[tuple[int, int]], groups: list[range]) -> list[Chunk]:
+    """The chunks that `group` made of a source's `pieces`."""
+    text = source.text
     return [
         Chunk(
             id=f"{source.id}:{index:04d}",
             source_id=source.id,
             account_id=source.account_id,
             index=index,
-            text=text[start:end],
-            start=start,
-            end=end,
+            text=text[units[g.start][0] : units[g[-1]][1]],
+            start=units[g.start][0],
+            end=units[g[-1]][1],
         )
-        for index, (start, end) in enumerate(groups)
+        for index, g in enumerate(groups)
     ]
 
 

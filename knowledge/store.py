@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     from chromadb.api.models.Collection import Collection as ChromaCollection
 
 _STATES = ("new", "unchanged", "updated")
+#: A stored source's identity: (account id, source id).
+_Key = tuple[str, str]
 #: Chunks embedded between two progress reports (a few seconds of work on two cores).
 _PROGRESS_STEP = 64
 #: Collection handles kept open, and query vectors remembered: bounded, so a long scan or a
@@ -127,14 +129,31 @@ class KnowledgeStore:
         self, sources: Sequence[Source], on_progress: Progress | None = None
     ) -> AddResult:
         """Store sources, re-chunking and re-embedding only those that are new or changed;
-        `on_progress(done, total)` hears of the chunks embedded as they are."""
-        with self._write_lock:
-            return self._add_sources(sources, on_progress)
+        `on_progress(done, total)` hears of the chunks embedded as they are.
 
-    def _add_sources(self, sources: Sequence[Source], on_progress: Progress | None) -> AddResult:
+        Only the writes are serialized: a threaded scan embeds one account's sources while
+        another account's are written (an account's sources are added by one thread at a
+        time, so its reads and writes never cross)."""
+        status, latest, hashes = self._statuses(sources)
+        todo = [latest[key] for key, state in status.items() if state != "unchanged"]
+        chunks = [chunk_source(s, self.settings.chunk_chars) for s in todo]
+        vectors = self._embed_all([c.text for own in chunks for c in own], on_progress)
+        with self._write_lock:
+            if todo:
+                self._replace_chunks(todo, chunks, vectors, hashes)
+            for source in todo:
+                self._write_source(source)
+        ids = {state: [k[1] for k, v in status.items() if v == state] for state in _STATES}
+        return AddResult(**ids)
+
+    def _statuses(
+        self, sources: Sequence[Source]
+    ) -> tuple[dict[_Key, str], dict[_Key, Source], dict[_Key, str]]:
+        """Each source's state (new, unchanged, updated), the version to keep (a thinner copy
+        of a stored source keeps the stored one), and its content hash."""
         latest = {(s.account_id, s.id): s for s in sources}
         hashes = {key: content_hash(s) for key, s in latest.items()}
-        status: dict[tuple[str, str], str] = {}
+        status: dict[_Key, str] = {}
         for key in latest:
             stored = self.get_source(*key)
             if stored is None:
@@ -147,17 +166,7 @@ class KnowledgeStore:
         kept = [latest[key] for key, state in status.items() if state == "unchanged"]
         for source in self._missing_from_index(kept, hashes):
             status[(source.account_id, source.id)] = "updated"
-        todo = [latest[key] for key, state in status.items() if state != "unchanged"]
-
-        chunks = [chunk_source(s, self.settings.chunk_chars) for s in todo]
-        vectors = self._embed_all([c.text for own in chunks for c in own], on_progress)
-        offset = 0
-        for source, own in zip(todo, chunks, strict=True):
-            self._replace_chunks(source, own, vectors[offset : offset + len(own)], hashes)
-            offset += len(own)
-            self._write_source(source)
-        ids = {state: [k[1] for k, v in status.items() if v == state] for state in _STATES}
-        return AddResult(**ids)
+        return status, latest, hashes
 
     def sources(self, account_id: str, as_of: datetime | None = None) -> list[Source]:
         """All stored sources of an account, newest published first (undated last), then by id;
@@ -271,9 +280,7 @@ class KnowledgeStore:
             self._queries.update(zip(missing, self.embed(missing), strict=True))
         return np.stack([self._queries[q] for q in queries])
 
-    def _missing_from_index(
-        self, sources: list[Source], hashes: dict[tuple[str, str], str]
-    ) -> list[Source]:
+    def _missing_from_index(self, sources: list[Source], hashes: dict[_Key, str]) -> list[Source]:
         """Sources whose JSON is stored but whose chunks are absent or stale in the index."""
         redo: list[Source] = []
         for account_id in sorted({s.account_id for s in sources}):
@@ -297,27 +304,40 @@ class KnowledgeStore:
 
     def _replace_chunks(
         self,
-        source: Source,
-        chunks: list[Chunk],
+        sources: list[Source],
+        chunks: list[list[Chunk]],
         vectors: np.ndarray,
-        hashes: dict[tuple[str, str], str],
+        hashes: dict[_Key, str],
     ) -> None:
-        collection = self._collection(source.account_id, create=True)
-        assert collection is not None
-        collection.delete(where={"source_id": source.id})
-        if not chunks:
-            return
-        digest = hashes[(source.account_id, source.id)]
-        metadatas: list[Any] = [_metadata(source, c, digest) for c in chunks]
+        """Each source's old chunks out of its account's index and its new ones in: one delete
+        and one upsert per account and batch (a call costs tens of milliseconds)."""
+        # per account: the source ids replaced, and each new chunk with its row in `vectors`
+        replaced: dict[str, list[str]] = {}
+        rows: dict[str, list[tuple[Chunk, int, Any]]] = {}
+        row = 0
+        for source, own in zip(sources, chunks, strict=True):
+            digest = hashes[(source.account_id, source.id)]
+            replaced.setdefault(source.account_id, []).append(source.id)
+            for chunk in own:
+                rows.setdefault(source.account_id, []).append(
+                    (chunk, row, _metadata(source, chunk, digest))
+                )
+                row += 1
         step = self._client_api().get_max_batch_size()
-        for begin in range(0, len(chunks), step):
-            part = slice(begin, begin + step)
-            collection.upsert(
-                ids=[c.id for c in chunks[part]],
-                embeddings=vectors[part],
-                documents=[c.text for c in chunks[part]],
-                metadatas=metadatas[part],
-            )
+        for account_id, ids in replaced.items():
+            collection = self._collection(account_id, create=True)
+            assert collection is not None
+            stale: Any = {"source_id": {"$in": ids}}
+            collection.delete(where=stale)
+            new = rows.get(account_id, [])
+            for begin in range(0, len(new), step):
+                part = new[begin : begin + step]
+                collection.upsert(
+                    ids=[chunk.id for chunk, _, _ in part],
+                    embeddings=vectors[[i for _, i, _ in part]],
+                    documents=[chunk.text for chunk, _, _ in part],
+                    metadatas=[meta for _, _, meta in part],
+                )
 
     def _write_source(self, source: Source) -> None:
         path = self.settings.sources_dir / source.account_id / f"{source.id}.json"
