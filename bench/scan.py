@@ -1,9 +1,12 @@
 """Scan benchmark: a synthetic book against a local replay server with 50 ms per request.
 
-Run: .venv/bin/python bench/scan.py [--sizes 100 1000] [--latency 0.05] [--workers 4]
+Run: .venv/bin/python bench/scan.py [--sizes 100 1000 10000] [--latency 0.05] [--workers 4]
+    [--phases cold warm]
 Each size runs in its own process (a fresh workspace, so peak RSS is per size): a cold scan
 (every source new: fetched, embedded, signals first seen) and a warm one (every board answers
-304, nothing new). Prints accounts per minute, peak RSS, and the cost ratio between sizes.
+304, nothing new). Prints accounts per minute, peak RSS, each phase's time against the
+politeness bound (the most requests sent to one host divided by the per-host rate: no scan
+can be faster without asking a host more often), and the cost ratios between sizes.
 
 Each synthetic account has one Greenhouse board with one small posting; Google News and GDELT
 (enabled for every account by its name) answer with nothing. The three endpoints sit on three
@@ -33,9 +36,26 @@ from agent.config import load_settings
 from agent.deps import Deps
 from agent.scan.scan import scan
 from agent.schemas import Account
-from tests.replay_server import ReplayServer, Reply
+from tests.replay_server import ReplayServer, Reply, Seen
+from tools.http import DEFAULT_RATE
 
 EMPTY_RSS = b"<?xml version='1.0'?><rss version='2.0'><channel><title>news</title></channel></rss>"
+
+
+class _Counted(list[Seen]):
+    """A replay server's record of requests that counts them and keeps none: the servers run
+    in the bench's process, whose memory must not grow with the book on their account."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.count = 0
+
+    def append(self, item: Seen) -> None:
+        """Count the request."""
+        self.count += 1
+
+    def __len__(self) -> int:
+        return self.count
 
 
 def _board(n: int) -> bytes:
@@ -54,7 +74,7 @@ def _board(n: int) -> bytes:
     return json.dumps({"jobs": [job], "meta": {"total": 1}}).encode()
 
 
-def one(size: int, latency: float, workers: int) -> dict[str, float]:
+def one(size: int, latency: float, workers: int, phases: list[str]) -> dict[str, float]:
     """Cold and warm scans of a synthetic book of `size` accounts; figures for one size."""
     with (
         tempfile.TemporaryDirectory() as home,
@@ -62,6 +82,8 @@ def one(size: int, latency: float, workers: int) -> dict[str, float]:
         ReplayServer("127.0.0.2") as news,
         ReplayServer("127.0.0.3") as gdelt,
     ):
+        for server in (jobs, news, gdelt):
+            server.seen = _Counted()
         for n in range(size):
             etag = {"ETag": f'"b{n}"'}
             jobs.route(
@@ -82,7 +104,9 @@ def one(size: int, latency: float, workers: int) -> dict[str, float]:
                 for n in range(size)]  # fmt: skip
         upsert_accounts(settings, book)
         figures: dict[str, float] = {"accounts": size}
-        for phase in ("cold", "warm"):
+        servers = (jobs, news, gdelt)
+        for phase in phases:
+            asked = [len(server.seen) for server in servers]
             started = time.perf_counter()
             with Deps.build(settings) as deps:
                 digest = scan(deps, book, emit=lambda d: None)
@@ -92,6 +116,9 @@ def one(size: int, latency: float, workers: int) -> dict[str, float]:
             figures[f"{phase}_accounts_per_min"] = round(size / elapsed * 60, 1)
             figures[f"{phase}_new_signals"] = digest.counts()["new_signals"]
             figures[f"{phase}_errors"] = errors
+            most = max(len(server.seen) - n for server, n in zip(servers, asked, strict=True))
+            figures[f"{phase}_bound_s"] = round(most / DEFAULT_RATE, 1)
+            figures[f"{phase}_vs_bound"] = round(elapsed / (most / DEFAULT_RATE), 3)
         figures["requests"] = len(jobs.seen) + len(news.seen) + len(gdelt.seen)
     figures["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     return figures
@@ -103,27 +130,30 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000])
     parser.add_argument("--latency", type=float, default=0.05)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--phases", nargs="+", choices=["cold", "warm"], default=["cold", "warm"])
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
-        print(json.dumps(one(args.one, args.latency, args.workers)))
+        print(json.dumps(one(args.one, args.latency, args.workers, args.phases)))
         return
     print(f"# {platform.platform()} · {os.cpu_count()} CPUs · latency {args.latency * 1000:.0f} ms")
     results = []
     for size in args.sizes:
         child = subprocess.run(
             [sys.executable, __file__, "--one", str(size), "--latency", str(args.latency),
-             "--workers", str(args.workers)],
+             "--workers", str(args.workers), "--phases", *args.phases],
             capture_output=True, text=True, check=True,
         )  # fmt: skip
         figures = json.loads(child.stdout.strip().splitlines()[-1])
         results.append(figures)
         print(" ".join(f"{k}={v}" for k, v in figures.items()), flush=True)
     for small, large in itertools.pairwise(results):
-        for phase in ("cold", "warm"):
-            size_ratio = large["accounts"] / small["accounts"]
+        size_ratio = large["accounts"] / small["accounts"]
+        for phase in args.phases:
             cost_ratio = large[f"{phase}_s"] / small[f"{phase}_s"]
             print(f"{phase}: {size_ratio:.0f}x accounts took {cost_ratio:.2f}x the time")
+        rss_ratio = large["peak_rss_mb"] / small["peak_rss_mb"]
+        print(f"peak RSS: {size_ratio:.0f}x accounts, {rss_ratio:.2f}x the memory")
 
 
 if __name__ == "__main__":
