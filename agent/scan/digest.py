@@ -6,14 +6,16 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field
 
 from agent.render.escape import md_link, md_text, web_url
 from agent.render.html import environment
-from agent.scan.ledger import Recorded
 from agent.schemas import Signal, TriageStatus
+
+if TYPE_CHECKING:
+    from agent.scan.ledger import Recorded  # the database layer loads only when a scan runs
 
 DigestFormat = Literal["md", "json", "html"]
 _RANK = {"red": 0, "yellow": 1, "expansion": 2, "green": 3, None: 4}

@@ -155,12 +155,6 @@ def fingerprint(signal: Signal) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
-def alert_key(account_id: str, signal_fingerprint: str) -> str:
-    """What an alert records it covered: a fingerprint names an event, not whose it is (two
-    accounts may see the same vendor in the same month), so the account is part of the key."""
-    return f"{account_id}/{signal_fingerprint}"
-
-
 @dataclass(frozen=True)
 class Recorded:
     """A signal as the ledger holds it."""
@@ -317,7 +311,7 @@ class Ledger:
 
     @_guarded
     def alerted(self, channel: str) -> set[str]:
-        """What the alerts sent on `channel` covered (`alert_key`s)."""
+        """What the alerts sent on `channel` covered (the keys `alert_pending` was given)."""
         query = select(AlertRow.fingerprints).where(
             AlertRow.channel == channel, AlertRow.status == "sent"
         )
@@ -339,7 +333,7 @@ class Ledger:
     def alert_pending(
         self, run_id: str, channel: str, payload_hash: str, covered: Sequence[str]
     ) -> int:
-        """Record an alert about to be sent, with the `alert_key`s it covers; its id."""
+        """Record an alert about to be sent, with keys of the signals it covers; its id."""
         row = AlertRow(
             run_id=run_id,
             channel=channel,

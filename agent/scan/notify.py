@@ -19,7 +19,6 @@ from agent.config import Settings
 from agent.errors import ConfigError
 from agent.render.escape import printable, web_url
 from agent.scan.digest import Digest, DigestAccount
-from agent.scan.ledger import alert_key
 from knowledge.store import payload_hash
 from tools.http import HttpClient
 from tools.http_guard import host_port
@@ -30,6 +29,12 @@ if TYPE_CHECKING:
 CHANNEL = "slack"
 TOP_ACCOUNTS = 10
 _EMOJI = {"red": ":red_circle:", "yellow": ":large_yellow_circle:", "green": ":large_green_circle:"}
+
+
+def alert_key(account_id: str, signal_fingerprint: str) -> str:
+    """What an alert records it covered: a fingerprint names an event, not whose it is (two
+    accounts may see the same vendor in the same month), so the account is part of the key."""
+    return f"{account_id}/{signal_fingerprint}"
 
 
 def unalerted(digest: Digest, alerted: Collection[str]) -> list[DigestAccount]:
