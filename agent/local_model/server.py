@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shlex
 import signal
 import socket
 import subprocess
@@ -22,9 +23,10 @@ from agent.local_model.spec import TEMPLATES_DIR, Layout, ModelSpec
 
 HOST = "127.0.0.1"
 DEFAULT_PORT = 8178
-#: One model call of a small model on 2 cores: a few thousand prompt tokens at ~45/s plus up to
-#: a thousand written at ~10/s, with room for other work on the machine.
-TIMEOUT_S = 600
+#: One model call of a small model on 2 cores: ~4,600 prompt tokens at 12-45/s plus up to
+#: --n-predict (2,048) written at 2.5-10/s. Measured with other work on the machine, a writer
+#: call took over 10 minutes; a timeout only makes the client ask for the same work again.
+TIMEOUT_S = 1800
 READY_TIMEOUT_S = 180.0
 Log = Callable[[str], None]
 
@@ -121,7 +123,7 @@ def env_settings(state: ServerState) -> dict[str, str]:
 
 def export_lines(state: ServerState) -> list[str]:
     """The settings as `export NAME=value` lines, for `eval "$(... env)"`."""
-    return [f"export {name}={value}" for name, value in env_settings(state).items()]
+    return [f"export {name}={shlex.quote(value)}" for name, value in env_settings(state).items()]
 
 
 def free_port() -> int:

@@ -48,7 +48,7 @@ if MISSING:
     warnings.warn(SKIPPED, stacklevel=1)
 pytestmark = pytest.mark.skipif(bool(MISSING), reason=SKIPPED)
 
-#: Research tools the brief may offer the model (offline: the fetches fail as gaps).
+#: How the research step may end (agent/llm/research_agent.py).
 KNOWN_STOPS = {"model stopped", "layers covered", "step limit", "token budget"}
 
 
