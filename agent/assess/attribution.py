@@ -9,14 +9,11 @@ organisation that is the sentence's subject.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
 
-from agent.assess.entities import ORG_STOP, event_date, lexicon
-from knowledge.embed import TOKENIZER_FILE
+from agent.assess.entities import ORG_STOP, common_word, event_date, lexicon
 
 # A sentence that denies, doubts or imagines an event reports none.
 DENIAL = re.compile(
@@ -140,6 +137,8 @@ def subject_org(text: str, client_names: tuple[str, ...]) -> str | None:
             return named[1]
         return None
     name, possessive, rest = m[1].rstrip(".,"), bool(m[2]), body[m.end() :]
+    if not possessive and not re.match(r"\s+[a-z(]|,\s", rest):
+        return None  # "TL;DR - We're ...": no organisation acting
     words = name.split()
     if not words or words[0] in ORG_STOP or words[0].casefold() in _NOT_SUBJECT:
         return None
@@ -153,19 +152,6 @@ def subject_org(text: str, client_names: tuple[str, ...]) -> str | None:
     unusual = not common_word(name)
     acts = _ACTS.match(rest) is not None
     return name if unusual or possessive or acts else None
-
-
-@cache
-def _vocabulary() -> frozenset[str]:
-    """Whole words of the bundled model's vocabulary: a capitalised word there is most often
-    an ordinary word opening a sentence, one outside it a name."""
-    data = json.loads(TOKENIZER_FILE.read_text(encoding="utf-8"))
-    return frozenset(w for w in data["model"]["vocab"] if w.isalpha())
-
-
-def common_word(word: str) -> bool:
-    """True for an ordinary English word (lower-cased, in the model's vocabulary)."""
-    return word.casefold().strip(".'’") in _vocabulary()
 
 
 _NOT_SUBJECT = lexicon(

@@ -115,17 +115,19 @@ def merge_reports(found: Sequence[Found]) -> list[Found]:
         else:
             _absorb(target, f)
     for event in events:
-        event.hit.metrics["origins"] = origins(event)
+        if event.origins:
+            event.hit.metrics["origins"] = origins(event)
     return events
 
 
 def origins(event: Found) -> int:
-    """Independent origins of an event: its sources, where a source that repeats a sentence
-    another source already quoted (a syndicated or copied story) is no origin of its own."""
+    """Independent origins of an event told by reports (news, pages, filings, calls): their
+    publishers, where one that repeats a sentence another already told (a syndicated or copied
+    story) is no origin of its own."""
     by_origin: dict[str, set[str]] = {}
     for e in event.evidence:
-        origin = event.origins.get(e.source_id, e.source_id)
-        by_origin.setdefault(origin, set()).add(" ".join(e.quote.casefold().split()))
+        if (origin := event.origins.get(e.source_id)) is not None:
+            by_origin.setdefault(origin, set()).add(" ".join(e.quote.casefold().split()))
     seen: set[str] = set()
     count = 0
     for told in by_origin.values():

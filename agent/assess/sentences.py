@@ -57,6 +57,33 @@ def read_sentences(source: Source) -> list[Sentence]:
     ]
 
 
+#: Sentences this long are read clause by clause too: one sentence often tells two events
+#: ("After the CEO left in October, its largest investor committed a $9.5 billion lifeline").
+LONG_SENTENCE_WORDS = 22
+CLAUSE_MIN_WORDS = 6
+_CLAUSE_BREAK = re.compile(r"\s*(?:;|,|\s[–—-]\s|:)\s+")
+
+
+def clauses(text: str) -> list[str]:
+    """The clauses of a long sentence, each of CLAUSE_MIN_WORDS words at least (short pieces
+    join their neighbour); none for a short sentence."""
+    if len(text.split()) < LONG_SENTENCE_WORDS:
+        return []
+    out: list[str] = []
+    current = ""
+    for piece in _CLAUSE_BREAK.split(text):
+        current = f"{current}, {piece}" if current else piece
+        if len(current.split()) >= CLAUSE_MIN_WORDS:
+            out.append(current)
+            current = ""
+    if current:
+        if out:
+            out[-1] = f"{out[-1]}, {current}"
+        else:
+            out.append(current)
+    return out if len(out) > 1 else []
+
+
 def _call(source: Source) -> list[Sentence]:
     out = []
     for turn in source.metadata["turns"]:

@@ -33,10 +33,10 @@ from agent.assess.aggregates import (
 )
 from agent.assess.attribution import is_history, not_an_event, third_party
 from agent.assess.classifier import classify
-from agent.assess.entities import Context, competitor_variants, vendors_in, who_acts
+from agent.assess.entities import Context, competitor_variants, tools_in, who_acts
 from agent.assess.events import group_findings, merge_reports
 from agent.assess.rules import MOVES, Hit, competitor_move, people_moves, read_hit, trigger
-from agent.assess.sentences import Sentence, read_sentences
+from agent.assess.sentences import Sentence, clauses, read_sentences
 from agent.assess.sentiment import employee_sentiment, review_mentions
 from agent.schemas import Account, Evidence, Signal, SignalType, Source, SourceKind
 from knowledge.taxonomy import EXTERNAL_TYPES, load_taxonomy
@@ -51,6 +51,9 @@ MAX_EVIDENCE = 6
 THRESHOLD = 0.5
 #: Or at least this one when the type's trigger patterns match too.
 RULE_FLOOR = 0.15
+#: A sentence the classifier gives at most this probability of reporting nothing surely
+#: reports an event; the trigger patterns of another type then add that type.
+SURELY_AN_EVENT = 0.02
 #: Types aggregated over many sources, never read from one sentence.
 AGGREGATE_TYPES = frozenset({T.tech_stack, T.employee_sentiment})
 #: What each kind of source may report sentence by sentence. A posting's duties are no
@@ -66,13 +69,12 @@ SENTENCE_TYPES: dict[SourceKind, frozenset[SignalType]] = {
             T.executive_departure,
             T.executive_appointment,
             T.acquisition,
-            T.expansion,
-            T.strategic_priority,
         }
     ),
 }
 _ALL_SENTENCE_TYPES = frozenset(t for t in EXTERNAL_TYPES if t not in AGGREGATE_TYPES)
-#: A review sentence is a complaint (or praise) worth quoting at this probability.
+#: A review sentence says something of the workplace worth quoting at this probability of
+#: not being "none".
 SENTIMENT_THRESHOLD = 0.3
 #: Parts of a review that speak of the workplace.
 _OPINIONS = frozenset({"Review", "Pros", "Cons"})
@@ -80,6 +82,10 @@ _OPINIONS = frozenset({"Review", "Pros", "Cons"})
 _WISHES = frozenset({"Advice to management"})
 
 _SEVERITY_ORDER = {"red": 0, "yellow": 1, "info": 2}
+#: Kinds that report events (a publisher tells them); postings and reviews are aggregated.
+_REPORTS = frozenset(
+    {SourceKind.news, SourceKind.web_page, SourceKind.filing, SourceKind.earnings_call}
+)
 
 
 def detect_signals(
@@ -201,16 +207,20 @@ def _from_source(account: Account, source: Source) -> list[Found]:
     subject, competitor = _subject(account, source)
     variants = competitor_variants(account.competitors)
     group, origin = _group_of(source), _origin(source)
-    for sentence, scores in zip(candidates, classify([s.text for s in candidates]), strict=True):
-        for hit, score in _aggregated(source, sentence, scores):
-            evidence = Evidence(source_id=source.id, quote=sentence.text)
-            found.append(Found(hit, [evidence], [published] if published else [], score=score,
-                               group=group, origins={source.id: origin}))  # fmt: skip
-        kinds = [k for k in allowed if _reports(k, sentence.text, scores)]
-        if not kinds or is_history(sentence.text, published):
+    names = tuple(account.names())
+    units = [(i, text) for i, s in enumerate(candidates) for text in (s.text, *clauses(s.text))]
+    scored = classify([text for _, text in units])
+    readings: dict[int, list[tuple[str, dict[SignalType | None, float]]]] = {}
+    for (i, text), scores in zip(units, scored, strict=True):
+        readings.setdefault(i, []).append((text, scores))
+    for i, sentence in enumerate(candidates):
+        (_, scores), *parts = readings[i]
+        for hit, score in _aggregated(source, sentence, scores, names):
+            found.append(_found(hit, score, source, sentence, published, group, origin))
+        if is_history(sentence.text, published):
             continue
         ctx = Context(
-            client_names=tuple(account.names()),
+            client_names=names,
             competitors=tuple(account.competitors),
             subject=subject,
             subject_competitor=competitor,
@@ -218,43 +228,71 @@ def _from_source(account: Account, source: Source) -> list[Found]:
             bullet=sentence.bullet,
             speaker=sentence.speaker,
         )
-        for hit in _hits(sentence, kinds, ctx, variants):
-            evidence = Evidence(source_id=source.id, quote=sentence.text)
-            dates = [d for d in (hit.when, published) if d is not None]
-            score = scores.get(hit.type) or max(scores[k] or 0.0 for k in kinds)
-            found.append(Found(hit, [evidence], dates, score=score, group=group,
-                               origins={source.id: origin}))  # fmt: skip
+        best: dict[tuple[SignalType, str | None], tuple[Hit, float]] = {}
+        for text, unit_scores in [(sentence.text, scores), *parts]:
+            kinds = [k for k in allowed if _reports(k, text, unit_scores)]
+            for hit in _hits(text, kinds, ctx, variants):
+                score = unit_scores.get(hit.type) or max(unit_scores[k] or 0.0 for k in kinds)
+                key = (hit.type, hit.person)
+                if key not in best or score > best[key][1]:
+                    best[key] = (hit, score)
+        for hit, score in best.values():
+            found.append(_found(hit, score, source, sentence, published, group, origin))
     return found
+
+
+def _found(
+    hit: Hit,
+    score: float,
+    source: Source,
+    sentence: Sentence,
+    published: date | None,
+    group: str,
+    origin: str,
+) -> Found:
+    """A finding quoting the whole sentence it was read in."""
+    evidence = Evidence(source_id=source.id, quote=sentence.text)
+    dates = [d for d in (hit.when, published) if d is not None]
+    origins = {source.id: origin} if source.kind in _REPORTS else {}
+    return Found(hit, [evidence], dates, score=score, group=group, origins=origins)
 
 
 def _reports(kind: SignalType, text: str, scores: dict[SignalType | None, float]) -> bool:
     """Whether a sentence reports `kind`: the classifier is sure enough, or less sure but the
     taxonomy's trigger patterns for the type match."""
     p = scores.get(kind) or 0.0
-    return p >= THRESHOLD or (p >= RULE_FLOOR and trigger(kind, text) is not None)
+    if p >= THRESHOLD:
+        return True
+    # The patterns name a second event of a sentence surely reporting one ("400 jobs go as
+    # part of a restructuring": layoffs, and budget pressure).
+    if p < RULE_FLOOR and (scores.get(None) or 0.0) > SURELY_AN_EVENT:
+        return False
+    return trigger(kind, text) is not None
 
 
 def _aggregated(
-    source: Source, sentence: Sentence, scores: dict[SignalType | None, float]
+    source: Source,
+    sentence: Sentence,
+    scores: dict[SignalType | None, float],
+    client_names: tuple[str, ...],
 ) -> list[tuple[Hit, float]]:
     """Findings a board or a review set reports together: each vendor a posting names (its
     tech stack), each complaint a review makes (employee sentiment)."""
     if source.kind is SourceKind.job_posting:
-        tools = dict.fromkeys(vendors_in(sentence.text))
+        tools = dict.fromkeys(tools_in(sentence.text, client_names))
         score = scores.get(T.tech_stack) or 0.0
         return [(Hit(T.tech_stack, tool, entity=tool), score) for tool in tools]
     if source.kind is SourceKind.employee_review and sentence.part in _OPINIONS:
-        score = scores.get(T.employee_sentiment) or 0.0
+        # What a review says of the workplace: any cons are complaints; the classifier says how
+        # much a sentence says (a bare "Cons: none" says nothing).
+        score = 1.0 - (scores.get(None) or 0.0)
         if score >= SENTIMENT_THRESHOLD:
             return [(Hit(T.employee_sentiment, "complaint"), score)]
     return []
 
 
-def _hits(
-    sentence: Sentence, kinds: list[SignalType], ctx: Context, variants: dict[str, str]
-) -> list[Hit]:
+def _hits(text: str, kinds: list[SignalType], ctx: Context, variants: dict[str, str]) -> list[Hit]:
     """The events of the given types a sentence reports, attributed to whom they are about."""
-    text = sentence.text
     hits: list[Hit] = []
     for kind in kinds:
         at = trigger(kind, text)
