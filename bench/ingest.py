@@ -29,7 +29,7 @@ from brief import synthetic_sources  # bench/brief.py: the synthetic account
 
 from agent.config import load_settings
 from knowledge.chunk import chunk_source, sentence_spans
-from knowledge.embed import MiniLMEmbedding
+from knowledge.embed import PARALLEL, MiniLMEmbedding
 from knowledge.store import KnowledgeStore
 
 
@@ -45,9 +45,11 @@ def timed(work: Callable[[], object]) -> tuple[float, float]:
     return time.perf_counter() - wall, _cpu() - cpu
 
 
-def raw_rate(embedder: MiniLMEmbedding, texts: list[str]) -> float:
-    """Texts per second the model alone embeds, each text once, after a warm-up."""
-    embedder.embed(texts[:8])
+def raw_rate(texts: list[str], parallel: int | None = None) -> float:
+    """Texts per second the model alone embeds, each text once, after a warm-up (a fresh
+    embedder, so nothing it remembers from earlier calls counts)."""
+    embedder = MiniLMEmbedding() if parallel is None else MiniLMEmbedding(parallel=parallel)
+    embedder.embed(["warm up"])
     wall, _ = timed(lambda: embedder.embed(texts))
     return len(texts) / wall
 
@@ -57,7 +59,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--chunks", type=int, default=500)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--parallel", type=int, nargs="+", default=[MiniLMEmbedding()._parallel])
+    parser.add_argument("--parallel", type=int, nargs="+", default=[PARALLEL])
     args = parser.parse_args()
     load = os.getloadavg()
     print(f"# {platform.platform()} · {os.cpu_count()} CPUs · load {load[0]:.1f} {load[1]:.1f}")
@@ -67,14 +69,13 @@ def main() -> None:
     chunks = [c.text for s in sources for c in chunk_source(s, settings.chunk_chars)]
     sentences = [s.text[a:b] for s in sources for a, b in sentence_spans(s.text)]
     print(f"{len(sources)} sources, {len(chunks)} chunks, {len(sentences)} sentences")
-    embedders = {p: MiniLMEmbedding(parallel=p) for p in args.parallel}
     figures: dict[str, list[float]] = {}
     for _ in range(args.rounds):
-        for p, embedder in embedders.items():
-            figures.setdefault(f"{p} raw chunks/s", []).append(raw_rate(embedder, chunks))
-            figures.setdefault(f"{p} raw sentences/s", []).append(raw_rate(embedder, sentences))
+        for p in args.parallel:
+            figures.setdefault(f"{p} raw chunks/s", []).append(raw_rate(chunks, p))
+            figures.setdefault(f"{p} raw sentences/s", []).append(raw_rate(sentences, p))
             with tempfile.TemporaryDirectory() as home:
-                store = KnowledgeStore(load_settings(Path(home)), embedder)
+                store = KnowledgeStore(load_settings(Path(home)), MiniLMEmbedding(parallel=p))
                 store.embed(["warm up"])
                 wall, cpu = timed(lambda: store.add_sources(sources))  # noqa: B023
                 count = store.chunk_count("synthetic")

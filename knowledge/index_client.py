@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import chromadb
@@ -19,12 +19,15 @@ from chromadb.api import ServerAPI
 from chromadb.api.client import Client
 from chromadb.api.rust import RustBindingsAPI
 from chromadb.api.shared_system_client import SharedSystemClient
+from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
 from chromadb.config import Settings as ChromaSettings
 from chromadb.config import System
 from chromadb.telemetry.product import ProductTelemetryClient
+from chromadb.utils.embedding_functions import register_embedding_function
 
 from agent.config import Settings
 from agent.errors import WorkspaceError, workspace_error
+from knowledge.embed import MAX_TOKENS, MODEL_ID, MiniLMEmbedding, default_embedder
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
@@ -33,6 +36,41 @@ if TYPE_CHECKING:
 #: a time, and a brief one; an index evicted is read again from disk when next used.
 HNSW_CACHE_INDEXES = 16
 _OPENING = threading.Lock()
+
+
+@register_embedding_function
+class ChromaEmbedding(EmbeddingFunction[Documents]):
+    """The embedder as Chroma sees it: each collection records this function's name and
+    configuration (the store always hands Chroma its vectors; this is for the record)."""
+
+    def __init__(self, embedder: MiniLMEmbedding | None = None) -> None:
+        self.embedder = embedder or default_embedder()
+
+    def __call__(self, input: Documents) -> Embeddings:
+        """Chroma's entry point: one vector per document."""
+        return list(self.embedder.embed(list(input)))
+
+    @staticmethod
+    def name() -> str:
+        """The name Chroma records in a collection's configuration."""
+        return "dossier-minilm-int8"
+
+    def default_space(self) -> Any:
+        """Cosine: the vectors are unit length and compared by angle."""
+        return "cosine"
+
+    def supported_spaces(self) -> Any:
+        """Spaces in which these vectors make sense."""
+        return ["cosine", "ip", "l2"]
+
+    def get_config(self) -> dict[str, Any]:
+        """What Chroma persists about this function; the model is fixed by the package."""
+        return {"model": MODEL_ID, "max_tokens": MAX_TOKENS}
+
+    @staticmethod
+    def build_from_config(config: dict[str, Any]) -> ChromaEmbedding:
+        """Rebuild from a persisted configuration: the process's shared (lazy) embedder."""
+        return ChromaEmbedding()
 
 
 def make_client(settings: Settings) -> ClientAPI:

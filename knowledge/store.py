@@ -35,10 +35,8 @@ _STATES = ("new", "unchanged", "updated")
 _Key = tuple[str, str]
 #: Chunks embedded between two progress reports (a few seconds of work on two cores).
 _PROGRESS_STEP = 64
-#: Collection handles kept open, and query vectors remembered: bounded, so a long scan or a
-#: server answering many research questions does not grow with the book.
+#: Collection handles kept open: bounded, so a long scan does not grow with the book.
 _OPEN_COLLECTIONS = 64
-_QUERY_CACHE = 4096
 #: Told how many chunks are embedded so far, and of how many.
 Progress = Callable[[int, int], None]
 
@@ -112,7 +110,6 @@ class KnowledgeStore:
         self._client: ClientAPI | None = None
         self._collections: dict[str, ChromaCollection] = {}
         self._lock = threading.Lock()
-        self._queries: dict[str, np.ndarray] = {}
         # Writes are serialized so a threaded scan never interleaves two accounts' index
         # updates; reads stay concurrent.
         self._write_lock = threading.Lock()
@@ -236,7 +233,7 @@ class KnowledgeStore:
             return []
         where: Any = {"kind": {"$in": sorted(k.value for k in kinds)}} if kinds else None
         result = collection.query(
-            query_embeddings=self._query_vectors(queries),
+            query_embeddings=self.embed(queries),  # remembered by the embedder
             n_results=min(n_results, size),
             where=where,
             include=["embeddings", "metadatas", "documents", "distances"],
@@ -258,7 +255,8 @@ class KnowledgeStore:
         return sorted(best.values(), key=lambda h: (-h.similarity, h.chunk.id))
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
-        """Unit vectors of the texts, from the store's embedder (for scoring sentences)."""
+        """Unit vectors of the texts, from the store's embedder: the one way to get sentence
+        and query vectors (each sentence embedded once per process, see knowledge/embed.py)."""
         return self.embedder.embed(texts)
 
     def _embed_all(self, texts: Sequence[str], on_progress: Progress | None) -> np.ndarray:
@@ -270,15 +268,6 @@ class KnowledgeStore:
             parts.append(self.embed(texts[begin : begin + _PROGRESS_STEP]))
             on_progress(min(begin + _PROGRESS_STEP, len(texts)), len(texts))
         return np.concatenate(parts)
-
-    def _query_vectors(self, queries: Sequence[str]) -> np.ndarray:
-        """Query embeddings, remembered: layer and persona queries are the same every brief."""
-        if len(self._queries) > _QUERY_CACHE:
-            self._queries.clear()  # the fixed layer queries come back at the next brief
-        missing = [q for q in dict.fromkeys(queries) if q not in self._queries]
-        if missing:
-            self._queries.update(zip(missing, self.embed(missing), strict=True))
-        return np.stack([self._queries[q] for q in queries])
 
     def _missing_from_index(self, sources: list[Source], hashes: dict[_Key, str]) -> list[Source]:
         """Sources whose JSON is stored but whose chunks are absent or stale in the index."""
@@ -352,8 +341,10 @@ class KnowledgeStore:
 
         client = self._client_api()
         name = collection_name(account_id)
+        from knowledge.index_client import ChromaEmbedding
+
         # Chroma's protocol types its input as documents or images; ours takes documents only.
-        function: Any = self.embedder
+        function: Any = ChromaEmbedding(self.embedder)
         with self._lock:
             known = self._collections.get(account_id)
             if known is not None:

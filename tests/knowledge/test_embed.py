@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
-from knowledge.embed import DIMENSION, MiniLMEmbedding, default_embedder
+from knowledge.embed import DIMENSION, MiniLMEmbedding
+from knowledge.quantize import QUANTIZE_ENV
 
 
 def test_shape_dtype_and_unit_length(embedder: MiniLMEmbedding) -> None:
@@ -48,9 +50,19 @@ def test_long_text_is_truncated_not_rejected(embedder: MiniLMEmbedding) -> None:
     assert np.isfinite(vectors).all()
 
 
-def test_chroma_protocol(embedder: MiniLMEmbedding) -> None:
-    vectors = embedder(["one document", "another document"])
-    assert len(vectors) == 2
-    assert MiniLMEmbedding.name() == "dossier-minilm-int8"
-    assert not embedder.is_legacy()
-    assert MiniLMEmbedding.build_from_config(embedder.get_config()) is default_embedder()
+def test_the_int8_build_keeps_the_float_models_meaning(
+    embedder: MiniLMEmbedding, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    texts = [
+        "The chief financial officer will step down at the end of the fiscal year.",
+        "We partner with Snowflake and Salesforce to integrate customer data. " * 12,
+        "Net sales rose 8% year over year and operating margin expanded to 14%.",
+    ]
+    monkeypatch.setenv(QUANTIZE_ENV, "0")
+    exact = MiniLMEmbedding().embed(texts)  # the packaged file as it is: float arithmetic
+    assert float((exact * embedder.embed(texts)).sum(axis=1).min()) > 0.97
+
+
+def test_each_distinct_text_is_embedded_once(embedder: MiniLMEmbedding) -> None:
+    once = embedder.embed(["Revenue grew.", "Margins fell.", "Revenue grew."])
+    assert np.array_equal(once[0], once[2])
