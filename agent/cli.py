@@ -18,6 +18,7 @@ from agent.commands.mcp import mcp
 from agent.commands.prep import prep
 from agent.commands.research import research_command
 from agent.commands.scan import scan_command
+from agent.commands.seller import app as seller_app
 from agent.commands.serve import serve
 from agent.commands.signals import signals
 from agent.commands.sources import sources
@@ -60,6 +61,7 @@ app.command()(brief)
 app.command("scan")(scan_command)
 app.command()(signals)
 app.command("eval")(eval_command)
+app.add_typer(seller_app, name="seller")
 app.command()(serve)
 app.command()(mcp)
 app.command()(prep)

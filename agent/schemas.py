@@ -222,12 +222,63 @@ class Stakeholder(_Model):
     evidence: list[Evidence] = Field(default_factory=list)
 
 
+class ValueEstimate(_Model):
+    """What an outcome is worth in money, from the client's own figure: always an estimate,
+    with its arithmetic shown."""
+
+    kpi: str = Field(description="The client's KPI the outcome moves.")
+    product: str = Field(description="Our product that moves it.")
+    basis: str = Field(description="The client's figure the estimate starts from, as stated.")
+    arithmetic: str = Field(description="How it was computed, e.g. '0.5% of $2.46B ≈ $12M'.")
+    low: float = Field(ge=0, description="The estimate's low end, in the basis' currency.")
+    high: float = Field(ge=0, description="The estimate's high end.")
+    evidence: list[Evidence] = Field(min_length=1, description="Where the client states it.")
+
+
 class ValueMessage(_Model):
     """What to say to one kind of stakeholder, in their value language, citing the client."""
 
     persona: Persona
     message: str = Field(min_length=1)
     proof_points: list[Evidence] = Field(default_factory=list)
+    outcome: str | None = Field(
+        None,
+        description="'increase X by Y by Z': the client's KPI, our typical impact, their date.",
+    )
+    product: str | None = Field(None, description="Our product the outcome rests on.")
+    estimate: ValueEstimate | None = None
+
+
+class KeyNumber(_Model):
+    """A figure the client stated (revenue, growth, guidance, margin, headcount, capex...)."""
+
+    metric: str = Field(description="What the figure measures, e.g. 'Revenue' or 'Guidance'.")
+    value: str = Field(min_length=1, description="The figure as the source writes it.")
+    period: str | None = Field(None, description="The period it covers, when stated.")
+    evidence: list[Evidence] = Field(min_length=1)
+
+
+class AtAGlance(_Model):
+    """One screen above the layers: what the client says matters, its numbers, what changed,
+    and what to ask."""
+
+    priorities: list[Claim] = Field(
+        default_factory=list, description="The client's top strategic priorities, in its words."
+    )
+    key_numbers: list[KeyNumber] = Field(default_factory=list)
+    changes: list[Claim] = Field(
+        default_factory=list, description="What changed: guidance, leadership, new signals."
+    )
+    questions: list[str] = Field(default_factory=list, description="The three questions to ask.")
+
+
+class KpiLink(_Model):
+    """One of the client's own KPIs or priorities and the product of ours that moves it."""
+
+    client_kpi: str = Field(description="The KPI as the client names it.")
+    product: str
+    impact: str = Field(description="Our typical impact on it (from the seller profile).")
+    evidence: list[Evidence] = Field(min_length=1, description="The client naming the KPI.")
 
 
 TriageStatus = Literal["red", "yellow", "green"]
@@ -295,12 +346,17 @@ class Briefing(_Model):
     headline: str
     focus_layer: LayerName
     focus_reason: str = Field(description="Why this layer matters most right now.")
+    at_a_glance: AtAGlance | None = None
     layers: Layers
     signals: list[Signal] = Field(default_factory=list)
     triage: Triage | None = None
     changes: Changes | None = Field(None, description="Since the previous brief (from the ledger).")
     stakeholders: list[Stakeholder] = Field(default_factory=list)
     messages: list[ValueMessage] = Field(default_factory=list)
+    seller: str | None = Field(None, description="Whose products the brief maps (our company).")
+    kpi_map: list[KpiLink] = Field(
+        default_factory=list, description="Their KPI ↔ our product, from the seller profile."
+    )
     sources: list[SourceRef] = Field(default_factory=list)
     source_gaps: list[str] = Field(
         default_factory=list, description="Sources that could not be used, and why."
@@ -327,6 +383,14 @@ class Briefing(_Model):
     def all_evidence(self) -> list[tuple[str, Evidence]]:
         """Every evidence item with the path of the statement that cites it."""
         found: list[tuple[str, Evidence]] = []
+        if self.at_a_glance is not None:
+            glance = self.at_a_glance
+            for i, claim in enumerate(glance.priorities):
+                found += [(f"at_a_glance.priorities[{i}]", e) for e in claim.evidence]
+            for i, number in enumerate(glance.key_numbers):
+                found += [(f"at_a_glance.key_numbers[{i}]", e) for e in number.evidence]
+            for i, claim in enumerate(glance.changes):
+                found += [(f"at_a_glance.changes[{i}]", e) for e in claim.evidence]
         for name, layer in self.layers.items():
             for i, claim in enumerate(layer.claims):
                 found += [(f"layers.{name}.claims[{i}]", e) for e in claim.evidence]
@@ -336,4 +400,8 @@ class Briefing(_Model):
             found += [(f"stakeholders[{i}]", e) for e in person.evidence]
         for i, msg in enumerate(self.messages):
             found += [(f"messages[{i}]", e) for e in msg.proof_points]
+            if msg.estimate is not None:
+                found += [(f"messages[{i}].estimate", e) for e in msg.estimate.evidence]
+        for i, link in enumerate(self.kpi_map):
+            found += [(f"kpi_map[{i}]", e) for e in link.evidence]
         return found

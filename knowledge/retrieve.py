@@ -88,6 +88,11 @@ def load_layers() -> dict[LayerName, LayerSpec]:
     }
 
 
+def kind_titles() -> dict[str, str]:
+    """The reader's name of each kind of fact ("guidance" -> "Guidance")."""
+    return {k.name: k.title for spec in load_layers().values() for k in spec.kinds}
+
+
 def _kinds(layer: LayerName, data: dict[str, dict[str, Any]]) -> tuple[FactKind, ...]:
     return tuple(
         FactKind(

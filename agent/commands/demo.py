@@ -8,6 +8,7 @@ notes, a reviews export) are added as local files, as `dossier add` would.
 
 from __future__ import annotations
 
+import shutil
 from importlib import resources
 from pathlib import Path
 from typing import Annotated
@@ -33,11 +34,14 @@ from agent.pipeline import ingest
 from agent.render import Format, render
 from agent.research import research
 from agent.schemas import Account, BriefRequest
+from agent.seller import SELLER_FILE, profile_path
 from tools.http import HttpClient
 from tools.replay import ReplayTransport
 
 DEFAULT_ACCOUNT = "larkspur-home"
 MANIFEST = "recordings.yaml"
+#: Our own (fictional) company's profile, copied into the demo workspace.
+DEMO_SELLER = "seller.toml"
 
 
 def demo_dir() -> Path:
@@ -78,6 +82,15 @@ def build_demo_account(deps: Deps, account: Account) -> list[str]:
     return problems + added.errors
 
 
+def install_demo_seller(settings: Settings) -> bool:
+    """Copy the demo's seller profile into the workspace unless it has one; True if copied."""
+    if profile_path(settings) is not None:
+        return False
+    settings.home.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(demo_dir() / DEMO_SELLER, settings.home / SELLER_FILE)
+    return True
+
+
 def import_demo_crm(settings: Settings) -> list[str]:
     """Load the demo's contacts, usage, tickets and meetings exports; the rows rejected."""
     problems: list[str] = []
@@ -108,6 +121,7 @@ def demo(
     for problem in book.problems:
         report_error(problem)
     upsert_accounts(deps.settings, book.accounts)
+    install_demo_seller(deps.settings)
     for problem in import_demo_crm(deps.settings):
         report_error(problem)
     with Progress(console=err, transient=True) as progress:

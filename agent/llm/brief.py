@@ -28,6 +28,7 @@ from agent.schemas import (
     LayerName,
     Layers,
 )
+from agent.seller import internal_proof_texts
 from agent.synthesize.brief import extractive_brief
 from agent.synthesize.extractive import assign_layers, choose_focus, headline
 from agent.synthesize.finish import account_ref, finish
@@ -113,9 +114,19 @@ def _assemble(
     missing = [p for p in request.personas if p not in {m.persona for m in messages}]
     if missing:
         questions = [q for _, layer in layers.items() for q in layer.questions]
-        terms = internal_terms(account, gathered.sources.values())
+        terms = internal_terms(account, gathered.sources.values()) + internal_proof_texts(
+            gathered.seller
+        )
         messages += write_messages(
-            account, missing, gathered.candidates, deps.store, questions, terms
+            account,
+            missing,
+            gathered.candidates,
+            deps.store,
+            questions,
+            terms,
+            mapped=gathered.mapped,
+            revenue=gathered.revenue,
+            seller=gathered.seller,
         )
         metadata["messages_written_extractively"] = [p.value for p in missing]
     order = {p: i for i, p in enumerate(request.personas)}

@@ -10,6 +10,7 @@ from markupsafe import Markup
 from agent.render.escape import printable, web_url
 from agent.render.footnotes import marks, persona_title, source_numbers
 from agent.schemas import Briefing
+from knowledge.retrieve import kind_titles
 
 
 @cache
@@ -39,6 +40,7 @@ def to_html(briefing: Briefing) -> str:
         numbers=numbers,
         marks=lambda evidence: marks(evidence, numbers),
         persona_title=persona_title,
+        titles=kind_titles(),
     )
 
 

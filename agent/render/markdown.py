@@ -6,11 +6,12 @@ Every string from a source, the CRM or a model goes through `md_text` (or `md_ur
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from agent.render.escape import md_code, md_text, md_url
 from agent.render.footnotes import marks, persona_title, source_numbers
-from agent.schemas import Briefing, Evidence
+from agent.schemas import Briefing, Claim, Evidence
+from knowledge.retrieve import kind_titles
 
 
 def to_markdown(briefing: Briefing) -> str:
@@ -32,6 +33,8 @@ def to_markdown(briefing: Briefing) -> str:
         f"**Focus now: {briefing.focus_layer.value}.** {md_text(briefing.focus_reason)}",
         "",
     ]
+    out += _glance(briefing, cite)
+    out += _kpi_map(briefing, cite)
     if briefing.changes is not None:
         changes = briefing.changes
         if changes.previous_brief_at is None:
@@ -61,9 +64,10 @@ def to_markdown(briefing: Briefing) -> str:
                 f"{cite(signal.evidence)}"
             )
         out.append("")
+    titles = kind_titles()
     for name, layer in briefing.layers.items():
         out += [f"## {name.value.capitalize()}", "", md_text(layer.summary), ""]
-        out += [f"- {md_text(claim.text)} {cite(claim.evidence)}" for claim in layer.claims]
+        out += [f"- {_claim(claim, titles)} {cite(claim.evidence)}" for claim in layer.claims]
         if layer.claims:
             out.append("")
         if layer.gaps:
@@ -82,10 +86,11 @@ def to_markdown(briefing: Briefing) -> str:
     if briefing.messages:
         out += ["## Value messages", ""]
         for msg in briefing.messages:
+            proof = [*msg.proof_points, *(msg.estimate.evidence if msg.estimate else [])]
             out += [
                 f"### {persona_title(msg.persona)}",
                 "",
-                f"{md_text(msg.message)} {cite(msg.proof_points)}",
+                f"{md_text(msg.message)} {cite(proof)}",
                 "",
             ]
     if briefing.source_gaps:
@@ -101,3 +106,62 @@ def to_markdown(briefing: Briefing) -> str:
             )
         out.append("")
     return "\n".join(out)
+
+
+Cite = Callable[[Sequence[Evidence]], str]
+
+
+def _claim(claim: Claim, titles: dict[str, str]) -> str:
+    """A claim, led by the kind of fact it states when known."""
+    kind = titles.get(claim.kind or "")
+    return f"**{md_text(kind)}.** {md_text(claim.text)}" if kind else md_text(claim.text)
+
+
+def _glance(briefing: Briefing, cite: Cite) -> list[str]:
+    """At a glance: priorities in their words, key numbers, what changed, what to ask."""
+    glance = briefing.at_a_glance
+    if glance is None:
+        return []
+    out = ["## At a glance", ""]
+    if glance.priorities:
+        out += ["**Their priorities, in their words:**", ""]
+        out += [
+            f"{i}. {md_text(c.text)} {cite(c.evidence)}" for i, c in enumerate(glance.priorities, 1)
+        ]
+        out.append("")
+    if glance.key_numbers:
+        out += ["| Key number | Figure | Period | Source |", "|---|---|---|---|"]
+        out += [
+            f"| {md_text(n.metric)} | {md_text(n.value)} | {md_text(n.period or '—')} | "
+            f"{cite(n.evidence)} |"
+            for n in glance.key_numbers
+        ]
+        out.append("")
+    if glance.changes:
+        out += ["**What changed:**", ""]
+        out += [f"- {md_text(c.text)} {cite(c.evidence)}" for c in glance.changes]
+        out.append("")
+    if glance.questions:
+        out += ["**Ask first:**", ""]
+        out += [f"{i}. {md_text(q)}" for i, q in enumerate(glance.questions, 1)]
+        out.append("")
+    return out
+
+
+def _kpi_map(briefing: Briefing, cite: Cite) -> list[str]:
+    """Their KPI ↔ our product, as a table."""
+    if not briefing.kpi_map:
+        return []
+    seller = md_text(briefing.seller or "our company")
+    out = [
+        f"## Their KPI ↔ {seller}",
+        "",
+        "| Their KPI | Our product | Typical impact | They said it |",
+        "|---|---|---|---|",
+    ]
+    out += [
+        f"| {md_text(k.client_kpi)} | {md_text(k.product)} | {md_text(k.impact)} | "
+        f"{cite(k.evidence)} |"
+        for k in briefing.kpi_map
+    ]
+    return [*out, ""]

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from agent.assess.stakeholders import leadership_changes
 from agent.deps import Deps
 from agent.schemas import Account, Briefing, BriefRequest, LayerName
+from agent.seller import internal_proof_texts
 from agent.synthesize.extractive import assign_layers, build_layers, choose_focus, headline
 from agent.synthesize.finish import account_ref, finish
 from agent.synthesize.gather import Gathered
@@ -37,9 +38,19 @@ def extractive_brief(
     )
     questions = [q for _, layer in layers.items() for q in layer.questions]
     # the very terms `validated` checks, over the sources this brief reads
-    terms = internal_terms(account, gathered.sources.values())
+    terms = internal_terms(account, gathered.sources.values()) + internal_proof_texts(
+        gathered.seller
+    )
     messages = write_messages(
-        account, request.personas, gathered.candidates, deps.store, questions, terms
+        account,
+        request.personas,
+        gathered.candidates,
+        deps.store,
+        questions,
+        terms,
+        mapped=gathered.mapped,
+        revenue=gathered.revenue,
+        seller=gathered.seller,
     )
     draft = Briefing(
         account=account_ref(account),

@@ -16,6 +16,7 @@ from datetime import datetime
 import numpy as np
 
 from agent.schemas import Evidence, LayerName, Source, SourceKind
+from agent.synthesize.salience import MONEY, PERCENT
 from agent.validate import instruction_like
 from knowledge.chunk import sentence_spans
 from knowledge.retrieve import Scored, recency_weight
@@ -52,12 +53,13 @@ _FILLER = re.compile(
 #: Who is on the call, and the call's own agenda: evidence of who leads (see `roster_lines`),
 #: never a claim about the business.
 ROSTER = re.compile(
-    r"\b(?:joining me|joined (?:today |here )?by|with me (?:today|on the call|here)|with us today"
-    r"|on the call (?:today )?(?:are|is|with me)|speaking (?:first )?today|my name is"
-    r"|i(?:'m|’m| am) [A-Z][\w.]*(?: [A-Z][\w.]*){0,2}, (?:the |our )?[A-Z]"
-    r"|(?:after that|then) we(?:'ll|’ll| will) open the call|question-and-answer session"
-    r"|ready for (?:your |any )?questions|open (?:it|the (?:call|line|floor)) (?:up )?(?:for|to)"
-    r"|^With that,|\b[Oo]perator,)",
+    r"(?i:\b(?:joining me|joined (?:today |here )?by|with me (?:today|on the call|here)"
+    r"|with us today|on the call (?:today )?(?:are|is|with me)|speaking (?:first )?today"
+    r"|my name is|(?:after that|then) we(?:'ll|’ll| will) open the call"
+    r"|question-and-answer session|ready for (?:your |any )?questions"
+    r"|open (?:it|the (?:call|line|floor)) (?:up )?(?:for|to)))"
+    r"|\bI(?:'m|’m| am) [A-Z][\w.]*(?: [A-Z][\w.]*){0,2}, (?:the |our )?[A-Z]"
+    r"|^With that,|\b[Oo]perator,"
 )
 
 
@@ -183,7 +185,10 @@ def _spoken_by_client(turn: Mapping[str, str] | None) -> bool:
 
 
 def _usable(text: str) -> bool:
-    if not (MIN_CHARS <= len(text) <= MAX_CHARS) or len(text.split()) < MIN_WORDS:
+    # a short sentence is a statement when it carries a figure ("Revenue was $412 million.")
+    figure = bool(MONEY.search(text) or PERCENT.search(text))
+    shortest, fewest = (MIN_CHARS // 2, MIN_WORDS // 2) if figure else (MIN_CHARS, MIN_WORDS)
+    if not (shortest <= len(text) <= MAX_CHARS) or len(text.split()) < fewest:
         return False
     if text.rstrip().endswith("?") or _SKIP.search(text) or _FILLER.search(text):
         return False

@@ -107,8 +107,8 @@ def _figures(text: str) -> set[str]:
 
 def _spread(ranked: Sequence[Candidate], limit: int) -> list[Candidate]:
     """The first `limit` candidates, most salient first, with no source taking more than
-    half the places while other sources have candidates left."""
-    cap = max(3, limit // 2)
+    three places in four while other sources have candidates left."""
+    cap = max(3, math.ceil(0.75 * limit))
     kept: list[Candidate] = []
     waiting: list[Candidate] = []
     per_source: dict[str, int] = {}

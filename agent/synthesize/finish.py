@@ -1,5 +1,6 @@
-"""What every brief carries, whoever wrote it: signals, triage, stakeholders, cited sources,
-gaps and timings, then validation of the whole against the stored texts."""
+"""What every brief carries, whoever wrote it: at a glance, their KPI ↔ our product, signals,
+triage, stakeholders, cited sources, gaps and timings, then validation of the whole against
+the stored texts."""
 
 from __future__ import annotations
 
@@ -12,8 +13,16 @@ from agent.deps import Deps
 from agent.errors import BriefingInvalid
 from agent.research import load_report, source_gaps
 from agent.schemas import Account, AccountRef, Briefing, Source, SourceRef
+from agent.seller import SellerProfile, internal_proof_texts
 from agent.synthesize.gather import Gathered
+from agent.synthesize.glance import at_a_glance
 from agent.validate import internal_terms
+
+NO_SELLER = (
+    "No seller profile in this workspace, so this brief cannot map the client's KPIs to our "
+    "products, state outcomes in our typical impact or estimate their value in money; add "
+    "seller.toml beside dossier.toml (`dossier seller check` tells what it needs)."
+)
 
 
 def finish(deps: Deps, account: Account, gathered: Gathered, draft: Briefing) -> Briefing:
@@ -23,6 +32,23 @@ def finish(deps: Deps, account: Account, gathered: Gathered, draft: Briefing) ->
     draft.signals = gathered.assessment.signals
     draft.triage = gathered.assessment.triage
     draft.stakeholders = gathered.assessment.stakeholders
+    if draft.at_a_glance is None:
+        specs = gathered.specs
+        discovery = [q for name in (draft.focus_layer, *specs) for q in specs[name].questions]
+        draft.at_a_glance = at_a_glance(
+            gathered.candidates,
+            draft.layers,
+            draft.stakeholders,
+            draft.signals,
+            sources,
+            gathered.as_of,
+            discovery,
+        )
+    if gathered.seller is None:
+        draft.notices.append(NO_SELLER)
+    else:
+        draft.seller = gathered.seller.company
+        draft.kpi_map = [m.link() for m in gathered.mapped]
     draft.source_gaps = source_gaps(load_report(deps.settings, account.account_id)) + (
         [] if sources else ["no sources stored for this account yet"]
     )
@@ -33,7 +59,7 @@ def finish(deps: Deps, account: Account, gathered: Gathered, draft: Briefing) ->
         candidate_sentences=len(gathered.candidates),
         elapsed_ms=round((time.perf_counter() - gathered.started) * 1000),
     )
-    return validated(draft, account, sources)
+    return validated(draft, account, sources, gathered.seller)
 
 
 def account_ref(account: Account) -> AccountRef:
@@ -46,11 +72,17 @@ def account_ref(account: Account) -> AccountRef:
     )
 
 
-def validated(draft: Briefing, account: Account, sources: Mapping[str, Source]) -> Briefing:
-    """The draft re-validated against the stored texts; raises `BriefingInvalid` with reasons."""
+def validated(
+    draft: Briefing,
+    account: Account,
+    sources: Mapping[str, Source],
+    seller: SellerProfile | None = None,
+) -> Briefing:
+    """The draft re-validated against the stored texts; raises `BriefingInvalid` with reasons.
+    Our proof points that are not shareable count as internal data, like the CSM's notes."""
     context = {
         "source_texts": {i: s.text for i, s in sources.items()},
-        "internal_terms": internal_terms(account, sources.values()),
+        "internal_terms": internal_terms(account, sources.values()) + internal_proof_texts(seller),
     }
     try:
         return Briefing.model_validate(draft.model_dump(), context=context)

@@ -1,5 +1,6 @@
 """What every synthesizer starts from: the stored sources as they stood on the brief's day,
-their candidate sentences scored against the four layers, and the account's assessment."""
+their candidate sentences scored against the four layers, the account's assessment, and our
+own seller profile with the client KPIs it moves."""
 
 from __future__ import annotations
 
@@ -10,8 +11,11 @@ from datetime import datetime
 from agent.assess import Assessment, assess
 from agent.deps import Deps
 from agent.schemas import Account, BriefRequest, LayerName, Source
+from agent.seller import SellerProfile, load_seller
 from agent.synthesize.evidence import Candidate, candidates_from, whole_sources
+from agent.synthesize.figures import Revenue, revenue_base
 from agent.synthesize.scoring import score_candidates
+from agent.synthesize.value import Mapped, map_kpis
 from knowledge.retrieve import LayerSpec, load_layers, retrieve_all
 
 
@@ -26,6 +30,11 @@ class Gathered:
     candidates: list[Candidate]
     assessment: Assessment
     started: float = field(default_factory=time.perf_counter)
+    #: Our own company (the workspace's seller profile), the client KPIs its products move,
+    #: and the client's revenue figure that value estimates start from.
+    seller: SellerProfile | None = None
+    mapped: list[Mapped] = field(default_factory=list)
+    revenue: Revenue | None = None
 
 
 def gather(deps: Deps, account: Account, request: BriefRequest) -> Gathered:
@@ -58,4 +67,16 @@ def gather(deps: Deps, account: Account, request: BriefRequest) -> Gathered:
         extra_cues={LayerName.competitive: account.competitors},
         signalled=[e.quote for s in assessment.signals for e in s.evidence],
     )
-    return Gathered(as_of, specs, sources, candidates, assessment, started)
+    seller = load_seller(settings)
+    mapped = map_kpis(candidates, seller) if seller else []
+    return Gathered(
+        as_of,
+        specs,
+        sources,
+        candidates,
+        assessment,
+        started,
+        seller=seller,
+        mapped=mapped,
+        revenue=revenue_base(candidates),
+    )

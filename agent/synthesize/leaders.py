@@ -4,6 +4,7 @@ sentence, a speaker's label)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
 from agent.schemas import Claim, Evidence, Source, Stakeholder
@@ -21,7 +22,7 @@ def leadership_claim(
     """Who leads and who is changing, from the stakeholders public sources name; None when
     no source names anyone."""
     named = [p for p in people if p.evidence and any(e.source_id in sources for e in p.evidence)]
-    named = sorted(named, key=lambda p: (p.status == "current", not p.title, p.name))
+    named = sorted(named, key=lambda p: (p.status == "current", _rank(p.title), p.name))
     named = named[:MAX_PEOPLE]
     if not named:
         return None
@@ -40,6 +41,27 @@ def leadership_claim(
     if moving:
         parts.append(f"Changing: {'; '.join(moving)}.")
     return Claim(text=" ".join(parts), evidence=unique, kind="leadership")
+
+
+#: Titles in the order a CSM reads who decides (chief executive first, investor relations last).
+_RANKS = (
+    r"\bceo\b|chief executive",
+    r"\bchair",
+    r"\bpresident\b",
+    r"\bcfo\b|chief financial",
+    r"\bcoo\b|chief operating",
+    r"\bc[a-z]o\b|chief",
+    r"vice president|\bvp\b|\bhead\b|director",
+)
+
+
+def _rank(title: str | None) -> int:
+    """Where a title stands in `_RANKS` (untitled and investor relations last)."""
+    if not title or re.search(r"investor relations|\bir\b", title, re.IGNORECASE):
+        return len(_RANKS) + 1
+    return next(
+        (i for i, p in enumerate(_RANKS) if re.search(p, title, re.IGNORECASE)), len(_RANKS)
+    )
 
 
 def _who(person: Stakeholder) -> str:

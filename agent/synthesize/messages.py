@@ -1,7 +1,11 @@
 """Value messages: one per persona, in that persona's value language, citing the client.
 
-Only public sources may be cited: the CSM's own notes and internal figures never reach a
-message a customer will hear.
+A message's proof point is the client stating a priority, result or plan (never a roster line,
+a greeting or a question). With a seller profile, its outcome is "increase X by Y by Z": the
+client's own KPI, our typical impact on it, the client's own date; finance and the executive
+sponsor also hear what it is worth in money, as an estimate with its arithmetic. Only public
+sources may be cited, and only our shareable proof points said: the CSM's own notes, internal
+figures and internal case studies never reach a message a customer will hear.
 """
 
 from __future__ import annotations
@@ -16,8 +20,12 @@ from urllib.parse import urlsplit
 import yaml
 
 from agent.schemas import Account, Persona, SourceKind, ValueMessage
+from agent.seller import SellerProfile
 from agent.synthesize.evidence import Candidate
+from agent.synthesize.figures import Revenue
+from agent.synthesize.salience import statement_kind
 from agent.synthesize.scoring import cue_hits, layer_query_vectors
+from agent.synthesize.value import Mapped, estimate, estimate_sentence, outcome
 from agent.validate import LeakCheck, internal_terms
 from knowledge.store import KnowledgeStore
 
@@ -26,6 +34,14 @@ MIN_FIT = 0.15
 #: Sentences tried per persona before it gets a question instead of a quote.
 MAX_TRIED = 25
 DEFAULT_QUESTION = "What matters most to you this year?"
+#: What naming a KPI our products move adds to a sentence's fit for a persona held to KPIs.
+MAPPED_FIT = 0.1
+#: What an executive's own spoken words add for such a persona.
+SPOKEN_FIT = 0.05
+#: Personas told what an outcome is worth in money.
+VALUED = frozenset({Persona.finance, Persona.executive_sponsor})
+#: Personas given one of our shareable proof points.
+PROVEN = frozenset({Persona.champion, Persona.business_unit_leader})
 
 #: Business metrics a client names. A metric may carry modifiers from `_KPI_MODIFIERS` only,
 #: so "show up as revenue" yields "revenue", and "mobile checkout conversion" stays whole.
@@ -75,26 +91,37 @@ def write_messages(
     store: KnowledgeStore,
     questions: Sequence[str],
     terms: Sequence[str] | None = None,
+    mapped: Sequence[Mapped] = (),
+    revenue: Revenue | None = None,
+    seller: SellerProfile | None = None,
 ) -> list[ValueMessage]:
     """One message per requested persona, each citing a different public sentence if it can.
 
     Every message passes the validator's own internal-data check (`LeakCheck` over `terms`,
     by default those of every stored source): a sentence whose message would fail it is
     passed over for the next best, and a persona left without one gets a question instead.
+    `mapped` are the client's KPIs our products move (agent/synthesize/value.py), `revenue`
+    the client's figure value estimates start from, `seller` our profile.
     """
     specs = load_personas()
     if terms is None:
         terms = internal_terms(account, store.sources(account.account_id))
     check = LeakCheck(terms)
-    public = [c for c in candidates if not c.source.internal and c.embedding is not None]
+    public = [
+        c
+        for c in candidates
+        if not c.source.internal and c.embedding is not None and statement_kind(c.text)
+    ]
     used: set[tuple[str, int]] = set()
     messages = []
     for persona in personas:
         spec = specs[persona]
         voiced = [c for c in public if _client_voice(c, persona)]
         message = None
-        for proof in _ranked_fit(spec, voiced, used, store)[:MAX_TRIED]:
-            message = _first_clean(check, _citing(account, spec, proof))
+        for proof in _ranked_fit(spec, voiced, used, store, mapped)[:MAX_TRIED]:
+            plan = _plan_for(spec, proof, mapped)
+            drafts = _citing(account, spec, proof, plan, revenue, seller)
+            message = _first_clean(check, drafts)
             if message is not None:
                 used.add(proof.key)
                 break
@@ -162,16 +189,27 @@ def _ranked_fit(
     public: Sequence[Candidate],
     used: set[tuple[str, int]],
     store: KnowledgeStore,
+    mapped: Sequence[Mapped] = (),
 ) -> list[Candidate]:
     """The sentences fit for this persona, best first: those no other message cites, then
-    the rest."""
+    the rest. For a persona held to KPIs, a sentence naming a KPI our products move fits
+    better."""
     if not public:
         return []
     query = layer_query_vectors(store, (spec.query,))[0]
+    first = mapped[0].move.names() if mapped and spec.use_client_kpi else []
+    others = [n for m in mapped[1:] for n in m.move.names()] if spec.use_client_kpi else []
     scored = []
     for candidate in public:
         assert candidate.embedding is not None
         fit = float(candidate.embedding @ query) + 0.05 * cue_hits(candidate.text, spec.language)
+        # the client's most named KPI first; an executive's words before a job posting's
+        if cue_hits(candidate.text, first):
+            fit += MAPPED_FIT
+        elif cue_hits(candidate.text, others):
+            fit += MAPPED_FIT / 2
+        if spec.use_client_kpi and candidate.speaker:
+            fit += SPOKEN_FIT
         fit *= 0.8 + 0.2 * candidate.recency
         scored.append((fit, candidate))
     scored.sort(key=lambda pair: -pair[0])
@@ -184,11 +222,45 @@ def _first_clean(check: LeakCheck, drafts: Iterable[ValueMessage]) -> ValueMessa
     return next((d for d in drafts if not check.errors(0, d)), None)
 
 
-def _citing(account: Account, spec: PersonaSpec, proof: Candidate) -> Iterator[ValueMessage]:
-    """Messages quoting `proof`, the client's own KPI and the source's title first."""
+def _plan_for(spec: PersonaSpec, proof: Candidate, mapped: Sequence[Mapped]) -> Mapped | None:
+    """The KPI of ours a message proposes to move: the one its proof names, else (for a
+    persona held to the client's KPIs) the client's most salient one."""
+    for plan in mapped:
+        if cue_hits(proof.text, plan.move.names()):
+            return plan
+    return mapped[0] if mapped and spec.use_client_kpi else None
+
+
+def _citing(
+    account: Account,
+    spec: PersonaSpec,
+    proof: Candidate,
+    plan: Mapped | None = None,
+    revenue: Revenue | None = None,
+    seller: SellerProfile | None = None,
+) -> Iterator[ValueMessage]:
+    """Messages quoting `proof`, the client's own KPI and the source's title first; with a
+    `plan`, the outcome is ours on the client's KPI, by the client's date."""
+    quote = proof.text.strip("\"'“”‘’ ")
+    if plan is not None:
+        value = estimate(plan, revenue) if spec.persona in VALUED else None
+        ours = _our_proof(seller, plan) if spec.persona in PROVEN else ""
+        worth = f" {estimate_sentence(value)}" if value else ""
+        target = outcome(plan)
+        for titled in (True, False):
+            yield ValueMessage(
+                persona=spec.persona,
+                message=(
+                    f"{spec.opener}. {_said(account, proof, titled)}: “{quote}” Proposed outcome: "
+                    f"{target}, with {plan.product.name}.{worth}{ours} {spec.close}"
+                ),
+                proof_points=[proof.evidence()],
+                outcome=target,
+                product=plan.product.name,
+                estimate=value,
+            )
     client_kpi = kpi_in(proof.text) if spec.use_client_kpi else None
     kpis = list(dict.fromkeys(k for k in (client_kpi, spec.default_kpi) if k))
-    quote = proof.text.strip("\"'“”‘’ ")
     for titled in (True, False):
         for kpi in kpis:
             message = (
@@ -198,6 +270,14 @@ def _citing(account: Account, spec: PersonaSpec, proof: Candidate) -> Iterator[V
             yield ValueMessage(
                 persona=spec.persona, message=message, proof_points=[proof.evidence()]
             )
+
+
+def _our_proof(seller: SellerProfile | None, plan: Mapped) -> str:
+    """One shareable result of ours with the product, as a message may say it."""
+    if seller is None:
+        return ""
+    shareable = seller.proof_for(plan.product.name)
+    return f" Our proof: {shareable[0].text}" if shareable else ""
 
 
 def _asking(

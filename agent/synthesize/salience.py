@@ -84,6 +84,9 @@ _COURTESY = re.compile(
 _CONNECTIVE = re.compile(r"^(?:and|so|but|now|well|yes|yeah|okay|ok|look|again|also)\b", re.I)
 _WE = re.compile(r"\b(?:we|our|us)\b|\bwe[’'](?:re|ve|ll)\b", re.IGNORECASE)
 _I = re.compile(r"\b(?:i|me|my)\b|\bi[’'](?:m|ve|d|ll)\b", re.IGNORECASE)
+#: Addressing the reader ("you will own...", "your experience"): a job posting's role, not
+#: the client's business.
+_YOU = re.compile(r"\b(?:you|your)\b|\byou[’'](?:ll|re|ve)\b", re.IGNORECASE)
 #: A word run starting with a capital letter (a name, product, place, company).
 _CAPITALIZED = re.compile(
     r"\b[A-Z][\w&'’.-]*[A-Za-z0-9](?:\s+(?:of\s+|&\s+)?[A-Z][\w&'’.-]*[A-Za-z0-9])*"
@@ -129,6 +132,7 @@ WEIGHTS: Mapping[str, float] = {
     "connective": -0.5,
     "we": 0.45,
     "i": -0.2,
+    "you": -1.0,
     "prepared": 0.35,
     "long": 0.8,
     "courtesy": -3.5,
@@ -192,10 +196,12 @@ def salience(
     section: str | None = None,
     title: str | None = None,
     signalled: bool = False,
+    posting: bool = False,
 ) -> Salience:
     """The features of a sentence: its words, how near it is to a kind of fact a CSM needs
     (`similarity`), how specific it is in its document, where in a call it was said and by
-    whom, and whether a detected signal quotes it."""
+    whom, whether a detected signal quotes it, and (in a job `posting`) whether it speaks to
+    the applicant rather than of the company."""
     words = len(text.split())
     features = {
         "similarity": similarity,
@@ -212,6 +218,7 @@ def salience(
         "connective": float(bool(_CONNECTIVE.search(text))),
         "we": float(bool(_WE.search(text))),
         "i": float(bool(_I.search(text))),
+        "you": float(posting and bool(_YOU.search(text))),
         "prepared": float(section == "prepared"),
         "long": float(words > 45),
         "courtesy": float(bool(_COURTESY.search(text))),

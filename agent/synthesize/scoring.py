@@ -14,9 +14,9 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 
-from agent.schemas import LayerName
+from agent.schemas import LayerName, SourceKind
 from agent.synthesize.evidence import Candidate
-from agent.synthesize.salience import Rarity, salience
+from agent.synthesize.salience import MONEY, PERCENT, Rarity, salience
 from agent.validate import fold
 from knowledge.retrieve import FactKind, LayerSpec
 from knowledge.store import KnowledgeStore
@@ -25,7 +25,9 @@ _QUERY_VECTORS: dict[tuple[str, ...], np.ndarray] = {}
 _SENTENCE_VECTORS: dict[str, np.ndarray] = {}
 SENTENCE_CACHE_SIZE = 50_000
 #: What each cue word of a kind adds to a sentence's similarity to it (at most three count).
-KIND_CUE = 0.03
+KIND_CUE = 0.05
+#: What a money figure or a percentage adds to the commercial layer's kinds.
+FIGURE_CUE = 0.03
 #: What naming one of the account's own cue words (its competitors) adds to the layer's kinds.
 ACCOUNT_CUE = 0.1
 #: What a fresh source adds to a sentence's salience over a stale one.
@@ -63,10 +65,12 @@ def score_candidates(
             name: ACCOUNT_CUE * min(2, cue_hits(candidate.text, cues))
             for name, cues in (extra_cues or {}).items()
         }
+        figure = FIGURE_CUE if MONEY.search(candidate.text) or PERCENT.search(candidate.text) else 0
         fit = [
             float(fits[row, j])
             + KIND_CUE * min(3, cue_hits(candidate.text, k.cues))
             + named.get(k.layer, 0.0)
+            + (figure if k.layer is LayerName.commercial else 0.0)
             for j, k in enumerate(kinds)
         ]
         best = max(range(len(kinds)), key=fit.__getitem__)
@@ -86,6 +90,7 @@ def score_candidates(
             section=candidate.section,
             title=candidate.speaker_title,
             signalled=fold(candidate.text) in quoted,
+            posting=candidate.source.kind is SourceKind.job_posting,
         )
         candidate.salience = features.score + RECENCY_WEIGHT * candidate.recency
 
@@ -104,11 +109,6 @@ def kind_table(specs: Mapping[LayerName, LayerSpec]) -> list[FactKind]:
             ),
         )
     return kinds
-
-
-def kind_titles(specs: Mapping[LayerName, LayerSpec]) -> dict[str, str]:
-    """The reader's name of each kind of fact."""
-    return {k.name: k.title for k in kind_table(specs)}
 
 
 def embed_cached(store: KnowledgeStore, texts: Sequence[str]) -> np.ndarray:
