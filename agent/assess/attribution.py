@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from agent.assess.entities import ORG_STOP, common_word, event_date, lexicon
+from agent.validate import instruction_like
 
 # A sentence that denies, doubts or imagines an event reports none.
 DENIAL = re.compile(
@@ -77,14 +78,20 @@ _LEADING = re.compile(
 _SUBJECT = re.compile(r"([A-Z][\w&.-]*(?:\s+(?:[A-Z][\w&.-]*|&))*)(['’]s\b)?")
 #: An organisation acting as a sentence's subject: "Microsoft recently noted", "Alden on
 #: Tuesday announced".
-_ACTS = re.compile(
-    r"(?:\s+\S+){0,3}?\s+(?:said|says|noted|notes|reported|reports|announced|announces|"
-    r"raised|raises|acquired|acquires|launched|launches|pledged|pledges|posted|earned|agreed|"
-    r"agrees|bought|buys|opened|opens|filed|files|settled|settles|promoted|promotes|hired|"
-    r"hires|unveiled|unveils|introduced|introduces|expects|predicted|estimated)\b"
+_ACT_VERBS = (
+    "said|says|noted|notes|reported|reports|announced|announces|raised|raises|acquired|"
+    "acquires|launched|launches|pledged|pledges|posted|earned|agreed|agrees|bought|buys|opened|"
+    "opens|filed|files|settled|settles|promoted|promotes|hired|hires|unveiled|unveils|"
+    "introduced|introduces|expects|predicted|estimated"
+)
+#: An organisation acting as a sentence's subject: "Microsoft recently noted".
+_ACTS_NOW = re.compile(rf"(?:\s+[a-z]+ly)?\s+(?:{_ACT_VERBS})\b")
+#: Words a company uses of itself: a posting's sentence without them is a duty of the role.
+_OURSELVES = re.compile(
+    r"\b(?:we|we're|we've|we'll|our|us|the (?:business|company|group|firm|organi[sz]ation))\b",
+    re.IGNORECASE,
 )
 _THIRD_PERSON = re.compile(r"\b(?:their|they)\b", re.IGNORECASE)
-_FIRST_PERSON = re.compile(r"\b(?:we|our|us)\b", re.IGNORECASE)
 #: A year this long before the document is history, not news.
 HISTORY_YEARS = 2
 
@@ -105,6 +112,8 @@ def not_an_event(text: str) -> str | None:
         return "question"
     if BOILERPLATE.search(text):
         return "boilerplate"
+    if instruction_like(text):
+        return "instruction"  # a planted instruction is data, never an event
     if ROSTER.search(text):
         return "roster"
     if DENIAL.search(text):
@@ -149,9 +158,11 @@ def subject_org(text: str, client_names: tuple[str, ...]) -> str | None:
         return name
     if len(words) > 1:
         return None  # two or three capitalised words: most often a person of the client
-    unusual = not common_word(name)
-    acts = _ACTS.match(rest) is not None
-    return name if unusual or possessive or acts else None
+    if not common_word(name):
+        return name
+    # An ordinary word opening a sentence is most often just that ("Chief executive Dana
+    # Roe said", "International growth is"); a company it is when it acts right away.
+    return name if possessive or _ACTS_NOW.match(rest) else None
 
 
 _NOT_SUBJECT = lexicon(
@@ -186,9 +197,12 @@ def third_party(text: str, client_names: tuple[str, ...]) -> bool:
     return subject_org(text, client_names) is not None
 
 
-def first_person(text: str) -> bool:
-    """True when the sentence speaks as "we" or "our"."""
-    return _FIRST_PERSON.search(text) is not None
+def speaks_of_itself(text: str, client_names: tuple[str, ...]) -> bool:
+    """True when a sentence speaks of the company ("we", "our", "the business", its name):
+    in a job posting, the others are duties of the role, not the company's plans."""
+    return _OURSELVES.search(text) is not None or any(
+        n.casefold() in text.casefold() for n in client_names
+    )
 
 
 def speaks_of_them(text: str) -> bool:

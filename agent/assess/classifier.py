@@ -159,11 +159,22 @@ def embed(sentences: Sequence[str]) -> np.ndarray:
     return out
 
 
+_SCORES: dict[str, dict[SignalType | None, float]] = {}
+
+
 def classify(sentences: Sequence[str]) -> list[dict[SignalType | None, float]]:
-    """Per sentence, the probability of each external type (None: no signal)."""
-    if not sentences:
-        return []
-    model = load_model()
-    probabilities = model.probabilities(features(sentences, embed(sentences)))
-    kinds: list[SignalType | None] = [None if c == NONE else SignalType(c) for c in model.classes]
-    return [dict(zip(kinds, (float(p) for p in row), strict=True)) for row in probabilities]
+    """Per sentence, the probability of each external type (None: no signal); each text is
+    classified once per process."""
+    known = {t: v for t in set(sentences) if (v := _SCORES.get(t)) is not None}
+    missing = [t for t in dict.fromkeys(sentences) if t not in known]
+    if missing:
+        model = load_model()
+        kinds = [None if c == NONE else SignalType(c) for c in model.classes]
+        rows = model.probabilities(features(missing, embed(missing)))
+        for text, row in zip(missing, rows, strict=True):
+            known[text] = dict(zip(kinds, (float(p) for p in row), strict=True))
+        with _LOCK:
+            if len(_SCORES) + len(missing) > CACHE_SIZE:
+                _SCORES.clear()
+            _SCORES.update((t, known[t]) for t in missing)
+    return [known[t] for t in sentences]

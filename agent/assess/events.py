@@ -63,10 +63,11 @@ def group_findings(found: Sequence[Found]) -> list[Found]:
     return [*events, *singles]
 
 
-def _specificity(f: Found) -> tuple[int, float]:
+def _specificity(f: Found) -> tuple[int, int, float]:
     hit = f.hit
-    named = bool(hit.entity) + bool(hit.person) + len(hit.metrics) + (hit.when is not None)
-    return named, f.score
+    direction = -GUIDANCE_RANK.get(str(hit.entity), 9) if hit.type is T.earnings_guidance else 0
+    named = bool(hit.entity) + bool(hit.person) + len(hit.metrics)
+    return direction, named, f.score
 
 
 def _scores(members: list[Found]) -> dict[tuple[str, str], float]:
@@ -138,20 +139,20 @@ def origins(event: Found) -> int:
 
 def _absorb(target: Found, f: Found) -> None:
     hit, other = target.hit, f.hit
+    newer = bool(f.dates) and (not target.dates or max(f.dates) > max(target.dates))
     quotes = {(e.source_id, " ".join(e.quote.split())) for e in target.evidence}
     for e in f.evidence:
         if (e.source_id, " ".join(e.quote.split())) not in quotes:
             target.evidence.append(e)
     target.dates += f.dates
     target.origins.update(f.origins)
-    stronger = (
-        hit.type is T.earnings_guidance
-        and other.entity in GUIDANCE_RANK
-        and hit.entity in GUIDANCE_RANK
-        and GUIDANCE_RANK[str(other.entity)] < GUIDANCE_RANK[str(hit.entity)]
-    )
+    stronger = False
+    if hit.type is T.earnings_guidance and other.entity in GUIDANCE_RANK:
+        mine, theirs = GUIDANCE_RANK.get(str(hit.entity), 9), GUIDANCE_RANK[str(other.entity)]
+        # The strongest direction names the signal; of two alike, the newer statement.
+        stronger = theirs < mine or (theirs == mine and newer)
     if stronger:
-        target.hit, other = other, hit  # the strongest direction names the signal
+        target.hit, other = other, hit
         hit = target.hit
     hit.entity = hit.entity or other.entity
     hit.person = hit.person or other.person

@@ -280,7 +280,9 @@ def _partnership(sentence: str, match: re.Match[str], ctx: Context) -> Hit | Non
     orgs = [
         strip_client(o.rstrip(".,;:"), ctx)
         for o in orgs
-        if o not in ctx.competitors and o.split()[0] not in _NOT_PARTNER
+        if o not in ctx.competitors
+        and o.split()[0] not in _NOT_PARTNER
+        and person_near(o.rstrip(".,;:"), 0) != o.rstrip(".,;:")  # a person quoted is no partner
     ]
     if not orgs:
         return None

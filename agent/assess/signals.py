@@ -31,7 +31,7 @@ from agent.assess.aggregates import (
     repeated_sentences,
     tech_summary,
 )
-from agent.assess.attribution import is_history, not_an_event, third_party
+from agent.assess.attribution import is_history, not_an_event, speaks_of_itself, third_party
 from agent.assess.classifier import classify
 from agent.assess.entities import Context, competitor_variants, tools_in, who_acts
 from agent.assess.events import group_findings, merge_reports
@@ -49,11 +49,10 @@ STALE_AFTER = timedelta(days=365)
 MAX_EVIDENCE = 6
 #: A sentence reports a type when the classifier gives it at least this probability.
 THRESHOLD = 0.5
+#: A clause of a long sentence needs more: it is read without the rest of its sentence.
+CLAUSE_THRESHOLD = 0.7
 #: Or at least this one when the type's trigger patterns match too.
 RULE_FLOOR = 0.15
-#: A sentence the classifier gives at most this probability of reporting nothing surely
-#: reports an event; the trigger patterns of another type then add that type.
-SURELY_AN_EVENT = 0.02
 #: Types aggregated over many sources, never read from one sentence.
 AGGREGATE_TYPES = frozenset({T.tech_stack, T.employee_sentiment})
 #: What each kind of source may report sentence by sentence. A posting's duties are no
@@ -219,6 +218,8 @@ def _from_source(account: Account, source: Source) -> list[Found]:
             found.append(_found(hit, score, source, sentence, published, group, origin))
         if is_history(sentence.text, published):
             continue
+        if source.kind is SourceKind.job_posting and not speaks_of_itself(sentence.text, names):
+            continue  # a duty of the role, not a plan of the company
         ctx = Context(
             client_names=names,
             competitors=tuple(account.competitors),
@@ -229,9 +230,10 @@ def _from_source(account: Account, source: Source) -> list[Found]:
             speaker=sentence.speaker,
         )
         best: dict[tuple[SignalType, str | None], tuple[Hit, float]] = {}
-        for text, unit_scores in [(sentence.text, scores), *parts]:
-            kinds = [k for k in allowed if _reports(k, text, unit_scores)]
-            for hit in _hits(text, kinds, ctx, variants):
+        for n, (text, unit_scores) in enumerate([(sentence.text, scores), *parts]):
+            bar = THRESHOLD if n == 0 else CLAUSE_THRESHOLD
+            kinds = [k for k in allowed if _reports(k, text, unit_scores, bar)]
+            for hit in _hits(text, kinds, ctx, variants, sentence.text):
                 score = unit_scores.get(hit.type) or max(unit_scores[k] or 0.0 for k in kinds)
                 key = (hit.type, hit.person)
                 if key not in best or score > best[key][1]:
@@ -257,17 +259,13 @@ def _found(
     return Found(hit, [evidence], dates, score=score, group=group, origins=origins)
 
 
-def _reports(kind: SignalType, text: str, scores: dict[SignalType | None, float]) -> bool:
+def _reports(
+    kind: SignalType, text: str, scores: dict[SignalType | None, float], bar: float
+) -> bool:
     """Whether a sentence reports `kind`: the classifier is sure enough, or less sure but the
     taxonomy's trigger patterns for the type match."""
     p = scores.get(kind) or 0.0
-    if p >= THRESHOLD:
-        return True
-    # The patterns name a second event of a sentence surely reporting one ("400 jobs go as
-    # part of a restructuring": layoffs, and budget pressure).
-    if p < RULE_FLOOR and (scores.get(None) or 0.0) > SURELY_AN_EVENT:
-        return False
-    return trigger(kind, text) is not None
+    return p >= bar or (p >= RULE_FLOOR and trigger(kind, text) is not None)
 
 
 def _aggregated(
@@ -291,8 +289,11 @@ def _aggregated(
     return []
 
 
-def _hits(text: str, kinds: list[SignalType], ctx: Context, variants: dict[str, str]) -> list[Hit]:
-    """The events of the given types a sentence reports, attributed to whom they are about."""
+def _hits(
+    text: str, kinds: list[SignalType], ctx: Context, variants: dict[str, str], whole: str
+) -> list[Hit]:
+    """The events of the given types a sentence (or a clause of it, `text`) reports,
+    attributed to whom the clause is about and read from the whole sentence."""
     hits: list[Hit] = []
     for kind in kinds:
         at = trigger(kind, text)
@@ -306,11 +307,11 @@ def _hits(text: str, kinds: list[SignalType], ctx: Context, variants: dict[str, 
         if actor != "client" or kind is T.competitor_move:
             continue
         if kind in (T.executive_departure, T.executive_appointment):
-            moves = people_moves(text, ctx)
+            moves = people_moves(whole, ctx)
             if moves is not None:
                 hits += [h for h in moves if h.type in kinds or not hits]
                 continue
-        if (hit := read_hit(kind, text, ctx)) is not None:
+        if (hit := read_hit(kind, whole, ctx) or read_hit(kind, text, ctx)) is not None:
             hits.append(hit)
     unique: dict[tuple[SignalType, str | None], Hit] = {}
     for hit in hits:
