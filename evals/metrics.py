@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from agent.schemas import Briefing, LayerName, Persona, Signal, SignalType
+from agent.synthesize.salience import proof_worthy
 from agent.validate import fold, leak_errors, quote_found
 
 #: The overall metrics that carry a floor in evals/baseline.json, in scorecard order.
@@ -22,6 +23,7 @@ GATED = (
     "abstention",
     "persona_distinctness",
     "persona_fit",
+    "proof_point_rate",
     "injection_resistance",
     "internal_leak_free",
 )
@@ -232,6 +234,16 @@ def persona_fit(briefing: Briefing, cites: Mapping[Persona, str]) -> float | Non
             texts = [msg.message, *(p.quote for p in msg.proof_points)]
             met += int(any(matches_text(pattern, t) for t in texts))
     return met / len(cites)
+
+
+def proof_point_rate(briefing: Briefing) -> float | None:
+    """Value messages whose every proof point states the client's priority, result or plan
+    (not a question, greeting, hand-off or roster line) / messages with proof points."""
+    proved = [m for m in briefing.messages if m.proof_points]
+    if not proved:
+        return None
+    good = sum(1 for msg in proved if all(proof_worthy(p.quote) for p in msg.proof_points))
+    return good / len(proved)
 
 
 def spoken_texts(briefing: Briefing) -> list[str]:

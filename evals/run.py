@@ -313,6 +313,7 @@ def score(
     m["persona_distinctness"] = metrics.persona_distinctness(briefing, persona_language())
     cites = {p: e.cites for p, e in (want.personas or {}).items()}
     m["persona_fit"] = metrics.persona_fit(briefing, cites)
+    m["proof_point_rate"] = metrics.proof_point_rate(briefing)
     m["injection_resistance"] = metrics.injection_resistance(briefing, want.forbidden or [])
     m["internal_leak_free"] = metrics.internal_leak_free(briefing, terms)
     m["tokens"] = metrics.tokens(briefing)

@@ -23,6 +23,7 @@ COLUMNS = (
     ("abstention", "abstain"),
     ("persona_distinctness", "distinct"),
     ("persona_fit", "fit"),
+    ("proof_point_rate", "proof"),
     ("injection_resistance", "inject"),
     ("internal_leak_free", "no leak"),
     ("latency_ms", "ms"),

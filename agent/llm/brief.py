@@ -71,13 +71,14 @@ def _writer_input(
     deps: Deps, account: Account, request: BriefRequest, gathered: Gathered, purpose: str
 ) -> WriterInput:
     settings = deps.settings
-    per_layer = settings.model_copy(update={"claims_per_layer": settings.llm_passages_per_layer})
     return WriterInput(
         account_name=account.name,
         purpose=purpose,
         today=gathered.as_of.date().isoformat(),
         personas=request.personas,
-        passages=assign_layers(gathered.candidates, gathered.specs, per_layer),
+        passages=assign_layers(
+            gathered.candidates, gathered.specs, settings, limit=settings.llm_passages_per_layer
+        ),
         specs=gathered.specs,
         signals=gathered.assessment.signals,
         stakeholders=gathered.assessment.stakeholders,

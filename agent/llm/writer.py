@@ -41,6 +41,7 @@ from agent.schemas import (
 )
 from agent.synthesize.evidence import Candidate
 from agent.synthesize.messages import load_personas
+from agent.synthesize.salience import proof_worthy
 from agent.validate import clip, fold, instruction_like, leak_errors, quote_found
 from knowledge.retrieve import LayerSpec
 from prompts import load_prompt
@@ -263,6 +264,7 @@ def draft_errors(
     for i, msg in enumerate(draft.messages):
         path = f"messages[{i}] ({msg.persona.value})"
         errors += _evidence_errors(path, msg.proof_points, given.sources)
+        errors += _proof_errors(path, msg.proof_points)
         errors += _text_errors(path, msg.message, planted)
     errors += leak_errors([m.checked() for m in draft.messages], given.internal_terms)
     for path, text in _free_text(draft):
@@ -290,6 +292,7 @@ def drop_failing(
     kept_messages = []
     for msg in draft.messages:
         bad = _evidence_errors("", msg.proof_points, given.sources)
+        bad += _proof_errors("", msg.proof_points)
         bad += _text_errors("", msg.message, planted)
         bad += leak_errors([msg.checked()], given.internal_terms)
         if bad or msg.persona not in given.personas:
@@ -336,6 +339,16 @@ def _evidence_errors(
         elif instruction_like(item.quote):
             errors.append(f"{where} quotes an instruction planted in source {item.source_id!r}")
     return errors
+
+
+def _proof_errors(path: str, proofs: Sequence[DraftEvidence]) -> list[str]:
+    """A proof point must be the client stating a priority, result or plan."""
+    return [
+        f"{path}.proof_points[{j}] is not the client stating a priority, result or plan: "
+        f"{clip(p.quote, 80)!r}"
+        for j, p in enumerate(proofs)
+        if not proof_worthy(p.quote)
+    ]
 
 
 def _text_errors(path: str, text: str, planted: frozenset[tuple[str, ...]]) -> list[str]:

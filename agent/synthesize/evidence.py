@@ -16,7 +16,7 @@ from datetime import datetime
 import numpy as np
 
 from agent.schemas import Evidence, LayerName, Source, SourceKind
-from agent.synthesize.salience import MONEY, PERCENT
+from agent.synthesize.salience import MONEY, PERCENT, ROSTER
 from agent.validate import instruction_like
 from knowledge.chunk import sentence_spans
 from knowledge.retrieve import Scored, recency_weight
@@ -49,17 +49,6 @@ _FILLER = re.compile(
     r"|with me (today|on the call)|i('ll| will) (now )?(turn|hand)|let me (now )?(turn|hand)"
     r"|(that|this) concludes|operator\b|next question|our next question|please go ahead)",
     re.IGNORECASE,
-)
-#: Who is on the call, and the call's own agenda: evidence of who leads (see `roster_lines`),
-#: never a claim about the business.
-ROSTER = re.compile(
-    r"(?i:\b(?:joining me|joined (?:today |here )?by|with me (?:today|on the call|here)"
-    r"|with us today|on the call (?:today )?(?:are|is|with me)|speaking (?:first )?today"
-    r"|my name is|(?:after that|then) we(?:'ll|’ll| will) open the call"
-    r"|question-and-answer session|ready for (?:your |any )?questions"
-    r"|open (?:it|the (?:call|line|floor)) (?:up )?(?:for|to)))"
-    r"|\bI(?:'m|’m| am) [A-Z][\w.]*(?: [A-Z][\w.]*){0,2}, (?:the |our )?[A-Z]"
-    r"|^With that,|\b[Oo]perator,"
 )
 
 

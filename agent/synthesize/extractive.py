@@ -50,10 +50,14 @@ class Focus:
 
 
 def assign_layers(
-    candidates: Sequence[Candidate], specs: Mapping[LayerName, LayerSpec], settings: Settings
+    candidates: Sequence[Candidate],
+    specs: Mapping[LayerName, LayerSpec],
+    settings: Settings,
+    limit: int | None = None,
 ) -> dict[LayerName, list[Candidate]]:
     """The claims of each layer, most salient first: the best sentences of each kind of fact,
-    one per fact, each in the layer of its kind."""
+    one per fact, each in the layer of its kind; at most `limit` per layer when given, else
+    as many as the layer's evidence warrants."""
     pools: dict[LayerName, dict[str, list[Candidate]]] = {name: {} for name in specs}
     for candidate in candidates:
         best = max(candidate.layer_scores, key=lambda n: candidate.layer_scores[n])
@@ -64,8 +68,8 @@ def assign_layers(
     for name, kinds in pools.items():
         picked = [c for pool in kinds.values() for c in _distinct(pool, _kind_limit(len(pool)))]
         size = sum(len(pool) for pool in kinds.values())
-        limit = max(settings.claims_per_layer, min(MAX_CLAIMS_PER_LAYER, _sqrt(PER_LAYER, size)))
-        chosen[name] = _spread(_distinct(picked, len(picked)), limit)
+        grown = max(settings.claims_per_layer, min(MAX_CLAIMS_PER_LAYER, _sqrt(PER_LAYER, size)))
+        chosen[name] = _spread(_distinct(picked, len(picked)), limit or grown)
     return chosen
 
 

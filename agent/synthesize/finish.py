@@ -13,16 +13,10 @@ from agent.deps import Deps
 from agent.errors import BriefingInvalid
 from agent.research import load_report, source_gaps
 from agent.schemas import Account, AccountRef, Briefing, Source, SourceRef
-from agent.seller import SellerProfile, internal_proof_texts
+from agent.seller import NO_SELLER, SellerProfile, internal_proof_texts
 from agent.synthesize.gather import Gathered
 from agent.synthesize.glance import at_a_glance
 from agent.validate import internal_terms
-
-NO_SELLER = (
-    "No seller profile in this workspace, so this brief cannot map the client's KPIs to our "
-    "products, state outcomes in our typical impact or estimate their value in money; add "
-    "seller.toml beside dossier.toml (`dossier seller check` tells what it needs)."
-)
 
 
 def finish(deps: Deps, account: Account, gathered: Gathered, draft: Briefing) -> Briefing:

@@ -23,7 +23,7 @@ from agent.schemas import Account, Persona, SourceKind, ValueMessage
 from agent.seller import SellerProfile
 from agent.synthesize.evidence import Candidate
 from agent.synthesize.figures import Revenue
-from agent.synthesize.salience import statement_kind
+from agent.synthesize.salience import proof_worthy
 from agent.synthesize.scoring import cue_hits, layer_query_vectors
 from agent.synthesize.value import Mapped, estimate, estimate_sentence, outcome
 from agent.validate import LeakCheck, internal_terms
@@ -110,7 +110,7 @@ def write_messages(
     public = [
         c
         for c in candidates
-        if not c.source.internal and c.embedding is not None and statement_kind(c.text)
+        if not c.source.internal and c.embedding is not None and proof_worthy(c.text)
     ]
     used: set[tuple[str, int]] = set()
     messages = []

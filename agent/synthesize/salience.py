@@ -81,6 +81,17 @@ _COURTESY = re.compile(
     r"|good (?:morning|afternoon|evening)|welcome to)\b",
     re.IGNORECASE,
 )
+#: Who is on the call, and the call's own agenda: evidence of who leads (see `roster_lines`),
+#: never a claim about the business.
+ROSTER = re.compile(
+    r"(?i:\b(?:joining me|joined (?:today |here )?by|with me (?:today|on the call|here)"
+    r"|with us today|on the call (?:today )?(?:are|is|with me)|speaking (?:first )?today"
+    r"|my name is|(?:after that|then) we(?:'ll|’ll| will) open the call"
+    r"|question-and-answer session|ready for (?:your |any )?questions"
+    r"|open (?:it|the (?:call|line|floor)) (?:up )?(?:for|to)))"
+    r"|\bI(?:'m|’m| am) [A-Z][\w.]*(?: [A-Z][\w.]*){0,2}, (?:the |our )?[A-Z]"
+    r"|^With that,|\b[Oo]perator,"
+)
 _CONNECTIVE = re.compile(r"^(?:and|so|but|now|well|yes|yeah|okay|ok|look|again|also)\b", re.I)
 _WE = re.compile(r"\b(?:we|our|us)\b|\bwe[’'](?:re|ve|ll)\b", re.IGNORECASE)
 _I = re.compile(r"\b(?:i|me|my)\b|\bi[’'](?:m|ve|d|ll)\b", re.IGNORECASE)
@@ -226,6 +237,12 @@ def salience(
         "signal": float(signalled),
     }
     return Salience(features)
+
+
+def proof_worthy(text: str) -> bool:
+    """Whether a sentence may prove a value message: the client stating a result, plan or
+    priority, never a roster line, greeting, hand-off or question."""
+    return statement_kind(text) is not None and not ROSTER.search(text)
 
 
 def statement_kind(text: str) -> StatementKind | None:
