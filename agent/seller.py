@@ -43,6 +43,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from agent.config import CONFIG_FILE, Settings
 from agent.errors import ConfigError
 
+NO_SELLER = (
+    "No seller profile in this workspace, so this brief cannot map the client's KPIs to our "
+    "products, state outcomes in our typical impact or estimate their value in money; add "
+    "seller.toml beside dossier.toml (`dossier seller check` tells what it needs)."
+)
+
+
 SELLER_FILE = "seller.toml"
 ValueBase = Literal["revenue", "costs"]
 

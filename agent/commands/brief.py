@@ -12,6 +12,7 @@ from agent.commands.common import (
     AsOf,
     err,
     handle_errors,
+    report_notice,
     report_warning,
     settings_from,
     write_output,
@@ -91,7 +92,7 @@ def brief(
     with deps:
         briefing = build_brief(deps, target, request)
         for notice in briefing.notices:
-            report_warning(notice)
+            report_notice(notice)
         try:
             briefing = briefing.model_copy(update={"changes": _changes(deps, briefing)})
         except WorkspaceError as exc:

@@ -19,6 +19,7 @@ from agent.config import Settings, load_settings
 from agent.deps import Deps
 from agent.errors import DossierError, FileRole, database_of, workspace_error
 from agent.render.escape import terminal
+from agent.seller import NO_SELLER
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -94,6 +95,15 @@ def print_log_warnings() -> None:
 def report_warning(message: str) -> None:
     """Print one warning line on stderr (a record skipped, the rest kept)."""
     err.print(Text("warning: ", style="yellow") + terminal(_one_line(message)))
+
+
+def report_notice(notice: str, about: str = "") -> None:
+    """Print a brief's notice on stderr, after `about` ("acme-corp: "): set-up advice (no
+    seller profile yet) as a `note:` line, anything that cost the brief something as a warning."""
+    if notice == NO_SELLER:
+        err.print(Text("note: ", style="cyan") + terminal(_one_line(about + notice)))
+    else:
+        report_warning(about + notice)
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:

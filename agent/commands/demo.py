@@ -23,6 +23,7 @@ from agent.commands.common import (
     err,
     handle_errors,
     report_error,
+    report_notice,
     report_warning,
     write_output,
 )
@@ -137,5 +138,5 @@ def demo(
     request = BriefRequest(account_id=target.account_id, research=False)
     briefing = build_brief(deps, target, request)
     for notice in briefing.notices:
-        report_warning(notice)
+        report_notice(notice)
     write_output(render(briefing, fmt), output)

@@ -14,7 +14,7 @@ from agent.commands.common import (
     handle_errors,
     out,
     parse_as_of,
-    report_warning,
+    report_notice,
     settings_from,
 )
 from agent.crm import load_crm
@@ -97,7 +97,7 @@ def prep(
                     deps, attending.account, attending.personas, _purpose(match.meeting, attending)
                 )
                 for notice in briefing.notices:
-                    report_warning(f"{attending.account.account_id}: {notice}")
+                    report_notice(notice, f"{attending.account.account_id}: ")
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_text(render(briefing, fmt), encoding="utf-8")
                 written += 1
