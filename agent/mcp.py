@@ -25,10 +25,10 @@ from agent.commands.common import parse_as_of
 from agent.config import Settings
 from agent.deps import Deps
 from agent.errors import DossierError, workspace_error
+from agent.scan.digest import load_digest
 from agent.schemas import Account, Persona
 from agent.web.book import Book
 from agent.web.briefs import make_brief
-from agent.web.digests import load_digest
 from agent.web.quotes import stored_source
 from tools.problems import failure
 

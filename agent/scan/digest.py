@@ -3,19 +3,25 @@ new signals, evidence links and plays — as Markdown, JSON and a self-contained
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
+from agent.atomic import write_atomic
+from agent.config import Settings
 from agent.render.escape import md_link, md_text, web_url
 from agent.render.html import environment
 from agent.schemas import Signal, TriageStatus
 
 if TYPE_CHECKING:
     from agent.scan.ledger import Recorded  # the database layer loads only when a scan runs
+
+log = logging.getLogger(__name__)
 
 DigestFormat = Literal["md", "json", "html"]
 _RANK = {"red": 0, "yellow": 1, "expansion": 2, "green": 3, None: 4}
@@ -140,3 +146,30 @@ def _markdown(digest: Digest) -> str:
 def _label(account: DigestAccount) -> str:
     status = account.triage or "not assessed"
     return f"{status} · expansion" if account.expansion else status
+
+
+# The last completed scan's digest, kept in the workspace (`digests/last.json`) for the web
+# page and the MCP server.
+
+
+def digest_file(settings: Settings) -> Path:
+    """Where the workspace's last digest is kept."""
+    return settings.home / "digests" / "last.json"
+
+
+def save_digest(settings: Settings, digest: Digest) -> None:
+    """Keep `digest` as the workspace's last digest (atomically)."""
+    write_atomic(digest_file(settings), digest.model_dump_json(indent=2))
+
+
+def load_digest(settings: Settings) -> Digest | None:
+    """The last digest kept, or None when no scan has written one (or it cannot be read)."""
+    path = digest_file(settings)
+    if not path.is_file():
+        return None
+    try:
+        return Digest.model_validate_json(path.read_bytes())
+    except (OSError, ValidationError, ValueError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "not a digest this version reads"
+        log.warning("%s: the last digest cannot be read (%s); a scan replaces it", path, reason)
+        return None

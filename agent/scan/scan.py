@@ -33,7 +33,7 @@ from agent.crm import CrmData, load_crm
 from agent.deps import Deps
 from agent.errors import ConfigError, DossierError, WorkspaceError, workspace_error
 from agent.research import research
-from agent.scan.digest import Digest, DigestAccount, build_digest
+from agent.scan.digest import Digest, DigestAccount, build_digest, save_digest
 from agent.schemas import Account, Signal, Source, Triage
 
 #: Test hook, honoured only when set: SIGKILL the scan after N accounts are recorded in the
@@ -150,6 +150,8 @@ def scan(
             _die()
         reported = [(a.account_id, f) for a in digest.accounts for f in a.fingerprints]
         ledger.complete_run(run_id, reported if report else [])
+        if report and as_of is None:
+            save_digest(deps.settings, digest)  # the last scan, for the web page and MCP
     except BaseException:
         # the run's own error is the one to report, not a second one from a broken ledger
         with contextlib.suppress(DossierError):

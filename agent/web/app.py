@@ -32,10 +32,10 @@ from starlette.staticfiles import StaticFiles
 from agent.book import find_account
 from agent.deps import Deps
 from agent.errors import ConfigError, DossierError, workspace_error
+from agent.scan.digest import load_digest
 from agent.schemas import Account, Persona, Source, TriageStatus
 from agent.web.book import SORT_KEYS, Book, BookQuery, SortKey, select
 from agent.web.briefs import load_brief
-from agent.web.digests import load_digest
 from agent.web.footnotes import brief_fragment
 from agent.web.guard import Guard
 from agent.web.jobs import Jobs

@@ -20,9 +20,8 @@ from agent.book import load_book
 from agent.crm import CrmData, load_crm
 from agent.deps import Deps
 from agent.errors import DossierError, WorkspaceError
-from agent.scan.digest import Digest
+from agent.scan.digest import Digest, load_digest
 from agent.schemas import Account, TriageStatus
-from agent.web.digests import load_digest
 
 SortKey = Literal["triage", "renewal", "name", "new", "signals"]
 SORT_KEYS: tuple[SortKey, ...] = ("triage", "renewal", "name", "new", "signals")

@@ -10,12 +10,10 @@ from agent.crm import load_crm
 from agent.deps import Deps
 from agent.errors import ConfigError, DossierError, WorkspaceError
 from agent.research import research
-from agent.scan.digest import Digest
 from agent.scan.scan import AccountScan, scan
 from agent.schemas import Account, Persona
 from agent.web.book import Book
 from agent.web.briefs import make_brief, save_brief
-from agent.web.digests import save_digest
 from agent.web.jobs import Report, Work
 from tools import enabled_tools
 from tools.sources import SourceTool
@@ -92,9 +90,7 @@ def scan_work(deps: Deps) -> Work:
             done += 1
             report(f"scanned {result.account.name}", done, total)
 
-        def emit(digest: Digest) -> None:
-            save_digest(deps.settings, digest)
-
-        scan(deps, accounts, emit=emit, on_account=on_account)
+        # the scan keeps its digest for the book page when it completes
+        scan(deps, accounts, emit=lambda _digest: None, on_account=on_account)
 
     return work

@@ -16,9 +16,8 @@ from mcp import Client, StdioServerParameters
 from agent.config import load_settings
 from agent.deps import Deps
 from agent.mcp import build_server
-from agent.scan.digest import Digest, DigestAccount
+from agent.scan.digest import Digest, DigestAccount, save_digest
 from agent.validate import quote_found
-from agent.web.digests import save_digest
 
 ACCOUNT = "larkspur-home"
 TOOLS = {

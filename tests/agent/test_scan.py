@@ -14,6 +14,8 @@ import pytest
 from typer.testing import CliRunner
 
 from agent.cli import app
+from agent.config import load_settings
+from agent.scan.digest import load_digest
 from agent.scan.scan import DIE_AFTER_ENV, in_shard
 from tests.replay_server import ReplayServer, Reply
 
@@ -170,3 +172,16 @@ def test_killed_scan_then_rerun_reports_each_signal_once(
     assert third.returncode == 0, third.stderr
     assert _reported(json.loads((tmp_path / "third.json").read_text())) == []
     assert len(_posts(webhook)) == 1
+
+
+def test_a_completed_scan_keeps_its_digest_for_the_web_and_mcp(workspace: Path) -> None:
+    """`dossier scan` keeps the last completed digest; a dry run or a backtest leaves it."""
+    settings = load_settings(home=workspace)
+    assert load_digest(settings) is None
+    first = _digest(workspace)
+    kept = load_digest(settings)
+    assert kept is not None and kept.run_id == first["run_id"]
+    _digest(workspace, "--dry-run")
+    _digest(workspace, "--as-of", "2026-11-01")
+    after = load_digest(settings)
+    assert after is not None and after.run_id == first["run_id"]

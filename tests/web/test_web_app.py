@@ -13,11 +13,10 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from agent.deps import Deps
-from agent.scan.digest import Digest, DigestAccount
+from agent.scan.digest import Digest, DigestAccount, save_digest
 from agent.schemas import Evidence, Signal, SignalType
 from agent.web.app import create_app
 from agent.web.briefs import load_brief
-from agent.web.digests import save_digest
 from tests.web.conftest import state
 
 ACCOUNT = "larkspur-home"
