@@ -48,7 +48,7 @@ STALE_AFTER = timedelta(days=365)
 #: Evidence quotes a signal keeps, most telling first.
 MAX_EVIDENCE = 6
 #: A sentence reports a type when the classifier gives it at least this probability.
-THRESHOLD = 0.5
+THRESHOLD = 0.7
 #: A clause of a long sentence needs more: it is read without the rest of its sentence.
 CLAUSE_THRESHOLD = 0.7
 #: Or at least this one when the type's trigger patterns match too.
