@@ -282,7 +282,6 @@ def _partnership(sentence: str, match: re.Match[str], ctx: Context) -> Hit | Non
         for o in orgs
         if o not in ctx.competitors
         and o.split()[0] not in _NOT_PARTNER
-        and person_near(o.rstrip(".,;:"), 0) != o.rstrip(".,;:")  # a person quoted is no partner
     ]
     if not orgs:
         return None
