@@ -5,7 +5,7 @@ REALDOCS ?= ../shared/realdocs
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint typecheck unit test-servers test-browser eval-real bench bench-scan bench-ingest \
+.PHONY: demo test lint typecheck unit test-servers test-browser eval-real bench bench-scan bench-ingest llm-local \
 	bench-tokens clean
 
 $(BIN)/python:
@@ -88,6 +88,15 @@ bench-scan: $(VENV)/.installed
 
 bench-ingest: $(VENV)/.installed
 	$(BIN)/python bench/ingest.py
+
+# A local model for LLM mode (development and evaluation; the default extractive path needs
+# none): builds llama.cpp's llama-server and the pinned, hash-checked Qwen2.5-Coder-1.5B model
+# once into ~/.cache/dossier/local-model (about 13 minutes on 2 cores the first time), starts it
+# on 127.0.0.1 and prints the DOSSIER_LLM* settings to export. Stop it with
+# `.venv/bin/python -m agent.local_model stop`.
+llm-local: $(VENV)/.installed
+	$(BIN)/python -m agent.local_model build
+	$(BIN)/python -m agent.local_model start
 
 clean:
 	rm -rf $(VENV) .dossier .mypy_cache .ruff_cache .pytest_cache
