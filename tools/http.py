@@ -15,7 +15,7 @@ import logging
 import math
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -309,30 +309,21 @@ class HttpClient:
             self._limiter.wait(urlsplit(hop).hostname or "")
             if deadline.remaining() <= 0:
                 raise _late(shown, deadline)
-            try:
-                with self._client.stream("GET", hop, headers=headers) as reply:
-                    log.debug("GET %s -> %s", redact_url(hop), reply.status_code)
-                    location = reply.headers.get("location")
-                    if reply.status_code in _REDIRECTS and location:
-                        following = urljoin(hop, location)
-                        if _origin(following) != _origin(hop):
-                            # Credentials are for the origin the caller named, not the next one.
-                            for name in ("authorization", "cookie"):
-                                headers.pop(name, None)
-                        hop = following
-                        continue
-                    return self._read(shown, hop, reply, allowed, cap, cached, deadline)
-            except Refused as exc:
-                # The socket layer's check: DNS answered differently than for `refusal`.
-                raise _failure(shown, f"{via}refused: {exc.reason}") from None
-            except DeadlinePassed:
-                raise _late(shown, deadline) from None
-            except httpx.TimeoutException:
-                raise _Transient("timed out") from None
-            except httpx.TransportError as exc:
-                raise _Transient(f"connection failed ({type(exc).__name__})") from None
-            except httpx.HTTPError as exc:
-                raise _failure(shown, f"{type(exc).__name__}: {exc}") from None
+            with (
+                _as_failures(shown, deadline, via),
+                self._client.stream("GET", hop, headers=headers) as reply,
+            ):
+                log.debug("GET %s -> %s", redact_url(hop), reply.status_code)
+                location = reply.headers.get("location")
+                if reply.status_code in _REDIRECTS and location:
+                    following = urljoin(hop, location)
+                    if _origin(following) != _origin(hop):
+                        # Credentials are for the origin the caller named, not the next one.
+                        for name in ("authorization", "cookie"):
+                            headers.pop(name, None)
+                    hop = following
+                    continue
+                return self._read(shown, hop, reply, allowed, cap, cached, deadline)
         raise _failure(shown, f"too many redirects ({MAX_REDIRECTS})")
 
     def _post(
@@ -345,31 +336,23 @@ class HttpClient:
         self._limiter.wait(urlsplit(url).hostname or "")
         if deadline.remaining() <= 0:
             raise _late(shown, deadline)
-        try:
-            with self._client.stream("POST", url, content=body, headers=headers) as reply:
-                status = reply.status_code
-                log.debug("POST %s -> %s", shown, status)
-                if status == 429 or 500 <= status <= 599:
-                    retry_after = _retry_after(reply.headers.get("retry-after"))
-                    raise _Transient(f"HTTP {status}", retry_after)
-                if not 200 <= status <= 299:
-                    raise _failure(shown, f"HTTP {status}")
-                content = b""
-                for chunk in reply.iter_bytes():
-                    content += chunk[: _REPLY_BYTES - len(content)]
-                    if len(content) >= _REPLY_BYTES:
-                        break
-        except Refused as exc:
-            raise _failure(shown, f"refused: {exc.reason}") from None
-        except DeadlinePassed:
-            raise _late(shown, deadline) from None
-        except httpx.TimeoutException:
-            raise _Transient("timed out") from None
-        except httpx.TransportError as exc:
-            raise _Transient(f"connection failed ({type(exc).__name__})") from None
-        except httpx.HTTPError as exc:
-            # the exception's text may quote the URL, whose path is the webhook's secret
-            raise _failure(shown, type(exc).__name__) from None
+        # the text of an httpx error may quote the URL, whose path is the webhook's secret
+        with (
+            _as_failures(shown, deadline, detail=False),
+            self._client.stream("POST", url, content=body, headers=headers) as reply,
+        ):
+            status = reply.status_code
+            log.debug("POST %s -> %s", shown, status)
+            if status == 429 or 500 <= status <= 599:
+                retry_after = _retry_after(reply.headers.get("retry-after"))
+                raise _Transient(f"HTTP {status}", retry_after)
+            if not 200 <= status <= 299:
+                raise _failure(shown, f"HTTP {status}")
+            content = b""
+            for chunk in reply.iter_bytes():
+                content += chunk[: _REPLY_BYTES - len(content)]
+                if len(content) >= _REPLY_BYTES:
+                    break
         return Response(shown, status, {k.lower(): v for k, v in reply.headers.items()}, content)
 
     def _read(
@@ -426,6 +409,29 @@ def user_agent(contact_email: str | None) -> str:
     if contact:
         return f"dossier/{version} (+contact: {contact})"
     return f"dossier/{version} (contact not configured)"
+
+
+@contextmanager
+def _as_failures(
+    shown: str, deadline: Deadline, via: str = "", detail: bool = True
+) -> Iterator[None]:
+    """What a request can raise, as the client's own failures: a refused address, the deadline,
+    transient trouble (retried) and any other httpx error (with its text only when `detail`)."""
+    try:
+        yield
+    except Refused as exc:
+        # the socket layer's check: DNS answered differently than for the guard
+        raise _failure(shown, f"{via}refused: {exc.reason}") from None
+    except DeadlinePassed:
+        raise _late(shown, deadline) from None
+    except httpx.TimeoutException:
+        raise _Transient("timed out") from None
+    except httpx.TransportError as exc:
+        raise _Transient(f"connection failed ({type(exc).__name__})") from None
+    except httpx.HTTPError as exc:
+        raise _failure(
+            shown, f"{type(exc).__name__}: {exc}" if detail else type(exc).__name__
+        ) from None
 
 
 def _failure(shown_url: str, reason: str) -> FetchError:
