@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from agent.schemas import Account, Briefing, Source, ValueMessage
+    from agent.schemas import Account, Briefing, Evidence, Source, ValueMessage
 
 _SPACE = re.compile(r"\s+")
 #: A quote exempts its words from the guard only when it is at least this long: a bare "ARR"
@@ -83,15 +83,20 @@ def quote_found(quote: str, text: str) -> bool:
 
 def grounding_errors(briefing: Briefing, source_texts: Mapping[str, str]) -> list[str]:
     """One message per evidence item whose source is unknown or whose quote is not in it."""
-    errors: list[str] = []
-    for path, evidence in briefing.all_evidence():
-        text = source_texts.get(evidence.source_id)
-        if text is None:
-            errors.append(f"{path} cites unknown source {evidence.source_id!r}")
-        elif not quote_found(evidence.quote, text):
-            quote = _short(evidence.quote)
-            errors.append(f"{path} quote {quote!r} not found in source {evidence.source_id!r}")
-    return errors
+    found = (quote_error(path, e, source_texts) for path, e in briefing.all_evidence())
+    return [error for error in found if error]
+
+
+def quote_error(path: str, evidence: Evidence, source_texts: Mapping[str, str]) -> str | None:
+    """Why one evidence item is not grounded (unknown source, quote not in it), as one line
+    naming it by `path`; None when it is. The one grounding check of every writer."""
+    text = source_texts.get(evidence.source_id)
+    if text is None:
+        return f"{path} cites unknown source {evidence.source_id!r}"
+    if not quote_found(evidence.quote, text):
+        quote = _short(evidence.quote)
+        return f"{path} quote {quote!r} not found in source {evidence.source_id!r}"
+    return None
 
 
 def internal_terms(account: Account, sources: Iterable[Source]) -> list[str]:

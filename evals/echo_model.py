@@ -2,9 +2,12 @@
 dossier's prompts ask: it plans one store search, then writes a brief from the fenced passages.
 
 It is the model behind the LLM path's eval run and token benchmark: it measures dossier's side
-(prompts, tool calling, parsing, checking, repair, assembly) with real HTTP and the real
-clients, never a real model's judgement. `fault_every=N` makes the first draft of every Nth
-brief carry a fabricated quote, so the repair round is exercised too.
+(prompts, structured output, parsing, checking, repair, assembly) with real HTTP and the real
+clients, never a real model's judgement. It cites passages by their ids, and answers in the
+form it is asked for: a `BriefDraft` tool call, or JSON content under a `json_schema`
+response format. `fault_every=N` makes the first draft of every Nth brief cite a passage id it
+was never shown and claim a figure its passage does not carry, so the repair round is
+exercised too.
 """
 
 from __future__ import annotations
@@ -15,9 +18,19 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-#: The writer's structured-output tool (agent/llm/writer.py TOOL_NAME).
+from agent.synthesize.salience import proof_worthy
+
+#: The writer's structured-output tool (agent/llm/draft.py TOOL_NAME).
 DRAFT_TOOL = "BriefDraft"
-FABRICATED = "Management promised a tripling of the budget for our product next quarter."
+#: A passage id no writer shows (ids count up from p1).
+FABRICATED = "p999"
+#: A figure appended to a claim, which its passage does not carry.
+UNSUPPORTED = " Revenue rose 87% in the quarter."
+#: The draft's bounds (agent/llm/draft.py): texts are cut at a word to stay within them.
+CLAIM_CHARS = 240
+HEADLINE_CHARS = 160
+SUMMARY_CHARS = 300
+MESSAGE_CHARS = 300
 _SECTION = re.compile(r"^### Passages retrieved for the (\w+) layer$", re.MULTILINE)
 _BLOCK = re.compile(r"<untrusted-source ([^>]*)>\n(.*?)\n</untrusted-source>", re.DOTALL)
 _ATTR = re.compile(r'(\w+)="([^"]*)"')
@@ -37,64 +50,106 @@ class EchoModel:
     def __call__(self, request: dict[str, Any]) -> dict[str, Any]:
         tools = {t["function"]["name"] for t in request.get("tools", [])}
         messages = request.get("messages", [])
-        if DRAFT_TOOL in tools:
-            return self._write(messages)
+        if DRAFT_TOOL in tools or asks_for_draft(request):
+            return self._write(request)
         if any(m.get("role") == "tool" for m in messages):
             return {"content": "The store covers the request; stopping."}
         if "search_store" in tools and _thin_layers(messages):
             return {"tool_calls": [_call("search_store", {"query": _purpose(messages)})]}
         return {"content": "No tools; stopping."}
 
-    def _write(self, messages: list[dict[str, Any]]) -> dict[str, Any]:
-        repairing = messages[-1].get("role") == "tool"
-        context = next(
-            (m["content"] for m in messages if "### Passages retrieved" in str(m.get("content"))),
-            "",
-        )
-        draft = draft_from(context)
+    def _write(self, request: dict[str, Any]) -> dict[str, Any]:
+        messages = request.get("messages", [])
+        repairing = any(m.get("role") == "assistant" for m in messages)
+        draft = draft_from(writer_context(request))
         if not repairing:
             self.briefs += 1
             if self.fault_every and self.briefs % self.fault_every == 0:
                 _fabricate(draft)
-        return {"tool_calls": [_call(DRAFT_TOOL, draft)]}
+        return answer(request, draft)
+
+
+def asks_for_draft(request: Mapping[str, Any]) -> bool:
+    """True when the request asks for a BriefDraft as json_schema structured output."""
+    response_format = request.get("response_format") or {}
+    return bool(response_format.get("json_schema", {}).get("name") == DRAFT_TOOL)
+
+
+def answer(request: Mapping[str, Any], draft: Mapping[str, Any] | str) -> dict[str, Any]:
+    """A draft (or raw argument text) in the form the request asks for: JSON content under a
+    json_schema response format, else a BriefDraft tool call."""
+    text = draft if isinstance(draft, str) else json.dumps(draft)
+    if asks_for_draft(request):
+        return {"content": text}
+    return {"tool_calls": [{"function": {"name": DRAFT_TOOL, "arguments": text}}]}
+
+
+def writer_context(request: Mapping[str, Any]) -> str:
+    """The writer's context message (the one with the fenced passages)."""
+    return next(
+        (
+            str(m["content"])
+            for m in request.get("messages", [])
+            if "### Passages retrieved" in str(m.get("content"))
+        ),
+        "",
+    )
 
 
 def draft_from(context: str) -> dict[str, Any]:
-    """A BriefDraft that copies the first passages of each layer as claims and quotes."""
+    """A BriefDraft whose claims restate the first passages of each layer and cite their ids."""
     passages = passages_by_layer(context)
     layers: dict[str, Any] = {}
     for name in LAYERS:
         chosen = passages.get(name, [])[:CLAIMS_PER_LAYER]
-        claims = [
-            {"text": p["text"], "evidence": [{"source_id": p["id"], "quote": p["text"]}]}
-            for p in chosen
-        ]
+        claims = [{"text": cut(p["text"], CLAIM_CHARS), "evidence": [p["id"]]} for p in chosen]
         summary = (
             f"{len(claims)} statement(s) from the sources; first: {chosen[0]['text']}"
             if chosen
             else "The sources say little about this layer."
         )
         gaps = [] if len(claims) >= 2 else [f"Little is known about the {name} layer."]
-        layers[name] = {"name": name, "summary": summary, "claims": claims, "gaps": gaps}
-    focus = max(LAYERS, key=lambda n: len(layers[n]["claims"]))
-    public = [p for n in LAYERS for p in passages.get(n, []) if p.get("internal") != "true"]
-    personas = _personas(context)
-    messages = [
-        {
-            "persona": persona,
-            "message": f"On {term}: you said “{proof['text']}” We can help you get there.",
-            "proof_points": [{"source_id": proof["id"], "quote": proof["text"]}],
+        layers[name] = {
+            "name": name,
+            "summary": cut(summary, SUMMARY_CHARS),
+            "claims": claims,
+            "gaps": gaps,
         }
-        for (persona, term), proof in zip(personas, public, strict=False)
+    focus = max(LAYERS, key=lambda n: len(layers[n]["claims"]))
+    # as the prompt asks: proof points are public passages stating a priority, result or plan
+    public = [
+        p
+        for n in LAYERS
+        for p in passages.get(n, [])
+        if p.get("internal") != "true" and proof_worthy(p["text"])
     ]
+    personas = _personas(context)
+    messages = []
+    for (persona, term), proof in zip(personas, public, strict=False):
+        room = MESSAGE_CHARS - len(f"On {term}: you said “” We can help you get there.")
+        messages.append(
+            {
+                "persona": persona,
+                "message": f"On {term}: you said “{cut(proof['text'], room)}” "
+                "We can help you get there.",
+                "proof_points": [proof["id"]],
+            }
+        )
     first = layers[focus]["claims"][0]["text"] if layers[focus]["claims"] else "Little is known."
     return {
-        "headline": first,
+        "headline": cut(first, HEADLINE_CHARS),
         "focus_layer": focus,
         "focus_reason": f"The {focus} layer has the most evidence for this request.",
         "layers": list(layers.values()),
         "messages": messages,
     }
+
+
+def cut(text: str, limit: int) -> str:
+    """`text` cut at a word boundary to at most `limit` characters (a prefix, no ellipsis)."""
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip()
 
 
 def passages_by_layer(context: str) -> dict[str, list[dict[str, str]]]:
@@ -112,11 +167,13 @@ def passages_by_layer(context: str) -> dict[str, list[dict[str, str]]]:
 
 
 def _fabricate(draft: dict[str, Any]) -> None:
-    """Swap the first quote for a sentence no source holds."""
-    for layer in draft["layers"]:
-        if layer["claims"]:
-            layer["claims"][0]["evidence"][0]["quote"] = FABRICATED
-            return
+    """Cite a passage id never shown in the first claim, and claim an unsupported figure in
+    the second."""
+    claims = [c for layer in draft["layers"] for c in layer["claims"]]
+    if claims:
+        claims[0]["evidence"] = [FABRICATED]
+    if len(claims) > 1:
+        claims[1]["text"] = cut(claims[1]["text"], CLAIM_CHARS - len(UNSUPPORTED)) + UNSUPPORTED
 
 
 def _personas(context: str) -> list[tuple[str, str]]:

@@ -111,7 +111,7 @@ def _assemble(
             focus.layer,
             focus.reason,
         )
-    messages = [m.checked() for m in draft.messages]
+    messages = [written.passages.message(m) for m in draft.messages]
     missing = [p for p in request.personas if p not in {m.persona for m in messages}]
     if missing:
         questions = [q for _, layer in layers.items() for q in layer.questions]
@@ -136,8 +136,9 @@ def _assemble(
     if dropped.get("claims") or dropped.get("messages"):
         notices.append(
             f"{dropped.get('claims', 0)} claim(s) and {dropped.get('messages', 0)} message(s) "
-            "the model wrote were left out: their quotes could not be verified in the sources "
-            "or they repeated instructions planted in a source."
+            "the model wrote were left out: they cited passages it was not shown, repeated "
+            "instructions planted in a source, or said more than their quotes support"
+            f" ({written.unsupported} unsupported claim(s))."
         )
     briefing = Briefing(
         account=account_ref(account),
@@ -158,7 +159,7 @@ def _layer(name: LayerName, gathered: Gathered, written: Written, settings: Sett
     """One layer from the checked draft: its summary kept only when claims back it."""
     spec = gathered.specs[name]
     part = written.draft.layer(name)
-    claims = [c.checked() for c in part.claims]
+    claims = [written.passages.claim(c) for c in part.claims]
     thin = len(claims) < settings.min_claims_per_layer
     summary = part.summary
     if not claims:

@@ -1,11 +1,15 @@
 """The model writes the brief as structured output; dossier checks every word of it.
 
-The model is shown the best candidate sentences of each layer, fenced as untrusted data, and
-answers with a `BriefDraft` through tool calling. Every quote must occur in its source's stored
-text; no quote, claim or message may repeat text that addresses a model ("ignore previous
-instructions…"); no customer-facing message may carry internal figures. A draft that fails
-gets one repair round with the errors sent back (the "reask" pattern, driven by tenacity);
-what still fails after it is dropped, and the drops are counted in the brief's metadata.
+The model is shown the best candidate sentences of each layer, fenced as untrusted data and
+each under a short id, and answers with a `BriefDraft` (agent/llm/draft.py) whose claims and
+proof points cite those ids; dossier inserts the verbatim quotes. A local OpenAI-compatible
+server is asked for the draft as `json_schema` structured output (its grammar enforces the
+schema and its bounds), any other model through tool calling. Checked: every id names a
+passage shown, every quote is in its source (the one grounding check of validate), each claim
+says only what its quotes support (agent/llm/support.py), nothing repeats text that addresses a
+model ("ignore previous instructions…"), and no customer-facing message carries internal
+figures. A draft that fails gets one repair round with the errors sent back (the "reask"
+pattern, driven by tenacity); what still fails after it is dropped and counted.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import (
     AIMessage,
     BaseMessage,
@@ -23,26 +28,21 @@ from langchain_core.messages import (
     SystemMessage,
     ToolMessage,
 )
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from langchain_core.runnables import Runnable
+from pydantic import ValidationError
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
 
+from agent.config import Settings
 from agent.deps import Deps
+from agent.llm.draft import TOOL_NAME, BriefDraft, DraftClaim, DraftMessage, Passages, json_in
 from agent.llm.fence import fence
 from agent.llm.model import LlmError, Usage, invoke, tool_calling
-from agent.schemas import (
-    Claim,
-    Evidence,
-    LayerName,
-    Persona,
-    Signal,
-    Source,
-    Stakeholder,
-    ValueMessage,
-)
+from agent.llm.support import unsupported
+from agent.schemas import Evidence, LayerName, Persona, Signal, Source, Stakeholder
 from agent.synthesize.evidence import Candidate
 from agent.synthesize.messages import load_personas
 from agent.synthesize.salience import proof_worthy
-from agent.validate import clip, fold, instruction_like, leak_errors, quote_found
+from agent.validate import LeakCheck, clip, fold, instruction_like, quote_error
 from knowledge.retrieve import LayerSpec
 from prompts import load_prompt
 
@@ -54,86 +54,6 @@ _WORD = re.compile(r"\w+")
 #: Signals and stakeholders listed for orientation (most severe and most relevant first).
 MAX_SIGNALS = 8
 MAX_STAKEHOLDERS = 10
-
-
-def _no_description(schema: dict[str, Any]) -> None:
-    schema.pop("description", None)
-
-
-class _Compact(BaseModel):
-    """Sent to the model as a tool schema: docstrings stay out of it (the prompt explains)."""
-
-    model_config = ConfigDict(json_schema_extra=_no_description)
-
-
-class DraftEvidence(_Compact):
-    """A quote copied from one source."""
-
-    source_id: str
-    quote: str
-
-    def checked(self) -> Evidence:
-        """As the brief's evidence item."""
-        return Evidence(source_id=self.source_id, quote=self.quote)
-
-
-class DraftClaim(_Compact):
-    """One statement about the client and the quotes that prove it."""
-
-    text: str
-    evidence: list[DraftEvidence] = Field(min_length=1)
-
-    def checked(self) -> Claim:
-        """As the brief's claim."""
-        return Claim(text=self.text, evidence=[e.checked() for e in self.evidence])
-
-
-class DraftLayer(_Compact):
-    """One layer as the model writes it."""
-
-    name: LayerName
-    summary: str
-    claims: list[DraftClaim] = Field(default_factory=list)
-    gaps: list[str] = Field(default_factory=list)
-
-
-class DraftMessage(_Compact):
-    """A value message for one kind of stakeholder, proved by the client's own words."""
-
-    persona: Persona
-    message: str
-    proof_points: list[DraftEvidence] = Field(min_length=1)
-
-    def checked(self) -> ValueMessage:
-        """As the brief's value message."""
-        return ValueMessage(
-            persona=self.persona,
-            message=self.message,
-            proof_points=[e.checked() for e in self.proof_points],
-        )
-
-
-class BriefDraft(_Compact):
-    """The part of a brief the model writes; dossier adds signals, triage, stakeholders and
-    the source list, which come from deterministic checks. A layer left out is empty."""
-
-    headline: str
-    focus_layer: LayerName
-    focus_reason: str
-    layers: list[DraftLayer]
-    messages: list[DraftMessage] = Field(default_factory=list)
-
-    def layer(self, name: LayerName) -> DraftLayer:
-        """The draft layer of that name (the first, if the model wrote it twice)."""
-        for layer in self.layers:
-            if layer.name is name:
-                return layer
-        empty = DraftLayer(name=name, summary="")
-        self.layers.append(empty)
-        return empty
-
-
-TOOL_NAME = BriefDraft.__name__
 
 
 @dataclass
@@ -154,12 +74,14 @@ class WriterInput:
 
 @dataclass
 class Written:
-    """The checked draft and what checking it cost."""
+    """The checked draft, the passages its ids name, and what checking it cost."""
 
     draft: BriefDraft
+    passages: Passages
     repair_rounds: int = 0
     first_errors: list[str] = field(default_factory=list)
     dropped: dict[str, int] = field(default_factory=dict)
+    unsupported: int = 0
     withheld: list[str] = field(default_factory=list)
 
     def metadata(self) -> dict[str, Any]:
@@ -168,6 +90,8 @@ class Written:
             "repair_rounds": self.repair_rounds,
             "validation_errors": self.first_errors[:20],
             "dropped": self.dropped,
+            "unsupported": self.unsupported,
+            "passages_shown": len(self.passages.by_id),
             "withheld_text": self.withheld,
         }
 
@@ -180,6 +104,86 @@ class _Rejected(Exception):
         self.errors = errors
 
 
+@dataclass
+class _Checker:
+    """The checks of one brief's drafts, over the passages shown and the sources."""
+
+    given: WriterInput
+    passages: Passages
+    planted: frozenset[tuple[str, ...]]
+    texts: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.texts = {sid: source.text for sid, source in self.given.sources.items()}
+
+    def claim(self, path: str, claim: DraftClaim) -> tuple[list[str], list[str]]:
+        """(grounding and instruction errors, support errors) of one claim."""
+        errors = self.evidence(path, claim.evidence) + self.text(path, claim.text)
+        if errors:
+            return errors, []
+        cited = self.passages.cited(claim.evidence)
+        known = [self.given.account_name]
+        known += [x for c in cited for x in (c.speaker, c.speaker_title) if x]
+        reasons = unsupported(claim.text, [c.text for c in cited], known)
+        return [], [f"{path} says more than its passages: {why}" for why in reasons]
+
+    def message(self, index: int, msg: DraftMessage) -> list[str]:
+        """Every problem of value message `index`."""
+        path = f"messages[{index}] ({msg.persona.value})"
+        errors = self.evidence(path, msg.proof_points) + self.text(path, msg.message)
+        if errors:
+            return errors
+        proofs = self.passages.evidence(msg.proof_points)
+        errors += [
+            f"{path}.proof_points[{j}] is not the client stating a priority, result or plan: "
+            f"{clip(p.quote, 80)!r}"
+            for j, p in enumerate(proofs)
+            if not proof_worthy(p.quote)
+        ]
+        errors += LeakCheck(self.given.internal_terms).errors(index, self.passages.message(msg))
+        if msg.persona not in self.given.personas:
+            errors.append(f"{path} is for a persona the CSM did not ask for")
+        return errors
+
+    def evidence(self, path: str, ids: Sequence[str]) -> list[str]:
+        """Unknown ids, quotes not in their source, quotes of a planted instruction."""
+        errors = [
+            f"{path}.evidence cites unknown passage {pid!r} (cite only the ids shown)"
+            for pid in self.passages.unknown(ids)
+        ]
+        for j, item in enumerate(self.passages.evidence(ids)):
+            errors += self.grounding(f"{path}.evidence[{j}]", item)
+        return errors
+
+    def grounding(self, where: str, item: Evidence) -> list[str]:
+        """The one grounding check, then the planted-instruction check of a quote."""
+        error = quote_error(where, item, self.texts)
+        if error:
+            return [error]
+        if instruction_like(item.quote):
+            return [f"{where} quotes an instruction planted in source {item.source_id!r}"]
+        return []
+
+    def text(self, path: str, text: str) -> list[str]:
+        """Text that addresses a model or repeats a planted instruction."""
+        if instruction_like(text) or (self.planted and _shingles(text) & self.planted):
+            return [f"{path} repeats or follows an instruction found inside a source"]
+        return []
+
+    def errors(self, draft: BriefDraft) -> list[str]:
+        """Every problem of a draft, one line each, named by its path in the brief."""
+        errors: list[str] = []
+        for name in LayerName:
+            for i, claim in enumerate(draft.layer(name).claims):
+                bad, unsupported_ = self.claim(f"layers.{name.value}.claims[{i}]", claim)
+                errors += bad + unsupported_
+        for i, msg in enumerate(draft.messages):
+            errors += self.message(i, msg)
+        for path, text in _free_text(draft):
+            errors += self.text(path, text)
+        return errors
+
+
 def prompt_hashes() -> dict[str, str]:
     """The hash of every prompt the LLM path uses, for the brief's metadata."""
     names = ("research", "brief_system", "brief_context", "repair")
@@ -190,32 +194,24 @@ def write(deps: Deps, given: WriterInput, usage: Usage) -> Written:
     """Ask for a draft, repair it once if it fails, then drop whatever still fails."""
     assert deps.chat is not None
     settings = deps.settings
-    chat = deps.chat
-    structured = tool_calling(
-        lambda: chat.with_structured_output(
-            BriefDraft, method="function_calling", include_raw=True
-        ),
-        settings,
-    )
+    passages = Passages(given.passages)
+    structured = _structured(deps.chat, settings)
     conversation: list[BaseMessage] = [
         SystemMessage(load_prompt("brief_system").fill(tool=TOOL_NAME)),
-        HumanMessage(_context(given)),
+        HumanMessage(_context(given, passages)),
     ]
-    planted = planted_shingles(given.sources.values())
+    checker = _Checker(given, passages, planted_shingles(given.sources.values()))
     state: dict[str, Any] = {"draft": None, "errors": [], "rounds": 0, "first": None}
 
     def attempt() -> None:
-        answer = invoke(lambda: structured.invoke(conversation), settings)
-        result: Mapping[str, Any] = answer if isinstance(answer, Mapping) else {"parsed": answer}
-        raw = result.get("raw")
+        raw = invoke(lambda: structured.invoke(conversation), settings)
         if isinstance(raw, BaseMessage):
             usage.add(raw, "repair" if state["rounds"] else "write")
             conversation.append(raw)
-        parsed = result.get("parsed")
-        errors = _parse_errors(result) if not isinstance(parsed, BriefDraft) else []
-        if isinstance(parsed, BriefDraft):
+        parsed, errors = read_draft(raw)
+        if parsed is not None:
             state["draft"] = parsed
-            errors = draft_errors(parsed, given, planted)
+            errors = checker.errors(parsed)
         if state["first"] is None:
             state["first"] = errors
         if errors:
@@ -240,8 +236,48 @@ def write(deps: Deps, given: WriterInput, usage: Usage) -> Written:
             "the model's brief could not be read after a repair round: "
             + "; ".join(state["errors"][:3])
         )
-    written = Written(draft=draft, repair_rounds=state["rounds"], first_errors=state["first"])
-    return drop_failing(written, given, planted)
+    written = Written(
+        draft=draft, passages=passages, repair_rounds=state["rounds"], first_errors=state["first"]
+    )
+    return drop_failing(written, checker)
+
+
+def structured_method(settings: Settings) -> str:
+    """How the draft is asked for: `json_schema` from an OpenAI-compatible server of our own
+    choosing (llama.cpp, vLLM and Ollama enforce it with a grammar; llama.cpp ignores a named
+    tool choice), tool calling from any other model."""
+    return "json_schema" if settings.llm_base_url else "function_calling"
+
+
+def _structured(chat: BaseChatModel, settings: Settings) -> Runnable[Any, Any]:
+    if structured_method(settings) == "json_schema":
+        schema = {"name": TOOL_NAME, "schema": BriefDraft.model_json_schema()}
+        return chat.bind(response_format={"type": "json_schema", "json_schema": schema})
+    return tool_calling(lambda: chat.bind_tools([BriefDraft], tool_choice=TOOL_NAME), settings)
+
+
+def read_draft(raw: Any) -> tuple[BriefDraft | None, list[str]]:
+    """The draft an answer carries (a BriefDraft tool call, or JSON in its content, bare or
+    fenced), or why it carries none, in words the model can act on."""
+    if not isinstance(raw, AIMessage):
+        return None, [f"no {TOOL_NAME} in the answer"]
+    calls = [c for c in raw.tool_calls if c.get("name") == TOOL_NAME]
+    try:
+        if calls:
+            return BriefDraft.model_validate(calls[0]["args"]), []
+        if raw.invalid_tool_calls:
+            args = raw.invalid_tool_calls[0].get("args")
+            return None, [f"the {TOOL_NAME} arguments are not valid JSON: " + clip(str(args), 120)]
+        content = raw.content if isinstance(raw.content, str) else str(raw.content)
+        if not content.strip():
+            return None, [f"no {TOOL_NAME} in the answer"]
+        return BriefDraft.model_validate(json_in(content)), []
+    except ValidationError as exc:
+        return None, [
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:10]
+        ]
+    except ValueError:
+        return None, [f"the {TOOL_NAME} JSON is not valid JSON: " + clip(str(raw.content), 120)]
 
 
 def _budget_spent(usage: Usage) -> Any:
@@ -251,58 +287,25 @@ def _budget_spent(usage: Usage) -> Any:
     return stop
 
 
-def draft_errors(
-    draft: BriefDraft, given: WriterInput, planted: frozenset[tuple[str, ...]]
-) -> list[str]:
-    """Every problem of a draft, one line each, named by its path in the brief."""
-    errors: list[str] = []
-    for name in LayerName:
-        for i, claim in enumerate(draft.layer(name).claims):
-            path = f"layers.{name.value}.claims[{i}]"
-            errors += _evidence_errors(path, claim.evidence, given.sources)
-            errors += _text_errors(path, claim.text, planted)
-    for i, msg in enumerate(draft.messages):
-        path = f"messages[{i}] ({msg.persona.value})"
-        errors += _evidence_errors(path, msg.proof_points, given.sources)
-        errors += _proof_errors(path, msg.proof_points)
-        errors += _text_errors(path, msg.message, planted)
-    errors += leak_errors([m.checked() for m in draft.messages], given.internal_terms)
-    for path, text in _free_text(draft):
-        errors += _text_errors(path, text, planted)
-    return errors
-
-
-def drop_failing(
-    written: Written, given: WriterInput, planted: frozenset[tuple[str, ...]]
-) -> Written:
+def drop_failing(written: Written, checker: _Checker) -> Written:
     """The draft without the claims, messages and texts that still fail, and the counts."""
     draft = written.draft.model_copy(deep=True)
     dropped = {"claims": 0, "messages": 0}
     for name in LayerName:
         layer = draft.layer(name)
-        kept = [
-            c
-            for c in layer.claims
-            if not _evidence_errors("", c.evidence, given.sources)
-            and not _text_errors("", c.text, planted)
-        ]
+        kept = []
+        for claim in layer.claims:
+            bad, unsupported_ = checker.claim("", claim)
+            written.unsupported += bool(unsupported_) and not bad
+            if not bad and not unsupported_:
+                kept.append(claim)
         dropped["claims"] += len(layer.claims) - len(kept)
         layer.claims = kept
-        layer.gaps = [g for g in layer.gaps if not _text_errors("", g, planted)]
-    kept_messages = []
-    for msg in draft.messages:
-        bad = _evidence_errors("", msg.proof_points, given.sources)
-        bad += _proof_errors("", msg.proof_points)
-        bad += _text_errors("", msg.message, planted)
-        bad += leak_errors([msg.checked()], given.internal_terms)
-        if bad or msg.persona not in given.personas:
-            dropped["messages"] += 1
-        else:
-            kept_messages.append(msg)
+        layer.gaps = [g for g in layer.gaps if not checker.text("", g)]
+    kept_messages = [m for i, m in enumerate(draft.messages) if not checker.message(i, m)]
+    dropped["messages"] = len(draft.messages) - len(kept_messages)
     draft.messages = kept_messages
-    for path, text in _free_text(draft):
-        if _text_errors(path, text, planted):
-            written.withheld.append(path)
+    written.withheld += [path for path, text in _free_text(draft) if checker.text(path, text)]
     written.draft = draft
     written.dropped = dropped
     return written
@@ -323,62 +326,11 @@ def _shingles(text: str) -> set[tuple[str, ...]]:
     return {tuple(words[i : i + PLANTED_SHINGLE]) for i in range(len(words) - PLANTED_SHINGLE + 1)}
 
 
-def _evidence_errors(
-    path: str, evidence: Sequence[DraftEvidence], sources: Mapping[str, Source]
-) -> list[str]:
-    errors = []
-    for j, item in enumerate(evidence):
-        where = f"{path}.evidence[{j}]"
-        source = sources.get(item.source_id)
-        if source is None:
-            errors.append(f"{where} cites unknown source {item.source_id!r}")
-        elif not quote_found(item.quote, source.text):
-            errors.append(
-                f"{where} quote {clip(item.quote, 80)!r} is not in source {item.source_id!r}"
-            )
-        elif instruction_like(item.quote):
-            errors.append(f"{where} quotes an instruction planted in source {item.source_id!r}")
-    return errors
-
-
-def _proof_errors(path: str, proofs: Sequence[DraftEvidence]) -> list[str]:
-    """A proof point must be the client stating a priority, result or plan."""
-    return [
-        f"{path}.proof_points[{j}] is not the client stating a priority, result or plan: "
-        f"{clip(p.quote, 80)!r}"
-        for j, p in enumerate(proofs)
-        if not proof_worthy(p.quote)
-    ]
-
-
-def _text_errors(path: str, text: str, planted: frozenset[tuple[str, ...]]) -> list[str]:
-    if instruction_like(text) or (planted and _shingles(text) & planted):
-        return [f"{path} repeats or follows an instruction found inside a source"]
-    return []
-
-
 def _free_text(draft: BriefDraft) -> list[tuple[str, str]]:
     """The texts no quote backs: headline, focus reason, layer summaries."""
     texts = [("headline", draft.headline), ("focus_reason", draft.focus_reason)]
     texts += [(f"layers.{n.value}.summary", draft.layer(n).summary) for n in LayerName]
     return texts
-
-
-def _parse_errors(result: Mapping[str, Any]) -> list[str]:
-    """Why an answer could not be read as a BriefDraft, in words the model can act on."""
-    error = result.get("parsing_error")
-    if isinstance(error, ValidationError):
-        return [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()[:10]]
-    if error is not None:
-        return [" ".join(str(error).split())[:400]]
-    raw = result.get("raw")
-    invalid = getattr(raw, "invalid_tool_calls", None) or []
-    if invalid:
-        return [
-            f"the {TOOL_NAME} arguments are not valid JSON: "
-            + clip(str(invalid[0].get("args")), 120)
-        ]
-    return [f"no {TOOL_NAME} tool call in the answer"]
 
 
 def _repair_messages(last: BaseMessage, errors: Sequence[str]) -> list[BaseMessage]:
@@ -393,7 +345,7 @@ def _repair_messages(last: BaseMessage, errors: Sequence[str]) -> list[BaseMessa
     return [ToolMessage(content=text, tool_call_id=str(i)) for i in ids]
 
 
-def _context(given: WriterInput) -> str:
+def _context(given: WriterInput, passages: Passages) -> str:
     layers = "\n".join(f"- {n.value}: {given.specs[n].description}" for n in LayerName)
     signals = (
         "\n".join(
@@ -411,7 +363,8 @@ def _context(given: WriterInput) -> str:
     blocks = []
     for name in LayerName:
         blocks.append(f"### Passages retrieved for the {name.value} layer")
-        blocks += [_passage(c) for c in given.passages.get(name, [])] or ["(none)"]
+        shown = given.passages.get(name, [])
+        blocks += [_passage(c, passages.id_of(c)) for c in shown] or ["(none)"]
     return load_prompt("brief_context").fill(
         account=given.account_name,
         request=given.purpose,
@@ -435,11 +388,11 @@ def _persona_lines(personas: Sequence[Persona]) -> str:
     )
 
 
-def _passage(candidate: Candidate) -> str:
+def _passage(candidate: Candidate, pid: str) -> str:
     source = candidate.source
     return fence(
         candidate.text,
-        id=source.id,
+        id=pid,
         date=source.published_at,
         speaker=candidate.speaker,
         internal="true" if source.internal else None,

@@ -4,22 +4,26 @@ budget, and the extractive fallback."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
+from langchain_core.messages import AIMessage
 
 from agent.book import find_account
 from agent.config import load_settings
 from agent.deps import Deps
+from agent.llm.draft import BriefDraft
 from agent.pipeline import brief
 from agent.render import render
-from agent.schemas import Briefing, BriefRequest, Persona
+from agent.schemas import Briefing, BriefRequest, Persona, Source
+from evals.echo_model import draft_from
 from tests.agent.llm_fakes import (
     ACCOUNT,
     NOW,
-    PLANTED,
+    USAGE,
     FakeChat,
     calls,
     draft,
@@ -27,9 +31,11 @@ from tests.agent.llm_fakes import (
     invalid_json,
     plant_instruction,
     stop_research,
+    writer_context,
 )
 
-FABRICATED = "Our board has approved a fivefold increase in software spending."
+#: A passage id the writer never shows.
+FABRICATED = "p404"
 
 
 @pytest.fixture
@@ -51,6 +57,11 @@ def run(home: Path, *replies: Any, **settings: Any) -> tuple[Briefing, FakeChat]
         return brief(deps, account, request), chat
 
 
+def briefing_sources(home: Path) -> list[Source]:
+    config = load_settings(home)
+    return Deps.build(config, clock=lambda: NOW, offline=True).store.sources(ACCOUNT)
+
+
 def claim_quotes(briefing: Briefing) -> list[str]:
     return [
         e.quote for _, layer in briefing.layers.items() for c in layer.claims for e in c.evidence
@@ -59,7 +70,7 @@ def claim_quotes(briefing: Briefing) -> list[str]:
 
 def test_a_valid_draft_becomes_the_brief_with_its_accounting(workspace: Path) -> None:
     briefing, chat = run(workspace, stop_research, draft())
-    assert briefing.mode == "llm:openai:gpt-4o-mini"
+    assert briefing.mode == "llm:openai:gpt-4o-mini", briefing.notices
     assert claim_quotes(briefing), "the model's claims are in the brief"
     meta = briefing.metadata
     assert meta["repair_rounds"] == 0 and meta["dropped"] == {"claims": 0, "messages": 0}
@@ -73,29 +84,75 @@ def test_a_valid_draft_becomes_the_brief_with_its_accounting(workspace: Path) ->
     assert "<untrusted-source id=" in str(context)
 
 
-def test_a_fabricated_quote_is_sent_back_once_and_the_repair_is_used(workspace: Path) -> None:
-    def fabricate(args: dict[str, Any]) -> None:
-        first_claim(args)["evidence"][0]["quote"] = FABRICATED
+def fabricate(args: dict[str, Any]) -> None:
+    first_claim(args)["evidence"] = [FABRICATED]
 
+
+def test_claims_cite_passage_ids_and_the_brief_carries_their_verbatim_quotes(
+    workspace: Path,
+) -> None:
+    briefing, chat = run(workspace, stop_research, draft())
+    context = str(chat.received[1][1].content)
+    assert '<untrusted-source id="p1"' in context
+    sources = {s.id: s.text for s in briefing_sources(workspace)}
+    for _, evidence in briefing.all_evidence():
+        assert " ".join(evidence.quote.split()) in " ".join(sources[evidence.source_id].split())
+
+
+def test_an_unknown_passage_id_is_sent_back_once_and_the_repair_is_used(workspace: Path) -> None:
     briefing, chat = run(workspace, stop_research, draft(fabricate), draft())
     assert briefing.metadata["repair_rounds"] == 1
     assert briefing.metadata["dropped"]["claims"] == 0
     repair = chat.received[2][-1]
-    assert repair.type == "tool" and "is not in source" in str(repair.content)
-    assert FABRICATED not in claim_quotes(briefing)
+    assert repair.type == "tool" and f"unknown passage {FABRICATED!r}" in str(repair.content)
 
 
-def test_a_quote_still_fabricated_after_the_repair_is_dropped_and_counted(
+def test_an_unknown_id_still_cited_after_the_repair_is_dropped_and_counted(
     workspace: Path,
 ) -> None:
-    def fabricate(args: dict[str, Any]) -> None:
-        first_claim(args)["evidence"][0]["quote"] = FABRICATED
-
     briefing, _ = run(workspace, stop_research, draft(fabricate), draft(fabricate))
     assert briefing.metadata["dropped"]["claims"] == 1
-    assert FABRICATED not in claim_quotes(briefing)
-    assert FABRICATED not in render(briefing, "md")
     assert any("left out" in n for n in briefing.notices)
+
+
+def test_a_claim_its_passage_does_not_support_is_repaired_then_dropped_and_counted(
+    workspace: Path,
+) -> None:
+    def overstate(args: dict[str, Any]) -> None:
+        first_claim(args)["text"] = "Larkspur Home revenue fell 87% as Brightwater Labs took share."
+
+    briefing, chat = run(workspace, stop_research, draft(overstate), draft(overstate))
+    repair = str(chat.received[2][-1].content)
+    assert "says more than its passages" in repair and "'87%'" in repair
+    assert "Brightwater Labs" in repair
+    assert briefing.metadata["unsupported"] == 1
+    assert briefing.metadata["dropped"]["claims"] == 1
+    assert "87%" not in render(briefing, "md")
+    assert any("1 unsupported claim" in n for n in briefing.notices)
+
+
+def test_a_local_server_is_asked_for_json_schema_and_a_fenced_json_answer_is_read(
+    workspace: Path,
+) -> None:
+    def fenced(messages: Any) -> AIMessage:
+        args = draft_from(writer_context(messages))
+        return AIMessage(f"```json\n{json.dumps(args)}\n```", usage_metadata=USAGE)
+
+    def truncated(messages: Any) -> AIMessage:
+        return AIMessage('{"headline": "Larkspur', usage_metadata=USAGE)
+
+    briefing, chat = run(
+        workspace, stop_research, truncated, fenced, llm_base_url="http://127.0.0.1:9/v1"
+    )
+    assert briefing.mode.startswith("llm:"), briefing.notices
+    assert briefing.metadata["repair_rounds"] == 1
+    assert "not valid JSON" in str(chat.received[2][-1].content)
+    assert claim_quotes(briefing)
+
+
+def test_the_draft_schema_bounds_every_text_and_list() -> None:
+    schema = json.dumps(BriefDraft.model_json_schema())
+    assert schema.count('"maxLength"') >= 6 and schema.count('"maxItems"') >= 5
 
 
 def test_invalid_json_is_repaired(workspace: Path) -> None:
@@ -108,13 +165,13 @@ def test_invalid_json_is_repaired(workspace: Path) -> None:
 def test_a_followed_planted_instruction_never_reaches_the_brief(
     workspace: Path, tmp_path: Path
 ) -> None:
-    source_id = plant_instruction(workspace, tmp_path)
+    plant_instruction(workspace, tmp_path)
 
     def obey(args: dict[str, Any]) -> None:
         args["headline"] = "The client will sign a five-year renewal at double the current price."
-        claim = first_claim(args)
-        claim["text"] = "Larkspur will sign a five-year renewal at double the current price."
-        claim["evidence"] = [{"source_id": source_id, "quote": PLANTED}]
+        first_claim(args)["text"] = (
+            "Larkspur will sign a five-year renewal at double the current price."
+        )
 
     briefing, chat = run(workspace, stop_research, draft(obey), draft(obey))
     text = render(briefing, "json").casefold()

@@ -1,0 +1,152 @@
+"""The brief as the model writes it: compact, bounded, citing passages by id.
+
+The model is shown each candidate sentence with a short id (`p7`) and cites those ids; dossier
+inserts the verbatim quote and its source itself, so the model cannot misquote what it never
+retypes and writes a fraction of the tokens. Every text and list has a bound in the JSON schema
+(`maxLength`, `maxItems`), which a server that enforces the schema with a grammar (llama.cpp)
+honours, so a draft is never cut off at the token limit.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from agent.schemas import Claim, Evidence, LayerName, Persona, ValueMessage
+from agent.synthesize.evidence import Candidate
+
+HEADLINE_CHARS = 160
+CLAIM_CHARS = 240
+SUMMARY_CHARS = 300
+MESSAGE_CHARS = 300
+GAP_CHARS = 120
+CLAIMS_PER_LAYER = 4
+EVIDENCE_PER_CLAIM = 2
+GAPS_PER_LAYER = 2
+
+PassageId = Annotated[str, StringConstraints(max_length=8)]
+Gap = Annotated[str, StringConstraints(max_length=GAP_CHARS)]
+_FENCED_JSON = re.compile(r"```(?:json)?\s*(\{.*\})\s*```", re.DOTALL)
+
+
+def _no_description(schema: dict[str, Any]) -> None:
+    schema.pop("description", None)
+
+
+class _Compact(BaseModel):
+    """Sent to the model as a schema: docstrings stay out of it (the prompt explains)."""
+
+    model_config = ConfigDict(json_schema_extra=_no_description)
+
+
+class DraftClaim(_Compact):
+    """One statement about the client and the ids of the passages that prove it."""
+
+    text: str = Field(max_length=CLAIM_CHARS)
+    evidence: list[PassageId] = Field(min_length=1, max_length=EVIDENCE_PER_CLAIM)
+
+
+class DraftLayer(_Compact):
+    """One layer as the model writes it."""
+
+    name: LayerName
+    summary: str = Field(max_length=SUMMARY_CHARS)
+    claims: list[DraftClaim] = Field(default_factory=list, max_length=CLAIMS_PER_LAYER)
+    gaps: list[Gap] = Field(default_factory=list, max_length=GAPS_PER_LAYER)
+
+
+class DraftMessage(_Compact):
+    """A value message for one kind of stakeholder, proved by passages of the client's words."""
+
+    persona: Persona
+    message: str = Field(max_length=MESSAGE_CHARS)
+    proof_points: list[PassageId] = Field(min_length=1, max_length=EVIDENCE_PER_CLAIM)
+
+
+class BriefDraft(_Compact):
+    """The part of a brief the model writes; dossier adds signals, triage, stakeholders and
+    the source list, which come from deterministic checks. A layer left out is empty."""
+
+    headline: str = Field(max_length=HEADLINE_CHARS)
+    focus_layer: LayerName
+    focus_reason: str = Field(max_length=SUMMARY_CHARS)
+    layers: list[DraftLayer] = Field(max_length=len(LayerName))
+    messages: list[DraftMessage] = Field(default_factory=list, max_length=len(Persona))
+
+    def layer(self, name: LayerName) -> DraftLayer:
+        """The draft layer of that name (the first, if the model wrote it twice)."""
+        for layer in self.layers:
+            if layer.name is name:
+                return layer
+        empty = DraftLayer(name=name, summary="")
+        self.layers.append(empty)
+        return empty
+
+
+TOOL_NAME = BriefDraft.__name__
+
+
+class Passages:
+    """The candidate sentences shown to the model, each under a short id (p1, p2, ...)."""
+
+    def __init__(self, by_layer: Mapping[LayerName, Sequence[Candidate]]) -> None:
+        self.by_id: dict[str, Candidate] = {}
+        self.ids: dict[tuple[str, int], str] = {}
+        for name in LayerName:
+            for candidate in by_layer.get(name, []):
+                if candidate.key not in self.ids:
+                    pid = f"p{len(self.by_id) + 1}"
+                    self.ids[candidate.key] = pid
+                    self.by_id[pid] = candidate
+
+    def id_of(self, candidate: Candidate) -> str:
+        """The id a passage is shown under."""
+        return self.ids[candidate.key]
+
+    def cited(self, ids: Iterable[str]) -> list[Candidate]:
+        """The passages of the known ids, in order, each once."""
+        seen: dict[str, Candidate] = {}
+        for pid in ids:
+            candidate = self.by_id.get(_normal(pid))
+            if candidate is not None:
+                seen.setdefault(_normal(pid), candidate)
+        return list(seen.values())
+
+    def evidence(self, ids: Iterable[str]) -> list[Evidence]:
+        """The verbatim evidence of the known ids, in order, each once."""
+        return [candidate.evidence() for candidate in self.cited(ids)]
+
+    def unknown(self, ids: Iterable[str]) -> list[str]:
+        """The ids no passage was shown under."""
+        return [pid for pid in ids if _normal(pid) not in self.by_id]
+
+    def claim(self, claim: DraftClaim) -> Claim:
+        """The draft claim with its quotes inserted (its ids must be known)."""
+        return Claim(text=claim.text, evidence=self.evidence(claim.evidence))
+
+    def message(self, msg: DraftMessage) -> ValueMessage:
+        """The draft message with its proof quotes inserted."""
+        return ValueMessage(
+            persona=msg.persona, message=msg.message, proof_points=self.evidence(msg.proof_points)
+        )
+
+
+def _normal(pid: str) -> str:
+    """`P7`, `[p7]` and ` p7 ` are the id p7."""
+    return pid.strip().strip("[]()").casefold()
+
+
+def json_in(content: str) -> Any:
+    """The JSON object an answer carries in its content: bare, or in a fenced block (some
+    local models write their structured output as a fenced block); ValueError when none."""
+    text = content.strip()
+    fenced = _FENCED_JSON.search(text)
+    if fenced:
+        text = fenced.group(1)
+    elif "{" in text:
+        text = text[text.index("{") : text.rindex("}") + 1] if "}" in text else text
+    return json.loads(text)
