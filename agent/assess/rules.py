@@ -47,6 +47,13 @@ _HIRE_COUNT = re.compile(
     r"roles|positions|hires|salespeople|associates))\b",
     re.IGNORECASE,
 )
+#: A hiring surge is about people: hiring, jobs, roles, staff.
+_PEOPLE = re.compile(
+    r"\b(?:hir(?:e|es|ed|ing)|recruit\w*|jobs?|roles?|positions?|openings?|vacanc\w+|headcount|"
+    r"people|employees?|staff\w*|workers?|workforce|engineers?|nurses?|associates?|talent|"
+    r"team members?|salespeople|reps?)\b",
+    re.IGNORECASE,
+)
 _TARGET_AFTER = re.compile(
     r"\b(?:acquire|buy|acquisition of|purchase of|bought|acquired|buys|merge with)\s+(?:the\s+)?"
     r"([A-Z][\w&'’.-]*(?:\s+(?:[A-Z][\w&'’.-]*|&|of))*)"
@@ -208,6 +215,10 @@ def _clause_at(sentence: str, position: int) -> tuple[str, int]:
     return sentence[start:], start
 
 
+#: A speaker telling of their own move.
+_FIRST_PERSON = re.compile(r"\b(?:I|I'm|I’m|I'll|I’ll|I've|I’ve|my)\b")
+
+
 def _executive(kind: SignalType) -> _Rule:
     verb = "leaves" if kind is T.executive_departure else "joins"
 
@@ -217,6 +228,10 @@ def _executive(kind: SignalType) -> _Rule:
         blanked = REPORTS_TO.sub(lambda m: " " * len(m[0]), clause)
         person = person_near(blanked, match.start() - offset, (*ctx.client_names, *ctx.competitors))
         role = role_of(clause)
+        if person is None and role is None and ctx.speaker and _FIRST_PERSON.search(clause):
+            # "I will retire at the end of February": the speaker's own move, in their title
+            name, _, title = ctx.speaker.partition(" (")
+            person, role = name, role_of(title.rstrip(")"))
         if person is None and role is None:
             return None
         if kind is T.executive_appointment and (person is None or role is None):
@@ -253,6 +268,8 @@ def _layoffs(sentence: str, match: re.Match[str], ctx: Context) -> Hit | None:
 
 
 def _hiring(sentence: str, match: re.Match[str], ctx: Context) -> Hit | None:
+    if not _PEOPLE.search(sentence):
+        return None  # "we are adding capacity" hires no one
     m = _HIRE_COUNT.search(sentence)
     entity = " ".join(m[2].split()) if m else None
     what = f"plans to hire {m[1]} {entity}" if m else "hiring at scale"
@@ -280,8 +297,7 @@ def _partnership(sentence: str, match: re.Match[str], ctx: Context) -> Hit | Non
     orgs = [
         strip_client(o.rstrip(".,;:"), ctx)
         for o in orgs
-        if o not in ctx.competitors
-        and o.split()[0] not in _NOT_PARTNER
+        if o not in ctx.competitors and o.split()[0] not in _NOT_PARTNER
     ]
     if not orgs:
         return None
