@@ -35,9 +35,14 @@ def printable(text: object) -> str:
 
 def md_text(text: object) -> str:
     """Source or model text as literal Markdown inline text, on one line."""
+    return _MD_LINE_START.sub(_escape_line_start, md_cell(text), count=1)
+
+
+def md_cell(text: object) -> str:
+    """Source or model text as a table cell: as `md_text`, but a cell never starts a line, so
+    "9.8 million" needs no escaped dot."""
     line = printable(" ".join(str(text).split()))
-    line = _MD_INLINE.sub(lambda m: _MD_ENTITY.get(m.group(), "\\" + m.group()), line)
-    return _MD_LINE_START.sub(_escape_line_start, line, count=1)
+    return _MD_INLINE.sub(lambda m: _MD_ENTITY.get(m.group(), "\\" + m.group()), line)
 
 
 def _escape_line_start(match: re.Match[str]) -> str:

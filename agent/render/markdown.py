@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from agent.render.escape import md_code, md_text, md_url
+from agent.render.escape import md_cell, md_code, md_text, md_url
 from agent.render.footnotes import marks, persona_title, source_numbers
 from agent.schemas import Briefing, Claim, Evidence
 from knowledge.retrieve import kind_titles
@@ -78,8 +78,8 @@ def to_markdown(briefing: Briefing) -> str:
         out += ["## Stakeholders", "", "| Name | Title | Status | Source |", "|---|---|---|---|"]
         for person in briefing.stakeholders:
             out.append(
-                f"| {md_text(person.name)} | {md_text(person.title or 'unknown')} | "
-                f"{md_text(person.status)} | "
+                f"| {md_cell(person.name)} | {md_cell(person.title or 'unknown')} | "
+                f"{md_cell(person.status)} | "
                 f"{cite(person.evidence)} |"
             )
         out.append("")
@@ -132,7 +132,7 @@ def _glance(briefing: Briefing, cite: Cite) -> list[str]:
     if glance.key_numbers:
         out += ["| Key number | Figure | Period | Source |", "|---|---|---|---|"]
         out += [
-            f"| {md_text(n.metric)} | {md_text(n.value)} | {md_text(n.period or '—')} | "
+            f"| {md_cell(n.metric)} | {md_cell(n.value)} | {md_cell(n.period or '—')} | "
             f"{cite(n.evidence)} |"
             for n in glance.key_numbers
         ]
@@ -160,7 +160,7 @@ def _kpi_map(briefing: Briefing, cite: Cite) -> list[str]:
         "|---|---|---|---|",
     ]
     out += [
-        f"| {md_text(k.client_kpi)} | {md_text(k.product)} | {md_text(k.impact)} | "
+        f"| {md_cell(k.client_kpi)} | {md_cell(k.product)} | {md_cell(k.impact)} | "
         f"{cite(k.evidence)} |"
         for k in briefing.kpi_map
     ]

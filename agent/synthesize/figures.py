@@ -43,6 +43,10 @@ _METRICS = (
         "Guidance",
         re.compile(r"\b(?:guidance|outlook|we (?:now )?expect|forecast)\b", re.I),
         re.compile(f"{MONEY.pattern}|{PERCENT.pattern}", re.I),
+        # a financial figure, not "we expect to reach 80% of households"
+        also=re.compile(
+            rf"{_REVENUE}|\b(?:earnings|eps|margins?|income|ebitda|cash flow|growth)\b", re.I
+        ),
         kinds=("guidance",),
     ),
     _Metric(

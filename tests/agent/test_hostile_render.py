@@ -19,7 +19,7 @@ from agent.cli import app
 from agent.config import Settings
 from agent.errors import ConfigError, FetchError
 from agent.render import render
-from agent.render.escape import md_link, md_text, printable, web_url
+from agent.render.escape import md_cell, md_link, md_text, printable, web_url
 from agent.scan.digest import Digest, DigestAccount, render_digest
 from agent.scan.notify import post_json, slack_payload
 from agent.schemas import (
@@ -261,6 +261,13 @@ def test_md_text_keeps_ordinary_text_readable() -> None:
         "Revenue grew 12% (to $410 million) at AT&T."
     )
     assert md_text("2026. A year") == "2026\\. A year"
+
+
+def test_a_table_cell_escapes_markup_but_not_a_leading_number() -> None:
+    assert md_text("9.8 million") == "9\\.8 million"  # a line that starts "9." is a list
+    assert md_cell("9.8 million") == "9.8 million"  # a cell never starts a line
+    assert md_cell("a | b <img src=x>") != "a | b <img src=x>"
+    assert "|" not in md_cell("a | b").replace("\\|", "")
 
 
 def test_slack_payload_escapes_mrkdwn_and_control_codes() -> None:
