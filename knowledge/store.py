@@ -40,6 +40,8 @@ _OPEN_COLLECTIONS = 64
 #: Told how many chunks are embedded so far, and of how many.
 Progress = Callable[[int, int], None]
 
+#: What a stored account or source id looks like: never a path or `..`.
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,200}")
 log = logging.getLogger(__name__)
 _COLLECTION_NAME = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_-]{1,61}[a-zA-Z0-9]")
 
@@ -188,7 +190,10 @@ class KnowledgeStore:
         )
 
     def get_source(self, account_id: str, source_id: str) -> Source | None:
-        """One stored source, or None."""
+        """One stored source, or None; an id that is not a plain name (a path, `..`) is none,
+        whoever asks (the web page, the MCP server)."""
+        if not (_PLAIN_NAME.fullmatch(account_id) and _PLAIN_NAME.fullmatch(source_id)):
+            return None
         path = self.settings.sources_dir / account_id / f"{source_id}.json"
         if not path.is_file():
             return None

@@ -196,3 +196,12 @@ def test_a_thinner_copy_never_replaces_a_fuller_source(
     assert store.get_source("acme", "news-1") == full
     corrected = full.model_copy(update={"text": full.text.replace("March", "April")})
     assert store.add_sources([corrected]).updated == ["news-1"]
+
+
+@pytest.mark.parametrize("source_id", ["../../book", "a/b", "..", "/etc/passwd", "x\\y", ""])
+def test_a_source_id_that_is_a_path_is_no_source(store: KnowledgeStore, source_id: str) -> None:
+    """The store refuses ids that would reach outside the account's folder, whoever asks."""
+    store.add_sources([_source("news-1", FINANCE)])
+    assert store.get_source("larkspur-home", "news-1") is not None
+    assert store.get_source("larkspur-home", source_id) is None
+    assert store.get_source("../larkspur-home", "news-1") is None
