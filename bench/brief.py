@@ -1,6 +1,7 @@
-"""Brief benchmark: ingest rate, raw embedding rate, brief latency cold and warm, peak RSS.
+"""Brief benchmark: ingest rate, raw embedding rate, brief latency cold and warm, the cold
+start of `dossier --help`, peak RSS.
 
-Run: .venv/bin/python bench/brief.py [--warm-runs 10] [--cold-runs 3]
+Run: .venv/bin/python bench/brief.py [--warm-runs 10] [--cold-runs 3] [--help-runs 10]
 Prints one figure per line for the demo account and a synthetic account of 500 chunks.
 """
 
@@ -85,7 +86,7 @@ def synthetic_sources(account_id: str, chunks: int, chunk_chars: int) -> list[So
     per_source = 5
     start = datetime(2026, 1, 1, tzinfo=UTC)
     for i in range(chunks // per_source):
-        sentences = []
+        sentences: list[str] = []
         while sum(len(s) + 1 for s in sentences) < per_source * chunk_chars * 0.95:
             words = rng.choices(_WORDS, k=rng.randint(12, 24))
             sentences.append(" ".join(words).capitalize() + ".")
@@ -120,19 +121,20 @@ def warm_p50(deps: Deps, account: Account, runs: int) -> float:
     return statistics.median(times)
 
 
-def cold_p50(home: Path, account_id: str, runs: int) -> float:
-    """Median latency of a fresh `dossier brief` process in seconds (imports included)."""
+def process_p50(args: list[str], runs: int) -> float:
+    """Median wall time of a fresh `dossier ARGS...` process in seconds (imports included)."""
     exe = Path(sys.executable).with_name("dossier")
     times = []
     for _ in range(runs):
         started = time.perf_counter()
-        subprocess.run(
-            [str(exe), "--home", str(home), "brief", account_id, "--format", "json"],
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
+        subprocess.run([str(exe), *args], check=True, stdout=subprocess.DEVNULL)
         times.append(time.perf_counter() - started)
     return statistics.median(times)
+
+
+def cold_p50(home: Path, account_id: str, runs: int) -> float:
+    """Median latency of a fresh `dossier brief` process in seconds (imports included)."""
+    return process_p50(["--home", str(home), "brief", account_id, "--format", "json"], runs)
 
 
 def main() -> None:
@@ -140,6 +142,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--warm-runs", type=int, default=10)
     parser.add_argument("--cold-runs", type=int, default=3)
+    parser.add_argument("--help-runs", type=int, default=10)
     parser.add_argument("--chunks", type=int, default=500)
     args = parser.parse_args()
 
@@ -147,6 +150,8 @@ def main() -> None:
         f"machine: {platform.platform()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}"
     )
+    # the command line's own cold start: what every command pays before it does anything
+    print(f"dossier --help: p50 {process_p50(['--help'], args.help_runs):.2f} s")
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp)
         settings = load_settings(home)

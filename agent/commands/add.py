@@ -9,7 +9,6 @@ import typer
 from rich.markup import escape
 from rich.progress import Progress
 
-from agent.book import ensure_account
 from agent.commands.common import (
     deps_from,
     err,
@@ -18,9 +17,7 @@ from agent.commands.common import (
     report_error,
     report_warning,
 )
-from agent.pipeline import ingest
 from agent.schemas import SourceKind
-from tools.controls import strip_controls
 
 
 @handle_errors
@@ -42,6 +39,10 @@ def add(
     line and the other files are still ingested; a progress bar on stderr follows the
     embedding of long documents.
     """
+    from agent.book import ensure_account
+    from agent.pipeline import ingest  # the readers, chunker and embedder load only to ingest
+    from tools.controls import strip_controls
+
     deps = deps_from(ctx)
     target = ensure_account(deps.settings, account)
     with deps.http, Progress(console=err, transient=True) as progress:

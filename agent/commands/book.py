@@ -21,7 +21,6 @@ from agent.commands.common import (
 from agent.config import Settings
 from agent.crm import CrmKind, crm_file, import_crm_file
 from agent.errors import ParseError
-from agent.render.escape import terminal
 
 app = typer.Typer(help="Import and list the accounts of your book.", no_args_is_help=True)
 
@@ -108,6 +107,8 @@ def list_(
     ] = "table",
 ) -> None:
     """List the accounts of the book."""
+    from agent.render.escape import terminal
+
     book = load_book(settings_from(ctx))
     if fmt == "json":
         rows = [a.model_dump(mode="json") for a in book.values()]

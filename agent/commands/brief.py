@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from agent.book import find_account
 from agent.commands.common import (
     AsOf,
+    Format,
     err,
     handle_errors,
     report_notice,
@@ -17,11 +17,11 @@ from agent.commands.common import (
     settings_from,
     write_output,
 )
-from agent.deps import Deps
 from agent.errors import WorkspaceError
-from agent.pipeline import brief as build_brief
-from agent.render import Format, render
 from agent.schemas import Briefing, BriefRequest, Changes, Persona
+
+if TYPE_CHECKING:
+    from agent.deps import Deps
 
 #: Metadata keys `--verbose` prints, in this order, when the brief has them.
 VERBOSE_KEYS = (
@@ -78,6 +78,12 @@ def brief(
     checked against the stored text, and a model failure falls back to the extractive brief.
     With --as-of, the brief is written from the store as it stood that day, with no research.
     """
+    # the pipeline, the store and the renderers load when a brief is asked for, not at --help
+    from agent.book import find_account
+    from agent.deps import Deps
+    from agent.pipeline import brief as build_brief
+    from agent.render import render
+
     settings = settings_from(ctx)
     deps = Deps.build(settings, offline=offline)
     target = find_account(settings, account)

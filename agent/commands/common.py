@@ -9,19 +9,25 @@ import sys
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
 import typer
 from rich.console import Console
 from rich.text import Text
 
-from agent.config import Settings, load_settings
-from agent.deps import Deps
 from agent.errors import DossierError, FileRole, database_of, workspace_error
-from agent.render.escape import terminal
-from agent.seller import NO_SELLER
+
+if TYPE_CHECKING:
+    # Every command module imports this one, `dossier --help` included: the workspace's
+    # settings, dependencies and renderers load inside the functions that use them.
+    from agent.config import Settings
+    from agent.deps import Deps
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+#: `--format` of the commands that print a brief; the choices of `agent.render.Format` (and of
+#: the scan digest), spelled here so that registering a command loads no renderer.
+Format = Literal["md", "json", "html"]
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -56,18 +62,22 @@ AsOf = Annotated[
 
 def settings_from(ctx: typer.Context) -> Settings:
     """Settings for the workspace chosen by `--home` or `DOSSIER_HOME`."""
+    from agent.config import load_settings
+
     home: Path | None = (ctx.obj or {}).get("home")
     return load_settings(home)
 
 
 def deps_from(ctx: typer.Context) -> Deps:
     """Real dependencies for the chosen workspace."""
+    from agent.deps import Deps
+
     return Deps.build(settings_from(ctx))
 
 
 def report_error(message: str) -> None:
     """Print one error line on stderr."""
-    err.print(Text("error: ", style="bold red") + terminal(_one_line(message)))
+    err.print(Text("error: ", style="bold red") + _plain(message))
 
 
 class WarningLines(logging.Handler):
@@ -94,14 +104,16 @@ def print_log_warnings() -> None:
 
 def report_warning(message: str) -> None:
     """Print one warning line on stderr (a record skipped, the rest kept)."""
-    err.print(Text("warning: ", style="yellow") + terminal(_one_line(message)))
+    err.print(Text("warning: ", style="yellow") + _plain(message))
 
 
 def report_notice(notice: str, about: str = "") -> None:
     """Print a brief's notice on stderr, after `about` ("acme-corp: "): set-up advice (no
     seller profile yet) as a `note:` line, anything that cost the brief something as a warning."""
+    from agent.seller import NO_SELLER
+
     if notice == NO_SELLER:
-        err.print(Text("note: ", style="cyan") + terminal(_one_line(about + notice)))
+        err.print(Text("note: ", style="cyan") + _plain(about + notice))
     else:
         report_warning(about + notice)
 
@@ -183,5 +195,8 @@ def write_output(text: str, output: Path | None) -> None:
     err.print(f"wrote {output}")
 
 
-def _one_line(message: str) -> str:
-    return " ".join(message.split())
+def _plain(message: str) -> Text:
+    """The message on one line, inert in a terminal (no markup, no escape codes)."""
+    from agent.render.escape import terminal
+
+    return terminal(" ".join(message.split()))

@@ -11,14 +11,13 @@ from __future__ import annotations
 import shutil
 from importlib import resources
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-import yaml
 from rich.progress import Progress
 
-from agent.book import find_account, import_csv, upsert_accounts
 from agent.commands.common import (
+    Format,
     deps_from,
     err,
     handle_errors,
@@ -27,17 +26,11 @@ from agent.commands.common import (
     report_warning,
     write_output,
 )
-from agent.config import Settings
-from agent.crm import CRM_KINDS, import_crm_file
-from agent.deps import Deps
-from agent.pipeline import brief as build_brief
-from agent.pipeline import ingest
-from agent.render import Format, render
-from agent.research import research
 from agent.schemas import Account, BriefRequest
-from agent.seller import SELLER_FILE, profile_path
-from tools.http import HttpClient
-from tools.replay import ReplayTransport
+
+if TYPE_CHECKING:
+    from agent.config import Settings
+    from agent.deps import Deps
 
 DEFAULT_ACCOUNT = "larkspur-home"
 MANIFEST = "recordings.yaml"
@@ -52,6 +45,8 @@ def demo_dir() -> Path:
 
 def recorded_files(account_id: str) -> set[str]:
     """The files of a demo account that stand for API responses."""
+    import yaml
+
     manifest = demo_dir() / account_id / MANIFEST
     if not manifest.is_file():
         return set()
@@ -69,6 +64,12 @@ def demo_files(account_id: str) -> list[Path]:
 
 def build_demo_account(deps: Deps, account: Account) -> list[str]:
     """Research one demo account against its recordings, add its local files; the problems."""
+    from agent.deps import Deps
+    from agent.pipeline import ingest
+    from agent.research import research
+    from tools.http import HttpClient
+    from tools.replay import ReplayTransport
+
     manifest = demo_dir() / account.account_id / MANIFEST
     replayed = Deps(
         settings=deps.settings,
@@ -85,6 +86,8 @@ def build_demo_account(deps: Deps, account: Account) -> list[str]:
 
 def install_demo_seller(settings: Settings) -> bool:
     """Copy the demo's seller profile into the workspace unless it has one; True if copied."""
+    from agent.seller import SELLER_FILE, profile_path
+
     if profile_path(settings) is not None:
         return False
     settings.home.mkdir(parents=True, exist_ok=True)
@@ -94,6 +97,8 @@ def install_demo_seller(settings: Settings) -> bool:
 
 def import_demo_crm(settings: Settings) -> list[str]:
     """Load the demo's contacts, usage, tickets and meetings exports; the rows rejected."""
+    from agent.crm import CRM_KINDS, import_crm_file
+
     problems: list[str] = []
     for kind in CRM_KINDS:
         path = demo_dir() / "crm" / f"{kind}.csv"
@@ -117,6 +122,10 @@ def demo(
     responses through the real tools, and adds their local documents. Running it again is cheap:
     unchanged documents are neither stored again nor re-embedded.
     """
+    from agent.book import find_account, import_csv, upsert_accounts
+    from agent.pipeline import brief as build_brief
+    from agent.render import render
+
     deps = deps_from(ctx)
     book = import_csv(demo_dir() / "book.csv")
     for problem in book.problems:

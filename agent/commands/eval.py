@@ -6,7 +6,7 @@ import json
 from datetime import date, datetime
 from io import StringIO
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 from rich.console import Console, RenderableType
@@ -20,39 +20,27 @@ from agent.commands.common import (
     out,
 )
 from agent.commands.common import write_output as write
-from evals.metrics import GATED as METRICS_GATED
-from evals.real import REAL_BASELINE_FILE, load_corpus, run_corpus
-from evals.real_metrics import GATED as REAL_GATED
-from evals.real_metrics import RealReport, score_corpus
-from evals.real_scorecard import real_scorecard
-from evals.run import (
-    BASELINE_FILE,
-    CASES_DIR,
-    LLM_BASELINE_FILE,
-    EvalReport,
-    LlmPath,
-    below_floor,
-    case_dirs,
-    llm_settings,
-    load_floors,
-    new_floors,
-    run_cases,
-    write_floors,
-)
-from evals.scorecard import scorecard
+
+if TYPE_CHECKING:
+    # the harness runs the whole pipeline: it loads when an eval runs, not at `dossier --help`
+    from evals.real_metrics import RealReport
+    from evals.run import EvalReport
+
+#: `--llm`: the choices of `evals.run.LlmPath`, spelled here so registering loads no harness.
+LlmChoice = Literal["none", "scripted", "env"]
 
 
 @handle_errors
 def eval_command(
     ctx: typer.Context,
     cases: Annotated[
-        Path,
+        Path | None,
         typer.Option(
             "--cases",
             help="Folder of case folders (default: the bundled cases).",
             show_default=False,
         ),
-    ] = CASES_DIR,
+    ] = None,
     fmt: Annotated[
         Literal["table", "json"], typer.Option("--format", "-f", help="table or json.")
     ] = "table",
@@ -66,7 +54,7 @@ def eval_command(
         ),
     ] = None,
     llm: Annotated[
-        LlmPath,
+        LlmChoice,
         typer.Option(
             "--llm",
             help="none: extractive; scripted: the LLM path against the bundled scripted model "
@@ -100,9 +88,21 @@ def eval_command(
     when an overall score is below its floor in evals/baseline.json. With --real, real
     documents are scored instead (signal recall per type, distractors, key facts, parsing).
     """
+    from evals.run import (
+        BASELINE_FILE,
+        CASES_DIR,
+        LLM_BASELINE_FILE,
+        below_floor,
+        case_dirs,
+        llm_settings,
+        load_floors,
+        run_cases,
+    )
+
     if real is not None:
         _real(real, fmt, output, baseline, jobs, as_of, write_baseline, allow_regression)
         return
+    cases = cases if cases is not None else CASES_DIR
     total = len(case_dirs(cases))
     with _progress() as progress:
         task = progress.add_task("eval", total=total)
@@ -148,6 +148,9 @@ def _raise_floors(
     gated: tuple[str, ...] | None = None,
 ) -> dict[str, float]:
     """New floors at the measured scores, written to `baseline`; never lower without leave."""
+    from evals.metrics import GATED as METRICS_GATED
+    from evals.run import new_floors, write_floors
+
     names = gated or METRICS_GATED
     floors, lowered = new_floors(overall, floors, names)
     if lowered and not allow_regression:
@@ -171,6 +174,12 @@ def _real(
     allow_regression: bool,
 ) -> None:
     """`eval --real DIR`: every real document scored, gated by evals/baseline_real.json."""
+    from evals.real import REAL_BASELINE_FILE, load_corpus, run_corpus
+    from evals.real_metrics import GATED as REAL_GATED
+    from evals.real_metrics import score_corpus
+    from evals.real_scorecard import real_scorecard
+    from evals.run import below_floor, load_floors
+
     corpus = load_corpus(root)
     with _progress() as progress:
         task = progress.add_task("real documents", total=len(corpus.docs))
@@ -209,4 +218,6 @@ def _render(renderable: RenderableType, color: bool) -> str:
 
 def _table(report: EvalReport, floors: dict[str, float], color: bool) -> str:
     """The scorecard as text, wide enough for every column; colored on a terminal."""
+    from evals.scorecard import scorecard
+
     return _render(scorecard(report, floors), color)

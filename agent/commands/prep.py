@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from agent.book import load_book
 from agent.commands.common import (
+    Format,
     err,
     handle_errors,
     out,
@@ -17,10 +17,6 @@ from agent.commands.common import (
     report_notice,
     settings_from,
 )
-from agent.crm import load_crm
-from agent.deps import Deps
-from agent.render import Format, render
-from agent.render.escape import terminal
 
 if TYPE_CHECKING:
     from agent.prep import Attending, Meeting
@@ -72,7 +68,12 @@ def prep(
     at the attendees' personas, from their titles and roles in the contacts. Meetings that
     match no account are listed as such.
     """
+    from agent.book import load_book
+    from agent.crm import load_crm
+    from agent.deps import Deps
     from agent.prep import match_meetings, read_meetings  # the calendar parser loads only here
+    from agent.render import render
+    from agent.render.escape import terminal
     from agent.web.briefs import make_brief
 
     settings = settings_from(ctx)

@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 from rich.progress import Progress
 from rich.table import Table
 
-from agent.book import find_account
 from agent.commands.common import err, handle_errors, out, settings_from, write_output
-from agent.deps import Deps
-from agent.render.escape import terminal
-from agent.research import ResearchReport, research
 from agent.schemas import Account
-from tools import enabled_tools
-from tools.sources import SourceTool
+
+if TYPE_CHECKING:
+    from agent.deps import Deps
+    from agent.research import ResearchReport
+    from tools.sources import SourceTool
 
 
 @handle_errors
@@ -43,6 +42,9 @@ def research_command(
     Unchanged responses cost a conditional request (304) and add nothing; a failing source is
     reported and becomes a gap in the brief.
     """
+    from agent.book import find_account
+    from agent.deps import Deps
+
     settings = settings_from(ctx)
     target = find_account(settings, account)
     deps = Deps.build(settings, offline=offline, allow_hosts=allow_host or ())
@@ -56,6 +58,9 @@ def research_command(
 
 def run_with_progress(deps: Deps, account: Account) -> ResearchReport:
     """Research one account with a progress bar on stderr."""
+    from agent.research import research  # the source tools load only when research runs
+    from tools import enabled_tools
+
     tools = enabled_tools(account)
     if not tools:
         err.print(
@@ -76,6 +81,8 @@ def run_with_progress(deps: Deps, account: Account) -> ResearchReport:
 
 def report_table(report: ResearchReport) -> Table:
     """One row per source tool: new / unchanged / failed and why."""
+    from agent.render.escape import terminal
+
     table = Table(title=f"research {report.account_id}")
     for column in ("source", "status", "new", "updated", "unchanged", "notes"):
         table.add_column(column, overflow="fold")

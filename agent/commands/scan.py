@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from agent.book import find_account, load_book
 from agent.commands.common import (
     AsOf,
+    Format,
     err,
     fail,
     handle_errors,
@@ -19,13 +19,13 @@ from agent.commands.common import (
     settings_from,
     write_output,
 )
-from agent.config import Settings
-from agent.deps import Deps
 from agent.errors import ConfigError
-from agent.scan.digest import Digest, DigestFormat, render_digest
-from agent.scan.notify import CHANNEL, notify_slack, slack_payload, unalerted
-from agent.scan.scan import AccountScan, in_shard, parse_shard, scan
 from agent.schemas import Account
+
+if TYPE_CHECKING:
+    from agent.config import Settings
+    from agent.scan.digest import Digest
+    from agent.scan.scan import AccountScan
 
 
 @handle_errors
@@ -34,7 +34,7 @@ def scan_command(
     accounts: Annotated[
         list[str] | None, typer.Argument(help="Account ids or names (default: the whole book).")
     ] = None,
-    fmt: Annotated[DigestFormat, typer.Option("--format", "-f", help="md, json or html.")] = "md",
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="md, json or html.")] = "md",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to a file.")] = None,
     notify: Annotated[
         Literal["slack"] | None,
@@ -68,6 +68,12 @@ def scan_command(
     backtest: the store as it stood that day, no research, and (as with --dry-run) nothing
     marked reported or sent.
     """
+    # the research tools, the store and the ledger load only when a scan runs
+    from agent.deps import Deps
+    from agent.scan.digest import render_digest
+    from agent.scan.notify import CHANNEL, notify_slack, slack_payload, unalerted
+    from agent.scan.scan import in_shard, parse_shard, scan
+
     settings = settings_from(ctx)
     dry_run = dry_run or as_of is not None
     targets = _targets(settings, accounts or [])
@@ -114,6 +120,8 @@ def scan_command(
 
 def _targets(settings: Settings, keys: list[str]) -> list[Account]:
     """The named accounts (each once), else the whole book."""
+    from agent.book import find_account, load_book
+
     if keys:
         chosen = {a.account_id: a for a in (find_account(settings, k) for k in keys)}
         return list(chosen.values())

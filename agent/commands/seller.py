@@ -18,7 +18,6 @@ from agent.commands.common import (
     write_output,
 )
 from agent.config import Settings
-from agent.render.escape import terminal
 from agent.seller import SELLER_FILE, SellerProfile, check, load_seller, profile_path
 
 app = typer.Typer(
@@ -47,6 +46,8 @@ def show(
 ) -> None:
     """What we sell: each product, the client metrics it moves and by how much, our proof
     points (shareable or internal) and our competitors."""
+    from agent.render.escape import terminal
+
     profile = _profile(settings_from(ctx))
     if fmt == "json":
         data = profile.model_dump(mode="json")
@@ -78,6 +79,8 @@ def check_command(ctx: typer.Context) -> None:
     Exits 1 on an error (no products, a product that moves nothing, a proof point of an
     unknown product); notes (no value share, no shareable proof) only limit what a brief says.
     """
+    from agent.render.escape import terminal
+
     settings = settings_from(ctx)
     profile = _profile(settings)
     findings = check(profile)

@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 
 from agent.commands.common import err, handle_errors, settings_from
-from agent.deps import Deps
 from agent.web.security import TOKEN_ENV, check_binding, is_loopback
 
 
@@ -46,6 +45,7 @@ def serve(
     check_binding(host, token, allow_remote=allow_remote)
     import uvicorn  # the server loads only for this command
 
+    from agent.deps import Deps
     from agent.web.app import create_app
 
     settings = settings_from(ctx)

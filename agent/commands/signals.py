@@ -8,10 +8,7 @@ from typing import Annotated, Literal
 import typer
 from rich.table import Table
 
-from agent.assess import assess
-from agent.book import find_account
 from agent.commands.common import AsOf, deps_from, handle_errors, out, write_output
-from agent.render.escape import terminal
 
 _STYLE = {"red": "bold red", "yellow": "yellow", "info": "dim"}
 
@@ -30,6 +27,10 @@ def signals(
     The triage is red / yellow / green plus an expansion flag. With --as-of, the signals and
     triage the store and your data gave on that day.
     """
+    from agent.assess import assess  # the classifiers load only when signals are asked for
+    from agent.book import find_account
+    from agent.render.escape import terminal
+
     deps = deps_from(ctx)
     target = find_account(deps.settings, account)
     sources = deps.store.sources(target.account_id, as_of)

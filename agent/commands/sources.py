@@ -8,9 +8,7 @@ from typing import Annotated, Literal
 import typer
 from rich.table import Table
 
-from agent.book import find_account
 from agent.commands.common import deps_from, handle_errors, out, write_output
-from agent.render.escape import terminal
 
 
 @handle_errors
@@ -22,6 +20,9 @@ def sources(
     ] = "table",
 ) -> None:
     """List the stored sources; the JSON carries each source's full stored text."""
+    from agent.book import find_account
+    from agent.render.escape import terminal
+
     deps = deps_from(ctx)
     target = find_account(deps.settings, account)
     stored = deps.store.sources(target.account_id)
