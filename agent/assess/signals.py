@@ -7,7 +7,8 @@ source ─► sentences (sentences.py: executives' turns, review parts, posting 
        ─► what it names (rules.py: amounts, rounds, people and roles, directions)
        ─► one event per source and type (events.py), one signal per event across sources
 sources together ─► structure (aggregates.py): 8-K items, open roles per department, the
-       stack the postings name, open leadership roles, a falling review rating and its themes
+       stack the postings name, open leadership roles; reviews (themes.py, sentiment.py): the
+       complaints many reviewers share, found by meaning, what they value, the rating trend
 
 Every signal quotes its evidence as exact sentences of its sources, most telling first, so
 grounding never fails. A source is read once per process (a warm brief or a scan re-reads
@@ -38,6 +39,7 @@ from agent.assess.events import group_findings, merge_reports
 from agent.assess.rules import MOVES, Hit, competitor_move, people_moves, read_hit, trigger
 from agent.assess.sentences import Sentence, clauses, read_sentences
 from agent.assess.sentiment import employee_sentiment, review_mentions
+from agent.assess.themes import review_themes
 from agent.schemas import Account, Evidence, Signal, SignalType, Source, SourceKind
 from knowledge.taxonomy import EXTERNAL_TYPES, load_taxonomy
 
@@ -72,11 +74,6 @@ SENTENCE_TYPES: dict[SourceKind, frozenset[SignalType]] = {
     ),
 }
 _ALL_SENTENCE_TYPES = frozenset(t for t in EXTERNAL_TYPES if t not in AGGREGATE_TYPES)
-#: A review sentence says something of the workplace worth quoting at this probability of
-#: not being "none".
-SENTIMENT_THRESHOLD = 0.3
-#: Parts of a review that speak of the workplace.
-_OPINIONS = frozenset({"Review", "Pros", "Cons"})
 #: Parts of a review that are wishes, not reports.
 _WISHES = frozenset({"Advice to management"})
 
@@ -106,22 +103,17 @@ def detect_signals(
         found += _remembered(account, source)
     boilerplate = repeated_sentences(usable)
     found = [f for f in found if not _is_boilerplate(f, boilerplate)]
-    reviews = sum(s.kind is SourceKind.employee_review for s in usable)
     events: list[Found] = []
-    complaints = None
     for event in group_findings(found):
         if event.hit.type is T.tech_stack:
             tech_summary(event)
-        if event.group == _REVIEWS:
-            if event.hit.type is T.employee_sentiment:
-                complaints = event
-                continue
-            if review_mentions(event, reviews) is None:
-                continue
+        if event.group == _REVIEWS and review_mentions(event, usable) is None:
+            continue
         events.append(event)
     events += hiring_surge(usable, previous_jobs)
     events += leadership_roles(usable)
-    events += employee_sentiment(usable, complaints)
+    themes = review_themes(usable)
+    events += employee_sentiment(usable, themes) + themes
     signals = [_signal(f) for f in merge_reports(events)]
     signals = [s for s in signals if s.occurred_at is None or today - s.occurred_at <= STALE_AFTER]
     return sorted(signals, key=signal_order)
@@ -209,6 +201,7 @@ def _from_source(account: Account, source: Source) -> list[Found]:
     names = tuple(account.names())
     units = [(i, text) for i, s in enumerate(candidates) for text in (s.text, *clauses(s.text))]
     scored = classify([text for _, text in units])
+    voiced = source.kind is SourceKind.employee_review
     readings: dict[int, list[tuple[str, dict[SignalType | None, float]]]] = {}
     for (i, text), scores in zip(units, scored, strict=True):
         readings.setdefault(i, []).append((text, scores))
@@ -232,7 +225,7 @@ def _from_source(account: Account, source: Source) -> list[Found]:
         best: dict[tuple[SignalType, str | None], tuple[Hit, float]] = {}
         for n, (text, unit_scores) in enumerate([(sentence.text, scores), *parts]):
             bar = THRESHOLD if n == 0 else CLAUSE_THRESHOLD
-            kinds = [k for k in allowed if _reports(k, text, unit_scores, bar)]
+            kinds = [k for k in allowed if _reports(k, text, unit_scores, bar, voiced)]
             for hit in _hits(text, kinds, ctx, variants, sentence.text):
                 score = unit_scores.get(hit.type) or max(unit_scores[k] or 0.0 for k in kinds)
                 key = (hit.type, hit.person)
@@ -260,12 +253,22 @@ def _found(
 
 
 def _reports(
-    kind: SignalType, text: str, scores: dict[SignalType | None, float], bar: float
+    kind: SignalType,
+    text: str,
+    scores: dict[SignalType | None, float],
+    bar: float,
+    voiced: bool = False,
 ) -> bool:
     """Whether a sentence reports `kind`: the classifier is sure enough, or less sure but the
-    taxonomy's trigger patterns for the type match."""
+    taxonomy's trigger patterns for the type match. In a review every sentence sounds like
+    employee sentiment (the voice, not an event): with the patterns, the event is weighed
+    against the other readings without it."""
     p = scores.get(kind) or 0.0
-    return p >= bar or (p >= RULE_FLOOR and trigger(kind, text) is not None)
+    if p >= bar:
+        return True
+    if voiced:
+        p /= max(1.0 - (scores.get(T.employee_sentiment) or 0.0), 1e-6)
+    return p >= RULE_FLOOR and trigger(kind, text) is not None
 
 
 def _aggregated(
@@ -274,18 +277,12 @@ def _aggregated(
     scores: dict[SignalType | None, float],
     client_names: tuple[str, ...],
 ) -> list[tuple[Hit, float]]:
-    """Findings a board or a review set reports together: each vendor a posting names (its
-    tech stack), each complaint a review makes (employee sentiment)."""
+    """Findings a board reports together: each vendor a posting names (its tech stack).
+    (A review set's complaints are read together in agent/assess/themes.py.)"""
     if source.kind is SourceKind.job_posting:
         tools = dict.fromkeys(tools_in(sentence.text, client_names))
         score = scores.get(T.tech_stack) or 0.0
         return [(Hit(T.tech_stack, tool, entity=tool), score) for tool in tools]
-    if source.kind is SourceKind.employee_review and sentence.part in _OPINIONS:
-        # What a review says of the workplace: any cons are complaints; the classifier says how
-        # much a sentence says (a bare "Cons: none" says nothing).
-        score = 1.0 - (scores.get(None) or 0.0)
-        if score >= SENTIMENT_THRESHOLD:
-            return [(Hit(T.employee_sentiment, "complaint"), score)]
     return []
 
 
