@@ -18,7 +18,7 @@ import multiprocessing
 import re
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -132,6 +132,24 @@ class DocOutcome:
     claims: list[tuple[str, str, list[str]]] = field(default_factory=list)
     brief_error: str | None = None
     seconds: float = 0.0
+    #: The brief's mode (`extractive` or `llm:<model>`) and, in LLM mode, what the model cost
+    #: and what checking its draft found (LLM_FIELDS of the brief's metadata).
+    mode: str = ""
+    llm: dict[str, Any] = field(default_factory=dict)
+
+
+#: The brief metadata an LLM-mode outcome keeps: tokens, repairs, drops, support, fallback.
+LLM_FIELDS = (
+    "llm_calls",
+    "prompt_tokens",
+    "completion_tokens",
+    "repair_rounds",
+    "dropped",
+    "unsupported",
+    "passages_shown",
+    "validation_errors",
+    "llm_error",
+)
 
 
 def _jsonl(path: Path, model: type[_Lenient]) -> Iterator[Any]:
@@ -176,14 +194,20 @@ def account_of(doc: RealDoc) -> Account:
     )
 
 
-def run_document(root: Path, doc: RealDoc, as_of: datetime | None = None) -> DocOutcome:
-    """Ingest one document into a workspace of its own and read its signals and brief."""
+def run_document(
+    root: Path,
+    doc: RealDoc,
+    as_of: datetime | None = None,
+    settings_overrides: Mapping[str, Any] | None = None,
+) -> DocOutcome:
+    """Ingest one document into a workspace of its own and read its signals and brief (in
+    LLM mode when `settings_overrides` name a model, as `evals.run.llm_settings` gives)."""
     started = time.perf_counter()
     outcome = DocOutcome(doc.doc)
     moment = as_of or doc.clock()
     account = account_of(doc)
     with tempfile.TemporaryDirectory(prefix="dossier-real-") as tmp:
-        settings = eval_settings(Path(tmp) / "home")
+        settings = eval_settings(Path(tmp) / "home", settings_overrides)
         upsert_accounts(settings, [account])
         deps = Deps.build(settings, clock=lambda: moment, offline=True)
         with deps.http:
@@ -225,7 +249,12 @@ def _read(deps: Deps, account: Account, moment: datetime, outcome: DocOutcome) -
     outcome.signals = [
         (s.type.value, [e.quote for e in s.evidence]) for s in assessment.signals if s.evidence
     ]
-    request = BriefRequest(account_id=account.account_id, personas=list(Persona), as_of=moment)
+    request = BriefRequest(
+        account_id=account.account_id,
+        personas=list(Persona),
+        as_of=moment,
+        research=False,  # the document is the evidence; an LLM-mode brief fetches nothing more
+    )
     try:
         briefing = brief(deps, account, request)
     except DossierError as exc:
@@ -236,15 +265,22 @@ def _read(deps: Deps, account: Account, moment: datetime, outcome: DocOutcome) -
         for layer, content in briefing.layers.items()
         for claim in content.claims
     ]
+    outcome.mode = briefing.mode
+    outcome.llm = {k: briefing.metadata[k] for k in LLM_FIELDS if k in briefing.metadata}
 
 
-def _guarded(root: Path, doc: RealDoc, as_of: datetime | None) -> DocOutcome:
+def _guarded(
+    root: Path,
+    doc: RealDoc,
+    as_of: datetime | None,
+    settings_overrides: Mapping[str, Any] | None = None,
+) -> DocOutcome:
     """run_document, with anything unexpected recorded as the document's error."""
     # skipped records are counted in the outcome; logged one by one they would drown the table
     previous = logging.root.manager.disable
     logging.disable(logging.WARNING)
     try:
-        return run_document(root, doc, as_of)
+        return run_document(root, doc, as_of, settings_overrides)
     except Exception as exc:  # one document never ends the eval
         reason = " ".join(str(exc).split()) or type(exc).__name__
         return DocOutcome(doc.doc, error=f"{type(exc).__name__}: {reason}"[:300])
@@ -259,14 +295,16 @@ def run_corpus(
     as_of: datetime | None = None,
     only: str | None = None,
     on_doc: Callable[[DocOutcome], None] | None = None,
+    settings_overrides: Mapping[str, Any] | None = None,
 ) -> list[DocOutcome]:
     """Every document (or those whose path contains `only`), `jobs` worker processes at once,
-    in manifest order."""
+    in manifest order; `settings_overrides` (a model, from `evals.run.llm_settings`) apply
+    to every document's workspace."""
     docs = [d for d in corpus.docs if only is None or only in d.doc]
     if jobs <= 1:
         outcomes = []
         for doc in docs:
-            outcomes.append(_guarded(corpus.root, doc, as_of))
+            outcomes.append(_guarded(corpus.root, doc, as_of, settings_overrides))
             if on_doc:
                 on_doc(outcomes[-1])
         return outcomes
@@ -275,7 +313,7 @@ def run_corpus(
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
         futures: dict[Future[DocOutcome], RealDoc] = {
-            pool.submit(_guarded, corpus.root, d, as_of): d for d in docs
+            pool.submit(_guarded, corpus.root, d, as_of, settings_overrides): d for d in docs
         }
         for future in as_completed(futures):
             outcome = future.result()

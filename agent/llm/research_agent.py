@@ -53,10 +53,15 @@ class ResearchRun:
 def research_for(
     deps: Deps, account: Account, purpose: str, usage: Usage, *, fetch: bool = True
 ) -> ResearchRun:
-    """Let the model decide what to fetch for `purpose`; store what it fetches."""
+    """Let the model decide what to fetch for `purpose`; store what it fetches. Without
+    `fetch` no model call is made: the writer's passages are already the store's best, and
+    a search step would cost a small local model a minute for nothing new."""
     assert deps.chat is not None
     settings = deps.settings
     run = ResearchRun()
+    if not fetch:
+        run.stop_reason = "no research asked"
+        return run
     sources = enabled_tools(account) if fetch else []
     now = deps.clock()
     started = now.isoformat()

@@ -94,6 +94,13 @@ _DOWN = re.compile(
 )
 
 
+#: A claim of at least MIN_WORDS content words must share MIN_SHARED of them with its quotes
+#: (by a five-letter stem): "the company's priorities include" over a quote about search
+#: revenue is quoted, not supported.
+MIN_WORDS = 3
+MIN_SHARED = 0.5
+
+
 @dataclass(frozen=True)
 class Figure:
     """A number as written: its value in plain units and how precisely it was written."""
@@ -116,6 +123,9 @@ def unsupported(claim: str, quotes: Sequence[str], known: Iterable[str] = ()) ->
         f"the name {name!r} is in no quote"
         for name in _missing_names(claim, " ".join([evidence, *known]))
     ]
+    shared, words = _overlap(claim, " ".join([evidence, *known]))
+    if words >= MIN_WORDS and shared < words * MIN_SHARED:
+        reasons.append(f"it shares only {shared} of its {words} words with its quotes")
     if _negated(claim) and not _negated(evidence):
         reasons.append("the claim negates (not, no, never...) and its quotes do not")
     elif not _negated(claim) and _affirms_what_is_negated(claim, evidence):
@@ -175,6 +185,17 @@ def _missing_names(claim: str, evidence: str) -> list[str]:
         if parts and any(p.casefold() not in words for p in parts) and name not in missing:
             missing.append(name)
     return missing
+
+
+def _overlap(claim: str, evidence: str) -> tuple[int, int]:
+    """(content words of the claim found in the evidence, content words of the claim)."""
+    have = {_stem(w) for w in re.findall(r"[A-Za-z]+", evidence)}
+    words = {
+        _stem(w)
+        for w in re.findall(r"[A-Za-z]+", claim)
+        if len(w) > 3 and w.casefold() not in _COMMON | _AUXILIARY | _WORD_NUMBERS.keys()
+    }
+    return len(words & have), len(words)
 
 
 def _negated(text: str) -> bool:

@@ -46,13 +46,17 @@ def workspace(demo_home: Path, tmp_path: Path) -> Path:
     return home
 
 
-def run(home: Path, *replies: Any, **settings: Any) -> tuple[Briefing, FakeChat]:
+def run(
+    home: Path, *replies: Any, research: bool = True, **settings: Any
+) -> tuple[Briefing, FakeChat]:
     chat = FakeChat(replies=list(replies))
     config = load_settings(home, llm="openai:gpt-4o-mini", **settings)
     deps = Deps.build(config, clock=lambda: NOW, offline=True)
     deps.chat = chat
     account = find_account(config, ACCOUNT)
-    request = BriefRequest(account_id=ACCOUNT, purpose="prep for a call with the new CFO")
+    request = BriefRequest(
+        account_id=ACCOUNT, purpose="prep for a call with the new CFO", research=research
+    )
     with deps.http:
         return brief(deps, account, request), chat
 
@@ -244,3 +248,10 @@ def test_a_model_that_cannot_call_tools_falls_back(workspace: Path) -> None:
         briefing = brief(deps, find_account(config, ACCOUNT), request)
     assert briefing.mode == "extractive"
     assert "does not support tool calling" in briefing.notices[0]
+
+
+def test_without_research_the_model_is_called_only_to_write(workspace: Path) -> None:
+    briefing, chat = run(workspace, draft(), research=False)
+    assert briefing.mode.startswith("llm:"), briefing.notices
+    assert briefing.metadata["research_stop"] == "no research asked"
+    assert briefing.metadata["llm_calls"] == 1 and len(chat.received) == 1

@@ -48,7 +48,7 @@ def test_figures_read_scales_and_percent() -> None:
 
 def test_a_name_absent_from_the_quotes_is_named() -> None:
     reasons = unsupported("Revenue grew 12% as Brightwater Labs lost share.", [QUOTE])
-    assert reasons == ["the name 'Brightwater Labs' is in no quote"]
+    assert "the name 'Brightwater Labs' is in no quote" in reasons
 
 
 def test_a_ticker_absent_from_the_quotes_is_named() -> None:
@@ -59,7 +59,7 @@ def test_a_ticker_absent_from_the_quotes_is_named() -> None:
 def test_names_the_evidence_carries_besides_its_words_pass() -> None:
     quote = "We expect our cloud margin to widen next year."
     claim = "Finance chief Maren Okafor expects the cloud margin to widen."
-    assert unsupported(claim, [quote]) == ["the name 'Maren Okafor' is in no quote"]
+    assert "the name 'Maren Okafor' is in no quote" in unsupported(claim, [quote])
     assert unsupported(claim, [quote], known=["Maren Okafor", "Chief Financial Officer"]) == []
 
 
@@ -98,3 +98,10 @@ def test_a_quote_with_both_directions_supports_either() -> None:
     quote = "Volumes fell 3%, while revenue per parcel increased 6%."
     assert unsupported("Revenue per parcel increased 6%.", [quote]) == []
     assert unsupported("Volumes decreased 3%.", [quote]) == []
+
+
+def test_a_claim_that_says_something_else_than_its_quote_is_named() -> None:
+    quote = "Parcel revenue at Halvorsen Freight was $2 billion, up 9% on strong holiday volume."
+    vague = "The company's strategic priorities include expanding its loyalty ecosystem."
+    assert unsupported(vague, [quote]) == ["it shares only 0 of its 6 words with its quotes"]
+    assert unsupported("Holiday volume lifted parcel revenue 9% to $2 billion.", [quote]) == []
