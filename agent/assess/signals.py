@@ -47,8 +47,9 @@ T = SignalType
 
 #: Signals about events older than this (before `as_of`) are history, not news.
 STALE_AFTER = timedelta(days=365)
-#: Evidence quotes a signal keeps, most telling first.
-MAX_EVIDENCE = 6
+#: Evidence quotes a signal keeps, most telling first: a call tells its results, guidance or
+#: launches in a dozen sentences, each a figure or a product of its own a CSM may need.
+MAX_EVIDENCE = 12
 #: A sentence reports a type when the classifier gives it at least this probability.
 THRESHOLD = 0.7
 #: A clause of a long sentence needs more: it is read without the rest of its sentence.
