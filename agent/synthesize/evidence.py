@@ -37,7 +37,9 @@ _SKIP = re.compile(
     r"|privacy policy|subscribe|sign up for|click here|terms of (use|service)"
     r"|\[operator instructions\]"
     r"|^(\w+|\d+\+?) (or more )?years\b|^(a )?bachelor|\bdegree in\b|^final offers|salary range"
-    r"|reasonable accommodation|^benefits\b|^apply\b|^we offer\b|non-gaap",
+    r"|reasonable accommodation|^benefits\b|^apply\b|^we offer\b"
+    # the call's notice about its measures; a non-GAAP figure itself is a result
+    r"|non-gaap (?:financial )?(?:measures|information)|reconciliation",
     re.IGNORECASE,
 )
 #: A claim is a whole sentence: headlines and list fragments without an ending are left out.

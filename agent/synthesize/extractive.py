@@ -17,7 +17,7 @@ from datetime import datetime
 from agent.config import Settings
 from agent.schemas import Account, Claim, Layer, LayerName, Layers, Source, Stakeholder
 from agent.synthesize.evidence import Candidate
-from agent.synthesize.salience import MONEY, PERCENT
+from agent.synthesize.salience import figures
 from agent.synthesize.scoring import cue_hits
 from agent.validate import clip
 from knowledge.retrieve import LayerSpec
@@ -100,13 +100,7 @@ def same_fact(one: Candidate, other: Candidate) -> bool:
     similarity = float(one.embedding @ other.embedding)
     if similarity > SAME_FACT:
         return True
-    return similarity > SAME_FIGURE and bool(_figures(one.text) & _figures(other.text))
-
-
-def _figures(text: str) -> set[str]:
-    return {" ".join(m.group(0).casefold().split()) for m in MONEY.finditer(text)} | {
-        " ".join(m.group(0).casefold().split()) for m in PERCENT.finditer(text) if "%" in m.group(0)
-    }
+    return similarity > SAME_FIGURE and bool(figures(one.text) & figures(other.text))
 
 
 def _spread(ranked: Sequence[Candidate], limit: int) -> list[Candidate]:

@@ -149,6 +149,7 @@ WEIGHTS: Mapping[str, float] = {
     "courtesy": -3.5,
     "investor_relations": -2.0,
     "signal": 1.0,
+    "echo": 0.5,
 }
 
 
@@ -174,6 +175,27 @@ def entities(text: str) -> set[str]:
             continue
         found.add(match.group(0))
     return found
+
+
+def figures(text: str, money_only: bool = False) -> set[str]:
+    """The money figures and percentages of a sentence, spelled alike ("$94 billion", "10%")."""
+    found = {" ".join(m.group(0).casefold().split()) for m in MONEY.finditer(text)}
+    if not money_only:
+        found |= {" ".join(m.group(0).casefold().split()) for m in PERCENT.finditer(text)}
+        found = {f for f in found if "%" in f or not PERCENT.fullmatch(f)}
+    return found
+
+
+class Echo:
+    """How often a document repeats a sentence's money figures: a call states its headline
+    figures more than once (the CEO, then the CFO, then in answers); a line item once."""
+
+    def __init__(self, sentences: Iterable[str]) -> None:
+        self._count = Counter(f for s in sentences for f in figures(s, money_only=True))
+
+    def of(self, text: str) -> int:
+        """How many other sentences of the document state one of the sentence's money figures."""
+        return sum(self._count[f] - 1 for f in figures(text, money_only=True))
 
 
 def content_words(text: str) -> set[str]:
@@ -208,11 +230,13 @@ def salience(
     title: str | None = None,
     signalled: bool = False,
     posting: bool = False,
+    echoed: int = 0,
 ) -> Salience:
     """The features of a sentence: its words, how near it is to a kind of fact a CSM needs
     (`similarity`), how specific it is in its document, where in a call it was said and by
-    whom, whether a detected signal quotes it, and (in a job `posting`) whether it speaks to
-    the applicant rather than of the company."""
+    whom, whether a detected signal quotes it, how often its document repeats its figures
+    (`echoed`), and (in a job `posting`) whether it speaks to the applicant rather than of the
+    company."""
     words = len(text.split())
     features = {
         "similarity": similarity,
@@ -235,6 +259,7 @@ def salience(
         "courtesy": float(bool(_COURTESY.search(text))),
         "investor_relations": float(bool(title and re.search(r"investor relations|\bIR\b", title))),
         "signal": float(signalled),
+        "echo": float(min(2, echoed)),
     }
     return Salience(features)
 

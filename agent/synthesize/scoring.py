@@ -16,7 +16,7 @@ import numpy as np
 
 from agent.schemas import LayerName, SourceKind
 from agent.synthesize.evidence import Candidate
-from agent.synthesize.salience import MONEY, PERCENT, Rarity, salience
+from agent.synthesize.salience import MONEY, PERCENT, Echo, Rarity, salience
 from agent.validate import fold
 from knowledge.retrieve import FactKind, LayerSpec
 from knowledge.store import KnowledgeStore
@@ -55,10 +55,11 @@ def score_candidates(
         [(vectors @ layer_query_vectors(store, k.examples).T).max(axis=1) for k in kinds], axis=1
     )
     quoted = {fold(q) for q in signalled}
-    rarity = {
-        source_id: Rarity(c.text for c in candidates if c.source.id == source_id)
-        for source_id in {c.source.id for c in candidates}
-    }
+    by_source: dict[str, list[str]] = {}
+    for candidate in candidates:
+        by_source.setdefault(candidate.source.id, []).append(candidate.text)
+    rarity = {source_id: Rarity(texts) for source_id, texts in by_source.items()}
+    echo = {source_id: Echo(texts) for source_id, texts in by_source.items()}
     for row, (candidate, vector) in enumerate(zip(candidates, vectors, strict=True)):
         candidate.embedding = vector
         named = {
@@ -90,6 +91,7 @@ def score_candidates(
             section=candidate.section,
             title=candidate.speaker_title,
             signalled=fold(candidate.text) in quoted,
+            echoed=echo[candidate.source.id].of(candidate.text),
             posting=candidate.source.kind is SourceKind.job_posting,
         )
         candidate.salience = features.score + RECENCY_WEIGHT * candidate.recency

@@ -1,0 +1,31 @@
+"""Salience on real-call prose: what a CSM needs first, from the words and the document."""
+
+from __future__ import annotations
+
+from agent.synthesize.evidence import _usable
+from agent.synthesize.salience import Echo, figures, salience
+
+
+def test_a_figure_the_call_repeats_is_a_headline_figure() -> None:
+    call = [
+        "Today we report record revenue of $12.3 billion, up 9% from a year ago.",
+        "Widget revenue was $1.1 billion, up 4%.",
+        "Our revenue of $12.3 billion was a new record for the quarter.",
+        "We expect other income of about $40 million next quarter.",
+    ]
+    echo = Echo(call)
+    assert echo.of(call[0]) == 1
+    assert echo.of(call[1]) == 0
+    headline = salience(call[0], 0.6, echoed=echo.of(call[0])).score
+    line_item = salience(call[1], 0.6, echoed=echo.of(call[1])).score
+    assert headline > line_item
+
+
+def test_figures_are_spelled_alike() -> None:
+    assert figures("Sales of $4.2 Billion rose 7%.") == {"$4.2 billion", "7%"}
+    assert figures("Sales of $4.2 billion rose 7%.", money_only=True) == {"$4.2 billion"}
+
+
+def test_a_non_gaap_result_is_a_statement_but_the_notice_is_not() -> None:
+    assert _usable("Non-GAAP operating expenses are expected to grow in the mid-20% range.")
+    assert not _usable("A reconciliation of these figures is in our press release today.")
