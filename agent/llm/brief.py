@@ -30,7 +30,7 @@ from agent.schemas import (
 )
 from agent.seller import internal_proof_texts
 from agent.synthesize.brief import extractive_brief
-from agent.synthesize.extractive import assign_layers, choose_focus, headline
+from agent.synthesize.extractive import assign_layers, build_layers, choose_focus, headline
 from agent.synthesize.finish import account_ref, finish
 from agent.synthesize.gather import Gathered, gather
 from agent.synthesize.messages import write_messages
@@ -97,8 +97,19 @@ def _assemble(
 ) -> Briefing:
     settings = deps.settings
     draft = written.draft
-    layers = Layers(**{name.value: _layer(name, gathered, written, settings) for name in LayerName})
     chosen = assign_layers(gathered.candidates, gathered.specs, settings)
+    # a layer the model left without a claim that stands is the extractive writer's: a small
+    # model that writes only messages (or claims that all fail) never blanks the brief
+    extractive = build_layers(chosen, gathered.specs, settings, gathered.as_of)
+    built = {name: _layer(name, gathered, written, settings) for name in LayerName}
+    filled = [
+        n for n, layer in built.items() if not layer.claims and getattr(extractive, n.value).claims
+    ]
+    for name in filled:
+        built[name] = getattr(extractive, name.value)
+    if filled:
+        metadata["layers_written_extractively"] = [n.value for n in filled]
+    layers = Layers(**{name.value: layer for name, layer in built.items()})
     focus = choose_focus(
         chosen,
         gathered.specs,

@@ -55,7 +55,8 @@ class DraftLayer(_Compact):
 
     name: LayerName
     summary: str = Field(max_length=SUMMARY_CHARS)
-    claims: list[DraftClaim] = Field(default_factory=list, max_length=CLAIMS_PER_LAYER)
+    # required, so a grammar-constrained model must at least consider claims for each layer
+    claims: list[DraftClaim] = Field(max_length=CLAIMS_PER_LAYER)
     gaps: list[Gap] = Field(default_factory=list, max_length=GAPS_PER_LAYER)
 
 
@@ -75,14 +76,14 @@ class BriefDraft(_Compact):
     focus_layer: LayerName
     focus_reason: str = Field(max_length=SUMMARY_CHARS)
     layers: list[DraftLayer] = Field(max_length=len(LayerName))
-    messages: list[DraftMessage] = Field(default_factory=list, max_length=len(Persona))
+    messages: list[DraftMessage] = Field(max_length=len(Persona))
 
     def layer(self, name: LayerName) -> DraftLayer:
         """The draft layer of that name (the first, if the model wrote it twice)."""
         for layer in self.layers:
             if layer.name is name:
                 return layer
-        empty = DraftLayer(name=name, summary="")
+        empty = DraftLayer(name=name, summary="", claims=[])
         self.layers.append(empty)
         return empty
 

@@ -255,3 +255,14 @@ def test_without_research_the_model_is_called_only_to_write(workspace: Path) -> 
     assert briefing.mode.startswith("llm:"), briefing.notices
     assert briefing.metadata["research_stop"] == "no research asked"
     assert briefing.metadata["llm_calls"] == 1 and len(chat.received) == 1
+
+
+def test_layers_the_model_left_without_claims_are_written_extractively(workspace: Path) -> None:
+    def no_claims(args: dict[str, Any]) -> None:
+        for layer in args["layers"]:
+            layer["claims"] = []
+
+    briefing, _ = run(workspace, draft(no_claims), research=False)
+    assert briefing.mode.startswith("llm:"), briefing.notices
+    filled = briefing.metadata["layers_written_extractively"]
+    assert filled and all(getattr(briefing.layers, name).claims for name in filled)
