@@ -16,7 +16,8 @@ from datetime import date
 from agent.assess.entities import ORG_STOP, common_word, event_date, lexicon
 from agent.validate import instruction_like
 
-# A sentence that denies, doubts or imagines an event reports none.
+# A sentence that denies, doubts or imagines an event reports none (nor one that says what
+# has not been done yet, or what will be done as needed).
 DENIAL = re.compile(
     r"\b(?:no plans?|not (?:planning|going|replacing|considering|expecting|intending|looking|"
     r"raising|cutting|lowering|reducing|changing|be|in discussions)|(?:do|does|did) not "
@@ -25,7 +26,9 @@ DENIAL = re.compile(
     r"he|she) (?:were|was|had|decide[sd]?)|were to|would consider|(?:chosen|decided) not to|"
     r"whether to|unlikely to|ruled out|has not engaged|not to comment|no comment|declined to "
     r"comment|(?:don't|do not|can't|cannot|won't) (?:want to )?(?:comment|speculate|provide|"
-    r"give|get into|disclose)|too early to (?:comment|say|tell)|not the (?:forum|place))\b",
+    r"give|get into|disclose)|too early to (?:comment|say|tell)|not the (?:forum|place)|"
+    r"(?:haven't|have not|hasn't|has not)(?: yet)? (?:given|provided|issued|announced|decided|"
+    r"finalized|set)|as (?:needed|necessary|required))\b",
     re.IGNORECASE,
 )
 # Boilerplate of filings, releases and calls: forward-looking statements, offers, proxies.
