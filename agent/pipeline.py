@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from agent.deps import Deps
 from agent.errors import workspace_error
@@ -30,11 +31,10 @@ from agent.schemas import (
 )
 from agent.synthesize.brief import extractive_brief
 from agent.synthesize.gather import gather
-from tools.files import Ingested, ingest_path
 from tools.problems import collecting, failure
-from tools.sources import FetchContext
-from tools.transcript_fetch import fetch_transcript
-from tools.web import fetch_sources
+
+if TYPE_CHECKING:
+    from tools.files import Ingested
 
 
 @dataclass
@@ -90,6 +90,12 @@ def _read(
     deps: Deps, account: Account, item: str, kind: SourceKind | None, now: datetime
 ) -> Ingested:
     """A URL is fetched through the one HTTP client; anything else is a local file."""
+    # the parsers load their HTML, feed and PDF libraries only for an ingest, never a brief
+    from tools.files import Ingested, ingest_path
+    from tools.sources import FetchContext
+    from tools.transcript_fetch import fetch_transcript
+    from tools.web import fetch_sources
+
     if not item.startswith(("http://", "https://")):
         return ingest_path(
             Path(item), account.account_id, kind=kind, now=now, max_mb=deps.settings.max_file_mb

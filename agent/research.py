@@ -18,7 +18,6 @@ from agent.config import Settings
 from agent.deps import Deps
 from agent.errors import workspace_error
 from agent.schemas import Account
-from tools import enabled_tools
 from tools.problems import collecting, failure
 from tools.sources import FetchContext, SourceTool
 
@@ -63,6 +62,9 @@ def research(
     on_tool: Callable[[SourceTool], None] | None = None,
 ) -> ResearchReport:
     """Run each enabled tool, store its sources, and record the run."""
+    # the tools load their parsers' libraries: only a research run needs them, not a brief
+    from tools.registry import enabled_tools
+
     chosen = enabled_tools(account) if tools is None else tools
     now = deps.clock()
     report = ResearchReport(account_id=account.account_id, started_at=now.isoformat())

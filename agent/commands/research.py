@@ -59,7 +59,7 @@ def research_command(
 def run_with_progress(deps: Deps, account: Account) -> ResearchReport:
     """Research one account with a progress bar on stderr."""
     from agent.research import research  # the source tools load only when research runs
-    from tools import enabled_tools
+    from tools.registry import enabled_tools
 
     tools = enabled_tools(account)
     if not tools:

@@ -24,7 +24,7 @@ from agent.schemas import Account, LayerName
 from agent.validate import clip
 from knowledge.retrieve import retrieve_all
 from prompts import load_prompt
-from tools import enabled_tools
+from tools.registry import enabled_tools
 from tools.sources import FetchContext, SourceTool
 
 #: Tool calls run in one round; more in one reply are answered "not run".

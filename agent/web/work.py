@@ -15,7 +15,7 @@ from agent.schemas import Account, Persona
 from agent.web.book import Book
 from agent.web.briefs import make_brief, save_brief
 from agent.web.jobs import Report, Work
-from tools import enabled_tools
+from tools.registry import enabled_tools
 from tools.sources import SourceTool
 
 

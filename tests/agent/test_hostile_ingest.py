@@ -15,8 +15,8 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
+import tools.files
 import tools.news
-from agent import pipeline
 from agent.cli import app
 from agent.config import load_settings
 from agent.deps import Deps
@@ -184,14 +184,14 @@ def test_one_bad_input_of_any_kind_never_loses_the_others(
     broken.write_text("# Broken\nA note its reader cannot take.\n")
     note = tmp_path / "call.md"
     note.write_text("# Call notes\nThe champion asked for a QBR in March.\n")
-    real = pipeline.ingest_path
+    real = tools.files.ingest_path
 
     def ingest_path(path: Path, *args: Any, **kwargs: Any) -> Any:
         if path.name == "broken.md":
             raise RecursionError("maximum recursion depth exceeded")
         return real(path, *args, **kwargs)
 
-    monkeypatch.setattr(pipeline, "ingest_path", ingest_path)
+    monkeypatch.setattr(tools.files, "ingest_path", ingest_path)
     seen: list[tuple[str, int, int]] = []
     deps = make_deps(home)
     inputs = [deep_json, deep_html, broken, note]

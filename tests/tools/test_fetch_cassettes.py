@@ -19,7 +19,7 @@ import yaml
 
 from tests.replay_server import ReplayServer
 from tests.tools.fetch_scenarios import SCENARIOS, make_context
-from tools import TOOLS
+from tools.registry import TOOLS
 from tools.sources import Fetched
 
 CASSETTES = Path(__file__).resolve().parents[1] / "cassettes"

@@ -21,8 +21,8 @@ from tests.tools.fetch_scenarios import (
     make_context,
     page,
 )
-from tools import TOOLS, enabled_tools
 from tools.jobs import parse_greenhouse
+from tools.registry import TOOLS, enabled_tools
 from tools.sources import Fetched, SourceTool
 
 TOOL = {t.name: t for t in TOOLS}
