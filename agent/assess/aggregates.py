@@ -235,18 +235,18 @@ def leadership_roles(sources: Sequence[Source]) -> list[Found]:
 
 
 def tech_summary(event: Found) -> None:
-    """Name a grouped tech_stack event by its vendor and the postings that name it, keeping
-    one sentence per posting (the most telling)."""
+    """Name a grouped tech_stack event by its vendor and the postings that name it, quoting
+    the most telling sentence of each posting first, then the others that name it (a duty
+    that runs the tool says as much as the requirement that lists it)."""
     seen: set[str] = set()
-    kept = []
+    first, rest = [], []
     for e in event.evidence:
-        if e.source_id not in seen:
-            seen.add(e.source_id)
-            kept.append(e)
-    event.evidence = kept
+        (rest if e.source_id in seen else first).append(e)
+        seen.add(e.source_id)
+    event.evidence = first + rest
     vendor = event.hit.entity or "a tool"
     category = vendor_categories().get(vendor)
-    n = len(kept)
+    n = len(first)
     named = f"{vendor} ({category})" if category else vendor
     event.hit.summary = f"{named} named in {n} job posting{'s' * (n != 1)}"
     event.hit.metrics = {"postings": n, **({"category": category} if category else {})}
