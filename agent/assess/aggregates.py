@@ -239,7 +239,8 @@ def tech_summary(event: Found) -> None:
     the most telling sentence of each posting first, then the others that name it (a duty
     that runs the tool says as much as the requirement that lists it)."""
     seen: set[str] = set()
-    first, rest = [], []
+    first: list[Evidence] = []
+    rest: list[Evidence] = []
     for e in event.evidence:
         (rest if e.source_id in seen else first).append(e)
         seen.add(e.source_id)
