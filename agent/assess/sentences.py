@@ -20,6 +20,8 @@ _BULLET = re.compile(r"\s*[-*•–]\s")
 #: A filing's item heading ("Item 5.02 Departure of Directors ..."): the item is read from
 #: the filing's metadata, the heading is no event of its own.
 _ITEM_HEADING = re.compile(r"\s*Item \d{1,2}[A-C]?(?:\.\d\d)?\b")
+#: The title that follows an item number on its line ("Departure of Directors or ...").
+_ITEM_TITLE = re.compile(r"[A-Z][\w,;'’ ]*(?:[;,] |$)", re.MULTILINE)
 #: A review's labelled parts, as tools.reviews writes them.
 _REVIEW_PART = re.compile(r"^(Review|Pros|Cons|Advice to management):\s", re.MULTILINE)
 #: A job posting's header lines (tools.jobs writes them before the description).
@@ -50,11 +52,9 @@ def read_sentences(source: Source) -> list[Sentence]:
         return _review(source)
     if source.kind is SourceKind.job_posting:
         return _posting(source)
-    heading = _ITEM_HEADING if source.kind is SourceKind.filing else None
-    return [
-        Sentence(a, b, source.text[a:b], header=bool(heading and heading.match(source.text, a)))
-        for a, b in sentence_spans(source.text)
-    ]
+    if source.kind is SourceKind.filing:
+        return _filing(source)
+    return [Sentence(a, b, source.text[a:b]) for a, b in sentence_spans(source.text)]
 
 
 #: Sentences this long are read clause by clause too: one sentence often tells two events
@@ -97,6 +97,19 @@ def _call(source: Source) -> list[Sentence]:
         for a, b in sentence_spans(source.text[begin:stop]):
             out.append(Sentence(begin + a, begin + b, source.text[begin + a : begin + b],
                                 speaker=speaker, part=part))  # fmt: skip
+    return out
+
+
+def _filing(source: Source) -> list[Sentence]:
+    """A filing's sentences, its item headings marked: "Item 5.02." ends a sentence of its
+    own, and the item's title on the same line is the heading still."""
+    text = source.text
+    out: list[Sentence] = []
+    for a, b in sentence_spans(text):
+        heading = _ITEM_HEADING.match(text, a) is not None
+        if not heading and out and out[-1].header and "\n" not in text[out[-1].end : a]:
+            heading = _ITEM_TITLE.match(text, a) is not None
+        out.append(Sentence(a, b, text[a:b], header=heading))
     return out
 
 
