@@ -18,26 +18,27 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from agent.llm.draft import (
+    CLAIM_CHARS,
+    CLAIMS_PER_LAYER,
+    HEADLINE_CHARS,
+    MESSAGE_CHARS,
+    SUMMARY_CHARS,
+    TOOL_NAME,
+)
 from agent.synthesize.salience import proof_worthy
 
-#: The writer's structured-output tool (agent/llm/draft.py TOOL_NAME).
-DRAFT_TOOL = "BriefDraft"
+DRAFT_TOOL = TOOL_NAME
 #: A passage id no writer shows (ids count up from p1).
 FABRICATED = "p999"
 #: A figure appended to a claim, which its passage does not carry.
 UNSUPPORTED = " Revenue rose 87% in the quarter."
-#: The draft's bounds (agent/llm/draft.py): texts are cut at a word to stay within them.
-CLAIM_CHARS = 240
-HEADLINE_CHARS = 160
-SUMMARY_CHARS = 300
-MESSAGE_CHARS = 300
 _SECTION = re.compile(r"^### Passages retrieved for the (\w+) layer$", re.MULTILINE)
 _BLOCK = re.compile(r"<untrusted-source ([^>]*)>\n(.*?)\n</untrusted-source>", re.DOTALL)
 _ATTR = re.compile(r'(\w+)="([^"]*)"')
 _PERSONA = re.compile(r"^- (\w+): [^(\n]*\(([^,)\n]+)", re.MULTILINE)
 _PERSONAS_HEAD = "Write one value message for each of these personas"
 LAYERS = ("commercial", "competitive", "ecosystem", "internal")
-CLAIMS_PER_LAYER = 3
 
 
 class EchoModel:
@@ -139,7 +140,7 @@ def draft_from(context: str) -> dict[str, Any]:
     return {
         "headline": cut(first, HEADLINE_CHARS),
         "focus_layer": focus,
-        "focus_reason": f"The {focus} layer has the most evidence for this request.",
+        "focus_reason": f"The {focus} layer has the most evidence.",
         "layers": list(layers.values()),
         "messages": messages,
     }

@@ -19,14 +19,16 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from agent.schemas import Claim, Evidence, LayerName, Persona, ValueMessage
 from agent.synthesize.evidence import Candidate
 
-HEADLINE_CHARS = 160
-CLAIM_CHARS = 240
-SUMMARY_CHARS = 300
-MESSAGE_CHARS = 300
-GAP_CHARS = 120
-CLAIMS_PER_LAYER = 4
+# Sized so a whole draft (four layers of three claims, six messages) stays near 1,000 tokens,
+# about two minutes of writing for a 1.5B model on two cores.
+HEADLINE_CHARS = 120
+CLAIM_CHARS = 200
+SUMMARY_CHARS = 240
+MESSAGE_CHARS = 240
+GAP_CHARS = 100
+CLAIMS_PER_LAYER = 3
 EVIDENCE_PER_CLAIM = 2
-GAPS_PER_LAYER = 2
+GAPS_PER_LAYER = 1
 
 PassageId = Annotated[str, StringConstraints(max_length=8)]
 Gap = Annotated[str, StringConstraints(max_length=GAP_CHARS)]

@@ -188,7 +188,7 @@ def test_a_followed_planted_instruction_never_reaches_the_brief(
 
 def test_a_message_carrying_internal_figures_is_refused(workspace: Path) -> None:
     def leak(args: dict[str, Any]) -> None:
-        args["messages"][0]["message"] += " Your ARR with us is at risk."
+        args["messages"][0]["message"] = "Your ARR with us is at risk: cut costs with us."
 
     briefing, _ = run(workspace, stop_research, draft(leak), draft(leak))
     assert briefing.metadata["dropped"]["messages"] == 1
