@@ -294,6 +294,9 @@ def _partnership(sentence: str, match: re.Match[str], ctx: Context) -> Hit | Non
         orgs = [with_org[1]] if with_org else []
     else:
         orgs = orgs_in(sentence[: match.start()] or sentence, ctx)
+    if not orgs:
+        # "partnering with them", "partners to include AWS": the partner is named elsewhere
+        orgs = orgs_in(sentence[: match.start()], ctx) + orgs_in(sentence[match.end() :], ctx)
     orgs = [
         strip_client(o.rstrip(".,;:"), ctx)
         for o in orgs

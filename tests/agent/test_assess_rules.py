@@ -1,0 +1,27 @@
+"""What the per-type rules read from a sentence the classifier typed (invented companies)."""
+
+from __future__ import annotations
+
+from agent.assess.entities import Context
+from agent.assess.rules import read_hit
+from agent.schemas import SignalType
+
+CTX = Context(client_names=("Halvex",), competitors=("Globex",), subject="client",
+              subject_competitor=None, published=None, bullet=False, speaker=None)  # fmt: skip
+
+
+def test_a_partner_named_before_the_pronoun_is_the_partner() -> None:
+    text = "As for Norvane Labs, we are thrilled to be partnering with them on our new cloud."
+    hit = read_hit(SignalType.partnership, text, CTX)
+    assert hit is not None and hit.entity == "Norvane Labs"
+
+
+def test_a_partner_named_after_the_word_partners_is_the_partner() -> None:
+    text = "Our fleet service will add to its list of partners to include Quaystone Freight."
+    hit = read_hit(SignalType.partnership, text, CTX)
+    assert hit is not None and hit.entity and "Quaystone" in hit.entity
+
+
+def test_a_competitor_is_never_the_partner() -> None:
+    text = "Globex said it is partnering with them on a new payments service."
+    assert read_hit(SignalType.partnership, text, CTX) is None
