@@ -92,6 +92,15 @@ ROSTER = re.compile(
     r"|\bI(?:'m|’m| am) [A-Z][\w.]*(?: [A-Z][\w.]*){0,2}, (?:the |our )?[A-Z]"
     r"|^With that,|\b[Oo]perator,"
 )
+#: The call's own housekeeping: where its documents are, which conferences investors may
+#: attend, what the speaker or the moderator turns to next. Never a fact about the business.
+_HOUSEKEEPING = re.compile(
+    r"\b(?:website|webcast|replay|press release|slides?|supplemental|commentary|conferences?"
+    r"|keynote|(?:turning|moving|shifting|turn) (?:now )?to|let me (?:now )?(?:turn|move|start)"
+    r"|i(?:'ll|’ll| will) (?:now |then )?(?:start|begin|turn|cover|discuss|provide|finish)"
+    r"|next question|(?:move|go) (?:on )?to (?:the next|[A-Z]\w+ (?:from|at|with)))\b",
+    re.IGNORECASE,
+)
 _CONNECTIVE = re.compile(r"^(?:and|so|but|now|well|yes|yeah|okay|ok|look|again|also)\b", re.I)
 _WE = re.compile(r"\b(?:we|our|us)\b|\bwe[’'](?:re|ve|ll)\b", re.IGNORECASE)
 _I = re.compile(r"\b(?:i|me|my)\b|\bi[’'](?:m|ve|d|ll)\b", re.IGNORECASE)
@@ -150,6 +159,7 @@ WEIGHTS: Mapping[str, float] = {
     "investor_relations": -2.0,
     "signal": 1.0,
     "echo": 0.5,
+    "housekeeping": -1.5,
 }
 
 
@@ -260,6 +270,7 @@ def salience(
         "investor_relations": float(bool(title and re.search(r"investor relations|\bIR\b", title))),
         "signal": float(signalled),
         "echo": float(min(2, echoed)),
+        "housekeeping": float(bool(_HOUSEKEEPING.search(text))),
     }
     return Salience(features)
 
