@@ -47,6 +47,12 @@ _HIRE_COUNT = re.compile(
     r"roles|positions|hires|salespeople|associates))\b",
     re.IGNORECASE,
 )
+#: Hiring that slows, stops or shrinks: the opposite of a surge.
+_SLOWING = re.compile(
+    r"\b(?:slow(?:s|ed|ing)?|freez\w*|frozen|paus\w*|flat|fewer|down from|reduc\w*|"
+    r"cut(?:s|ting)? back|halt\w*)\b",
+    re.IGNORECASE,
+)
 #: A hiring surge is about people: hiring, jobs, roles, staff.
 _PEOPLE = re.compile(
     r"\b(?:hir(?:e|es|ed|ing)|recruit\w*|jobs?|roles?|positions?|openings?|vacanc\w+|headcount|"
@@ -270,6 +276,9 @@ def _layoffs(sentence: str, match: re.Match[str], ctx: Context) -> Hit | None:
 def _hiring(sentence: str, match: re.Match[str], ctx: Context) -> Hit | None:
     if not _PEOPLE.search(sentence):
         return None  # "we are adding capacity" hires no one
+    if _SLOWING.search(sentence):
+        # "hiring will slow and headcount stay flat": spend held back, not a surge
+        return Hit(T.budget_pressure, f"Hiring slows: {_compact(sentence)}")
     m = _HIRE_COUNT.search(sentence)
     entity = " ".join(m[2].split()) if m else None
     what = f"plans to hire {m[1]} {entity}" if m else "hiring at scale"

@@ -228,7 +228,9 @@ def _from_source(account: Account, source: Source) -> list[Found]:
             bar = THRESHOLD if n == 0 else CLAUSE_THRESHOLD
             kinds = [k for k in allowed if _reports(k, text, unit_scores, bar, voiced)]
             for hit in _hits(text, kinds, ctx, variants, sentence.text):
-                score = unit_scores.get(hit.type) or max(unit_scores[k] or 0.0 for k in kinds)
+                score = unit_scores.get(hit.type) or 0.0
+                if hit.type not in kinds:  # a rule told the type ("hiring slows": budget)
+                    score = max(score, *(unit_scores.get(k) or 0.0 for k in kinds))
                 key = (hit.type, hit.person)
                 if key not in best or score > best[key][1]:
                     best[key] = (hit, score)

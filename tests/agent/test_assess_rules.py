@@ -25,3 +25,11 @@ def test_a_partner_named_after_the_word_partners_is_the_partner() -> None:
 def test_a_competitor_is_never_the_partner() -> None:
     text = "Globex said it is partnering with them on a new payments service."
     assert read_hit(SignalType.partnership, text, CTX) is None
+
+
+def test_hiring_that_slows_is_budget_pressure_not_a_surge() -> None:
+    text = "We expect hiring to slow sharply next year and headcount to stay roughly flat."
+    hit = read_hit(SignalType.hiring_surge, text, CTX)
+    assert hit is not None and hit.type is SignalType.budget_pressure
+    grows = read_hit(SignalType.hiring_surge, "We plan to hire 300 engineers next year.", CTX)
+    assert grows is not None and grows.type is SignalType.hiring_surge
