@@ -26,8 +26,10 @@ from knowledge.retrieve import LayerSpec
 STALE_DAYS = 540
 #: Urgency one recent leadership change adds to the internal layer (a cue word adds 1 x recency).
 LEADERSHIP_WEIGHT = 3.0
-#: Sentences kept per kind of fact: this times the square root of the kind's candidates.
+#: Sentences kept per kind of fact: this times the square root of the kind's candidates, at
+#: most MAX_PER_KIND (a long answer's musings on one bet must not crowd out the other kinds).
 PER_KIND = 1.0
+MAX_PER_KIND = 5
 #: A layer holds `claims_per_layer` claims, or this times the square root of its candidates
 #: when that is more, up to MAX_CLAIMS_PER_LAYER: a long call says more than a job post.
 PER_LAYER = 1.2
@@ -74,7 +76,7 @@ def assign_layers(
 
 
 def _kind_limit(size: int) -> int:
-    return max(1, _sqrt(PER_KIND, size))
+    return max(1, min(MAX_PER_KIND, _sqrt(PER_KIND, size)))
 
 
 def _sqrt(share: float, size: int) -> int:

@@ -29,3 +29,13 @@ def test_figures_are_spelled_alike() -> None:
 def test_a_non_gaap_result_is_a_statement_but_the_notice_is_not() -> None:
     assert _usable("Non-GAAP operating expenses are expected to grow in the mid-20% range.")
     assert not _usable("A reconciliation of these figures is in our press release today.")
+
+
+def test_call_housekeeping_weighs_less_than_a_result() -> None:
+    housekeeping = "Further details are in the CFO commentary available on our IR website."
+    moderator = "We will now move on to Dana from Northfield Securities."
+    result = "Our operating income grew 11% to $2.4 billion in the quarter."
+    for text in (housekeeping, moderator):
+        assert salience(text, 0.5).features["housekeeping"] == 1.0
+        assert salience(text, 0.5).score < salience(result, 0.5).score
+    assert salience(result, 0.5).features["housekeeping"] == 0.0
