@@ -101,6 +101,14 @@ _HOUSEKEEPING = re.compile(
     r"|next question|(?:move|go) (?:on )?to (?:the next|[A-Z]\w+ (?:from|at|with)))\b",
     re.IGNORECASE,
 )
+#: A relation with another company: a partner, a customer adopting, a competitor, a vendor.
+#: Named (see `entities`), it is what the ecosystem and competitive layers are made of.
+_RELATION = re.compile(
+    r"\b(?:partner(?:s|ed|ing|ships?)?|alliance|collaborat\w+|joint venture|integrat\w+"
+    r"|customers? (?:like|such as|including)|adopt(?:s|ed|ing|ion)|competitors?|rivals?|peers"
+    r"|vendors?|suppliers?)\b",
+    re.IGNORECASE,
+)
 _CONNECTIVE = re.compile(r"^(?:and|so|but|now|well|yes|yeah|okay|ok|look|again|also)\b", re.I)
 _WE = re.compile(r"\b(?:we|our|us)\b|\bwe[’'](?:re|ve|ll)\b", re.IGNORECASE)
 _I = re.compile(r"\b(?:i|me|my)\b|\bi[’'](?:m|ve|d|ll)\b", re.IGNORECASE)
@@ -160,6 +168,7 @@ WEIGHTS: Mapping[str, float] = {
     "signal": 1.0,
     "echo": 0.5,
     "housekeeping": -1.5,
+    "relation": 0.7,
 }
 
 
@@ -271,6 +280,7 @@ def salience(
         "signal": float(signalled),
         "echo": float(min(2, echoed)),
         "housekeeping": float(bool(_HOUSEKEEPING.search(text))),
+        "relation": float(bool(_RELATION.search(text)) and bool(entities(text))),
     }
     return Salience(features)
 

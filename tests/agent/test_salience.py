@@ -39,3 +39,12 @@ def test_call_housekeeping_weighs_less_than_a_result() -> None:
         assert salience(text, 0.5).features["housekeeping"] == 1.0
         assert salience(text, 0.5).score < salience(result, 0.5).score
     assert salience(result, 0.5).features["housekeeping"] == 0.0
+
+
+def test_a_named_partner_or_rival_outweighs_a_nameless_relation() -> None:
+    named = "We signed a partnership with Harbor Freightways to run our routing on their network."
+    nameless = "We signed a partnership to run our routing on a larger network next year."
+    assert salience(named, 0.5).features["relation"] == 1.0
+    assert salience(nameless, 0.5).features["relation"] == 0.0
+    rival = "We are gaining share from competitors like Quillfeather in every region."
+    assert salience(rival, 0.5).features["relation"] == 1.0
