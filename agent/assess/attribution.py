@@ -56,6 +56,10 @@ _EARLIER = re.compile(
     r"(?:19|20)\d0s\b",
     re.IGNORECASE,
 )
+#: A relative clause or a founding story inside a sentence: background, not its event.
+_ASIDE = re.compile(r",?\s*\b(?:which|who|whom)\b[^,;]*|\b(?:co-)?founded\b[^,;]*", re.IGNORECASE)
+#: A relative clause that ends a sentence.
+_TRAILING_ASIDE = re.compile(r",\s*(?:which|who|whom)\b[^,;]*$", re.IGNORECASE)
 _YEAR = re.compile(r"\b(?:in|since|of|during|back in|fiscal|FY) ?((?:19|20)\d\d)\b")
 #: Words of an organisation's name that are not a person's.
 _ORG_WORDS = lexicon(
@@ -126,7 +130,9 @@ def not_an_event(text: str) -> str | None:
 
 def is_history(text: str, published: date | None) -> bool:
     """True when the sentence tells of something long before the document (a year two or more
-    before it was published, "back in 2014", "previous rounds")."""
+    before it was published, "back in 2014", "previous rounds"). An aside does not date the
+    sentence: "layoffs at Meetup, which it acquired in 2017" tells of layoffs now."""
+    text = _ASIDE.sub("", text) or text
     if _EARLIER.search(text):
         return True
     if published is None:
@@ -136,6 +142,15 @@ def is_history(text: str, published: date | None) -> bool:
         return True
     years = [int(y) for y in _YEAR.findall(text)]
     return bool(years) and max(years) <= published.year - HISTORY_YEARS
+
+
+def without_old_aside(text: str, published: date | None) -> str:
+    """The sentence without a trailing aside that is history ("..., which it acquired in
+    2017"): what it reports now, still a verbatim slice of it."""
+    m = _TRAILING_ASIDE.search(text)
+    if m is None or not is_history(text[m.start() :].lstrip(", "), published):
+        return text
+    return text[: m.start()].rstrip(" ,;")
 
 
 def subject_org(text: str, client_names: tuple[str, ...]) -> str | None:

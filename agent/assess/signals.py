@@ -32,7 +32,13 @@ from agent.assess.aggregates import (
     repeated_sentences,
     tech_summary,
 )
-from agent.assess.attribution import is_history, not_an_event, speaks_of_itself, third_party
+from agent.assess.attribution import (
+    is_history,
+    not_an_event,
+    speaks_of_itself,
+    third_party,
+    without_old_aside,
+)
 from agent.assess.classifier import classify
 from agent.assess.entities import Context, competitor_variants, tools_in, who_acts
 from agent.assess.events import group_findings, merge_reports
@@ -248,8 +254,8 @@ def _found(
     group: str,
     origin: str,
 ) -> Found:
-    """A finding quoting the whole sentence it was read in."""
-    evidence = Evidence(source_id=source.id, quote=sentence.text)
+    """A finding quoting the sentence it was read in (without a trailing aside of history)."""
+    evidence = Evidence(source_id=source.id, quote=without_old_aside(sentence.text, published))
     dates = [d for d in (hit.when, published) if d is not None]
     origins = {source.id: origin} if source.kind in _REPORTS else {}
     return Found(hit, [evidence], dates, score=score, group=group, origins=origins)
