@@ -24,6 +24,7 @@ from agent.config import load_settings
 from agent.deps import Deps
 from agent.pipeline import ingest
 from evals.echo_model import draft_from
+from evals.echo_model import writer_context as echo_context
 
 Reply = AIMessage | Exception | Callable[[Sequence[BaseMessage]], AIMessage]
 USAGE = {"input_tokens": 1000, "output_tokens": 200, "total_tokens": 1200}
@@ -91,7 +92,7 @@ def calls(*names: str) -> AIMessage:
 
 def writer_context(messages: Sequence[BaseMessage]) -> str:
     """The writer's context message (the one with the fenced passages)."""
-    return next(str(m.content) for m in messages if "### Passages retrieved" in str(m.content))
+    return echo_context({"messages": [{"content": m.content} for m in messages]})
 
 
 def draft(change: Callable[[dict[str, Any]], None] | None = None) -> Reply:
