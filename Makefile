@@ -78,7 +78,7 @@ eval-real: $(VENV)/.installed-dev
 test: lint typecheck unit eval-real
 
 bench: $(VENV)/.installed
-	$(BIN)/python bench/brief.py
+	$(BIN)/python bench/brief.py $(if $(wildcard $(REALDOCS)),--realdocs $(REALDOCS))
 
 bench-tokens: $(VENV)/.installed
 	$(BIN)/python bench/tokens.py

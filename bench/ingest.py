@@ -22,6 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+os.environ["DOSSIER_VECTOR_CACHE"] = "0"  # measure the model, not vectors an earlier run kept
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 

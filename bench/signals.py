@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ["DOSSIER_VECTOR_CACHE"] = "0"  # measure the model, not vectors an earlier run kept
 
 from agent.assess import classifier, signals
 from agent.assess.sentences import clauses, read_sentences
