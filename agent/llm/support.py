@@ -112,11 +112,15 @@ class Figure:
     percent: bool
 
 
-def unsupported(claim: str, quotes: Sequence[str], known: Iterable[str] = ()) -> list[str]:
+def unsupported(
+    claim: str, quotes: Sequence[str], known: Iterable[str] = (), *, restates: bool = True
+) -> list[str]:
     """Why `claim` says more than `quotes` (one reason each); [] when it is supported.
 
     `known` are names the evidence carries besides its words (the client's name, the
-    speaker and title of a quoted passage)."""
+    speaker and title of a quoted passage). A text that speaks in its own words around its
+    quotes (a value message) is not held to restating them (`restates=False`), only to
+    their figures, names, negations and direction."""
     evidence = " ".join(quotes)
     reasons = [f"the number {text!r} is in no quote" for text in _missing_figures(claim, evidence)]
     reasons += [
@@ -124,7 +128,7 @@ def unsupported(claim: str, quotes: Sequence[str], known: Iterable[str] = ()) ->
         for name in _missing_names(claim, " ".join([evidence, *known]))
     ]
     shared, words = _overlap(claim, " ".join([evidence, *known]))
-    if words >= MIN_WORDS and shared < words * MIN_SHARED:
+    if restates and words >= MIN_WORDS and shared < words * MIN_SHARED:
         reasons.append(f"it shares only {shared} of its {words} words with its quotes")
     if _negated(claim) and not _negated(evidence):
         reasons.append("the claim negates (not, no, never...) and its quotes do not")

@@ -141,6 +141,11 @@ class _Checker:
             if not proof_worthy(p.quote)
         ]
         errors += LeakCheck(self.given.internal_terms).errors(index, self.passages.message(msg))
+        # the model is shown no seller profile: every figure or name it says must be the client's
+        reasons = unsupported(
+            msg.message, [p.quote for p in proofs], [self.given.account_name], restates=False
+        )
+        errors += [f"{path} says more than its proof points: {why}" for why in reasons]
         if msg.persona not in self.given.personas:
             errors.append(f"{path} is for a persona the CSM did not ask for")
         return errors

@@ -105,3 +105,11 @@ def test_a_claim_that_says_something_else_than_its_quote_is_named() -> None:
     vague = "The company's strategic priorities include expanding its loyalty ecosystem."
     assert unsupported(vague, [quote]) == ["it shares only 0 of its 6 words with its quotes"]
     assert unsupported("Holiday volume lifted parcel revenue 9% to $2 billion.", [quote]) == []
+
+
+def test_a_message_in_its_own_words_is_held_to_the_figures_of_its_proofs() -> None:
+    proof = "Parcel revenue at Halvorsen Freight was $2 billion, up 9% on strong holiday volume."
+    message = "Predictable spend matters to finance; you grew parcel revenue 9% to $2 billion."
+    assert unsupported(message, [proof], restates=False) == []
+    invented = "Predictable spend matters to finance; you cut fuel costs by 14%."
+    assert unsupported(invented, [proof], restates=False) == ["the number '14%' is in no quote"]
