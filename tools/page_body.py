@@ -1,6 +1,7 @@
 """The article's own words from a page: trafilatura over a tree without rails, teasers, promos
-and hidden modals, then a line-level clean-up, the lede put back, and the article element as
-the fallback when the extractor loses the body.
+and hidden modals, then a line-level clean-up, the standfirst and lede put back, the rest of a
+body split across sibling containers joined on, and the article element as the fallback when
+the extractor loses the body.
 
 trafilatura runs in its balanced mode: on real publisher pages `favor_precision` dropped whole
 bodies (a Barron's article came back as its reprint notice) and a company's denial quoted in a
@@ -10,6 +11,7 @@ TNW article, and `favor_recall` dropped that quote too while adding bylines and 
 from __future__ import annotations
 
 import re
+from copy import deepcopy
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,6 +51,12 @@ _PROMO = re.compile(
     r"|every (?:gift|donation|contribution)\b|non-commercial use only)",
     re.IGNORECASE,
 )
+# class words of a container that holds article text (a sibling of the same class holds more)
+_BODY_CLASS = re.compile(r"body|content|text|para|story|article|entry|post|copy", re.IGNORECASE)
+# how far above the extracted paragraphs a split body's repeated container may sit
+_SPLIT_LEVELS = 3
+# a byline or a row of article metadata ("By A. Writer | Agency – 2 hrs ago"), not a standfirst
+_BYLINE = re.compile(r"^(?:by|posted|published|updated|written by)\b|\s[|•·]\s", re.IGNORECASE)
 _QUOTED = re.compile(r"[“\"].*\b(?:said|says|added|told)\b|\b(?:said|says)\b.*[“\"]")
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)]*$")
 
@@ -115,8 +123,68 @@ def _container_text(page: Page) -> str:
     candidates = tree.xpath('//*[@itemprop="articleBody"]') or tree.xpath("//article")
     if not candidates:
         return ""
-    best = max(candidates, key=lambda el: len(el.text_content()))
-    return html_to_text(lxml_html.tostring(best, encoding="unicode"))
+    return _element_text(max(candidates, key=lambda el: len(el.text_content())))
+
+
+def _element_text(element: Any) -> str:
+    return html_to_text(lxml_html.tostring(element, encoding="unicode"))
+
+
+def _common_ancestor(elements: list[Any]) -> Any:
+    """The innermost element holding all of `elements`."""
+    chain = [*reversed(list(elements[0].iterancestors())), elements[0]]
+    for element in elements[1:]:
+        line = {element, *element.iterancestors()}
+        while chain and chain[-1] not in line:
+            chain.pop()
+    return chain[-1] if chain else None
+
+
+def _body_parts(container: Any) -> list[Any]:
+    """The extracted container, or the run of same-tag, same-class siblings it belongs to: a
+    body the CMS split around ad slots and inline teasers, or wrapped paragraph by paragraph
+    (the extractor keeps only the first of them)."""
+    unit = container
+    for _ in range(_SPLIT_LEVELS):
+        parent = unit.getparent()
+        if parent is None or unit.tag in _KEEP_TAGS:
+            break
+        classes = unit.get("class") or ""
+        if _BODY_CLASS.search(classes):
+            twins = [el for el in parent if el.tag == unit.tag and el.get("class") == classes]
+            if len(twins) > 1:
+                return twins
+        unit = parent
+    return [container]
+
+
+def _join_split_body(tree: Any, text: str) -> str:
+    """The extracted text with the rest of a split body put in place, in page order."""
+    folded = fold(text)
+    kept = [
+        el
+        for el in tree.iter("p", "li", "blockquote", "div")
+        if (el.tag != "div" or len((el.text or "").split()) >= 5)
+        and len(words := fold(el.text_content())) >= 40
+        and words in folded
+    ]
+    if not kept or (container := _common_ancestor(kept)) is None:
+        return text
+    parts = _body_parts(container)
+    if len(parts) == 1:
+        return text
+    have = {fold(line) for line in text.split("\n")}
+    joined: list[str] = []
+    for part in parts:
+        if part is container or part in container.iterancestors():
+            joined.append(text)
+            continue
+        for line in _element_text(part).split("\n"):
+            key = fold(line)
+            if key and key not in have and not (len(key) >= 40 and key in folded):
+                have.add(key)
+                joined.append(line)
+    return "\n".join(joined)
 
 
 def _is_furniture(line: str) -> bool:
@@ -133,9 +201,17 @@ def _is_furniture(line: str) -> bool:
     return words <= 60 and bool(_PROMO.search(stripped)) and not _QUOTED.search(stripped)
 
 
+def _is_link(page: Page, line: str) -> bool:
+    """True when a line is the text of a link: a teaser, never the article's own words."""
+    key = fold(line)
+    return any(fold(a.get_text(" ", strip=True)) == key for a in page.soup.find_all("a"))
+
+
 def _lede(page: Page, lines: list[str]) -> list[str]:
     """Paragraphs printed between the headline and the first extracted paragraph that the
-    extractor dropped (a standfirst in a styled div, a lede outside any <p>)."""
+    extractor dropped (a standfirst in a styled div, a lede outside any <p>); the line right
+    under the headline is the standfirst even without a full stop (a deck, a wire release's
+    subheadline), unless it is a link."""
     h1 = headline(page)
     first = next((line for line in lines if len(line.split()) >= 8), None)
     if h1 is None or first is None:
@@ -154,12 +230,19 @@ def _lede(page: Page, lines: list[str]) -> list[str]:
     between = zip(page.lines[start + 1 : end], page_folded[start + 1 : end], strict=True)
     return [
         line
-        for line, folded in between
+        for index, (line, folded) in enumerate(between)
         if folded not in have
         and not line.startswith("- ")
-        and len(line.split()) >= 12
-        and _SENTENCE_END.search(line)
         and not _is_furniture(line)
+        and (
+            (len(line.split()) >= 12 and _SENTENCE_END.search(line))
+            or (
+                index == 0
+                and len(line.split()) >= 10
+                and not _BYLINE.search(line)
+                and not _is_link(page, line)
+            )
+        )
     ]
 
 
@@ -172,7 +255,7 @@ def article_body(page: Page) -> Body:
     if tree is not None:
         _prune(tree, title, len(page.text))
         document = trafilatura.bare_extraction(
-            tree,
+            deepcopy(tree),  # the extractor rewrites the tree it reads
             url=page.url,
             with_metadata=True,
             include_comments=False,
@@ -182,6 +265,8 @@ def article_body(page: Page) -> Body:
     container = _container_text(page)
     if len(container) >= 300 and len(text) < 0.4 * len(container):
         text = container
+    if tree is not None and text:
+        text = _join_split_body(tree, text)
     lines = [line for line in text.split("\n") if not _is_furniture(line)]
     lines = _lede(page, lines) + lines
     return Body(
