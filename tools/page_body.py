@@ -40,13 +40,17 @@ _FURNITURE_LINE = re.compile(
     r"|(?:main |top )?image credit:.*|https?://\S+)$",
     re.IGNORECASE,
 )
-_COPYRIGHT = re.compile(r"^(?:copyright\b|©|\(c\)\s)|all rights reserved\.?$", re.IGNORECASE)
+# "Copyright 2026 ...", not "Copyright claims against the company rose ..."
+_COPYRIGHT = re.compile(
+    r"^(?:copyright\s*(?:©|\(c\)|\d{4}|$)|©|\(c\)\s)|all rights reserved\.?$", re.IGNORECASE
+)
 # newsletter, donation and reprint boxes: appeals to the reader, never the article's news
 _PROMO = re.compile(
     r"\b(?:(?:sign up|subscribe) (?:for|to) (?:our|the) [\w ]{0,30}newsletters?"
     r"|join our [\w ]{0,30}newsletters?|(?:offer|lend|give) us a hand|please help us"
     r"|support (?:us|our|independent) (?:for|journalism|work|reporting)|donate (?:now|today)"
-    r"|make a (?:donation|contribution)|become a (?:member|supporter|patron)|via paypal"
+    r"|make a (?:donation|contribution)(?: today| now|\s*[.!]|$)|become a (?:supporter|patron)"
+    r"|become a member (?:today|now)|via paypal"
     r"|your (?:critical |generous )?(?:contribution|donation|gift) (?:enables|helps|allows)"
     r"|every (?:gift|donation|contribution)\b|non-commercial use only)",
     re.IGNORECASE,

@@ -207,3 +207,25 @@ def test_a_figure_inside_the_body_does_not_cut_it() -> None:
     text = _parse(html)
     assert all(p in text for p in LEAD + MORE)
     _assert_furniture_dropped(text)
+
+
+def test_news_sentences_that_share_words_with_appeals_and_notices_are_kept() -> None:
+    news = [
+        "Tarnwick will become a member of the Northgate Freight Alliance next month, a group of "
+        "carriers that share depots in the north of England.",
+        "The company will make a contribution of 12 million pounds to the staff pension fund "
+        "to close the deficit found in its last valuation.",
+        "Copyright claims against the Tarnwick tracking app rose sharply last year, according "
+        "to a filing at the High Court.",
+    ]
+    html = _page(
+        NAV + "<article><h1>Tarnwick Logistics to close three sorting centres</h1>"
+        '<div class="entry-content">' + _paragraphs(LEAD + news + MORE) + "</div>"
+        '<div class="c7"><p>Become a member today: every gift keeps our reporting free.</p>'
+        "<p>Make a donation now.</p></div></article>"
+        "<p>Copyright 2026 The Freight Ledger. All rights reserved.</p>" + RAIL
+    )
+    text = _parse(html)
+    assert all(p in text for p in LEAD + news + MORE)
+    for appeal in ("Become a member", "every gift", "Make a donation", "Copyright 2026"):
+        assert appeal not in text
