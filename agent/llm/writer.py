@@ -83,6 +83,7 @@ class Written:
     dropped: dict[str, int] = field(default_factory=dict)
     unsupported: int = 0
     withheld: list[str] = field(default_factory=list)
+    repair_error: str | None = None
 
     def metadata(self) -> dict[str, Any]:
         """What a brief's metadata records about validation."""
@@ -93,6 +94,7 @@ class Written:
             "unsupported": self.unsupported,
             "passages_shown": len(self.passages.by_id),
             "withheld_text": self.withheld,
+            **({"repair_error": self.repair_error} if self.repair_error else {}),
         }
 
 
@@ -209,7 +211,15 @@ def write(deps: Deps, given: WriterInput, usage: Usage) -> Written:
     state: dict[str, Any] = {"draft": None, "errors": [], "rounds": 0, "first": None}
 
     def attempt() -> None:
-        raw = invoke(lambda: structured.invoke(conversation), settings)
+        try:
+            raw = invoke(lambda: structured.invoke(conversation), settings)
+        except LlmError as exc:
+            if state["draft"] is None:
+                raise
+            # a repair that fails (cut off at the token limit, timed out) costs the repair,
+            # not the draft: the first draft is kept and what fails in it is dropped below
+            state["repair_error"] = str(exc)
+            return
         if isinstance(raw, BaseMessage):
             usage.add(raw, "repair" if state["rounds"] else "write")
             conversation.append(raw)
@@ -244,6 +254,7 @@ def write(deps: Deps, given: WriterInput, usage: Usage) -> Written:
     written = Written(
         draft=draft, passages=passages, repair_rounds=state["rounds"], first_errors=state["first"]
     )
+    written.repair_error = state.get("repair_error")
     return drop_failing(written, checker)
 
 

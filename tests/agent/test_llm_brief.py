@@ -266,3 +266,13 @@ def test_layers_the_model_left_without_claims_are_written_extractively(workspace
     assert briefing.mode.startswith("llm:"), briefing.notices
     filled = briefing.metadata["layers_written_extractively"]
     assert filled and all(getattr(briefing.layers, name).claims for name in filled)
+
+
+def test_a_repair_that_fails_keeps_the_first_draft_without_its_failing_parts(
+    workspace: Path,
+) -> None:
+    cut_off = RuntimeError("Could not parse response content as the length limit was reached")
+    briefing, _ = run(workspace, draft(fabricate), cut_off, research=False, llm_retries=0)
+    assert briefing.mode.startswith("llm:"), briefing.notices
+    assert "length limit" in briefing.metadata["repair_error"]
+    assert briefing.metadata["dropped"]["claims"] == 1
