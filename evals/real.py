@@ -18,7 +18,7 @@ import multiprocessing
 import re
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -286,6 +286,29 @@ def _guarded(
         return DocOutcome(doc.doc, error=f"{type(exc).__name__}: {reason}"[:300])
     finally:
         logging.disable(previous)
+
+
+def llm_summary(outcomes: Sequence[DocOutcome]) -> dict[str, Any]:
+    """What an LLM run of the real documents cost and what its checks found: briefs the model
+    wrote and those that fell back to extractive, tokens and seconds per brief, drops."""
+    briefed = [o for o in outcomes if o.mode]
+    by_model = [o for o in briefed if o.mode.startswith("llm")]
+    n = max(len(by_model), 1)
+
+    def total(name: str) -> float:
+        values = [o.llm.get(name) for o in by_model]
+        return float(sum(v if isinstance(v, int | float) else len(v or {}) for v in values))
+
+    return {
+        "briefs": len(briefed),
+        "written_by_model": len(by_model),
+        "fell_back": len(briefed) - len(by_model),
+        "prompt_tokens_per_brief": round(total("prompt_tokens") / n),
+        "completion_tokens_per_brief": round(total("completion_tokens") / n),
+        "seconds_per_brief": round(sum(o.seconds for o in by_model) / n, 1),
+        "repair_rounds": total("repair_rounds"),
+        "unsupported": total("unsupported"),
+    }
 
 
 def run_corpus(

@@ -48,7 +48,7 @@ LLM_BASELINE_FILE = Path(__file__).parent / "baseline_llm.json"
 SCRIPTED_MODEL = "openai:gpt-4o-mini"
 #: Every third brief's first draft carries a fabricated quote, so the repair round is scored.
 SCRIPTED_FAULT_EVERY = 3
-LlmPath = Literal["none", "scripted", "env"]
+LlmPath = Literal["none", "scripted", "env", "local"]
 _CRM_MODELS: dict[CrmKind, type[CrmRecord]] = {
     "contacts": Contact,
     "usage": UsagePoint,
@@ -332,9 +332,17 @@ def _prf(counts: SignalCounts) -> dict[str, float | None]:
 def llm_settings(path: LlmPath) -> Iterator[dict[str, Any]]:
     """Settings overrides that send the cases down the LLM path: `scripted` starts the local
     scripted model server (the echo model, with planted faults); `env` uses the model that
-    DOSSIER_LLM and DOSSIER_LLM_BASE_URL name; `none` is extractive."""
+    DOSSIER_LLM and DOSSIER_LLM_BASE_URL name; `local` the local model server (`make
+    llm-local` builds it; started here when built and not running); `none` is extractive."""
     if path == "none":
         yield {}
+    elif path == "local":
+        from agent.local_model.server import ensure_running, settings_for
+        from agent.local_model.spec import DEFAULT_MODEL, MODELS, Layout, cache_root
+
+        state = ensure_running(Layout(cache_root()), MODELS[DEFAULT_MODEL])
+        # a retry of a call that took minutes on a small local model only doubles the wait
+        yield {**settings_for(state), "llm_retries": 0}
     elif path == "env":
         configured = load_settings()
         if not configured.llm:

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from evals.run import EvalReport
 
 #: `--llm`: the choices of `evals.run.LlmPath`, spelled here so registering loads no harness.
-LlmChoice = Literal["none", "scripted", "env"]
+LlmChoice = Literal["none", "scripted", "env", "local"]
 
 
 @handle_errors
@@ -58,7 +58,8 @@ def eval_command(
         typer.Option(
             "--llm",
             help="none: extractive; scripted: the LLM path against the bundled scripted model "
-            "server (offline); env: the model DOSSIER_LLM names.",
+            "server (offline); env: the model DOSSIER_LLM names; local: the local model server "
+            "(make llm-local). With --real, LLM runs are reported, not gated.",
         ),
     ] = "none",
     write_baseline: Annotated[
@@ -100,7 +101,7 @@ def eval_command(
     )
 
     if real is not None:
-        _real(real, fmt, output, baseline, jobs, as_of, write_baseline, allow_regression)
+        _real(real, fmt, output, baseline, jobs, as_of, write_baseline, allow_regression, llm)
         return
     cases = cases if cases is not None else CASES_DIR
     total = len(case_dirs(cases))
@@ -172,37 +173,48 @@ def _real(
     as_of: datetime | None,
     write_baseline: bool,
     allow_regression: bool,
+    llm: LlmChoice = "none",
 ) -> None:
-    """`eval --real DIR`: every real document scored, gated by evals/baseline_real.json."""
-    from evals.real import REAL_BASELINE_FILE, load_corpus, run_corpus
+    """`eval --real DIR`: every real document scored, gated by evals/baseline_real.json (in
+    extractive mode; an LLM run is reported against the floors, never gated by them)."""
+    from evals.real import REAL_BASELINE_FILE, llm_summary, load_corpus, run_corpus
     from evals.real_metrics import GATED as REAL_GATED
     from evals.real_metrics import score_corpus
     from evals.real_scorecard import real_scorecard
-    from evals.run import below_floor, load_floors
+    from evals.run import below_floor, llm_settings, load_floors
 
     corpus = load_corpus(root)
-    with _progress() as progress:
+    with _progress() as progress, llm_settings(llm) as overrides:
         task = progress.add_task("real documents", total=len(corpus.docs))
         outcomes = run_corpus(
             corpus,
-            jobs=jobs,
+            jobs=jobs if llm == "none" else 1,  # one model server answers one brief at a time
             as_of=as_of,
             on_doc=lambda o: progress.update(task, advance=1, description=o.doc),
+            settings_overrides=overrides,
         )
     report: RealReport = score_corpus(corpus, outcomes)
     baseline = baseline or REAL_BASELINE_FILE
     floors = load_floors(baseline)
+    if llm != "none" and write_baseline:
+        raise fail("the real-document floors are extractive; --write-baseline needs --llm none")
     if write_baseline:
         measured = f"{len(corpus.docs)} real documents of {root.name}, extractive mode"
         floors = _raise_floors(
             report.overall, floors, baseline, measured, allow_regression, REAL_GATED
         )
     failures = below_floor(report.overall, floors)
+    cost = llm_summary(outcomes) if llm != "none" else None
+    if cost is not None:
+        err.print(
+            f"LLM ({llm}): " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in cost.items())
+        )
     if fmt == "json":
-        write(json.dumps(report.to_dict(floors, failures), indent=2, ensure_ascii=False), output)
+        payload = {**report.to_dict(floors, failures), **({"llm": cost} if cost else {})}
+        write(json.dumps(payload, indent=2, ensure_ascii=False), output)
     else:
         write(_render(real_scorecard(report, floors), color=output is None), output)
-    if failures:
+    if failures and llm == "none":
         raise fail(f"below floor: {'; '.join(failures)}")
 
 

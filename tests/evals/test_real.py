@@ -180,3 +180,16 @@ def test_as_of_overrides_every_documents_day(realdocs: Path) -> None:
     news = run_corpus(corpus, jobs=1, only="news", as_of=before)[0]
     assert news.signals == []  # published on the 4th: not in the store as it stood on the 1st
     assert isinstance(corpus.docs[0], RealDoc)
+
+
+def test_an_llm_run_is_reported_with_its_cost_and_never_gated(realdocs: Path) -> None:
+    """`--llm scripted`: the briefs go down the LLM path (the bundled scripted server), the JSON
+    says how many the model wrote and what they cost, and the floors do not fail the run."""
+    args = ["eval", "--real", str(realdocs), "--llm", "scripted", "-f", "json"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    cost = json.loads(result.stdout)["llm"]
+    assert cost["briefs"] == 2 and cost["written_by_model"] + cost["fell_back"] == 2
+    assert cost["written_by_model"] >= 1 and cost["prompt_tokens_per_brief"] > 0
+    refused = CliRunner().invoke(app, [*args, "--write-baseline"])
+    assert refused.exit_code == 1 and "extractive" in refused.stderr
