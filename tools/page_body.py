@@ -155,11 +155,25 @@ def _body_parts(container: Any) -> list[Any]:
             break
         classes = unit.get("class") or ""
         if _BODY_CLASS.search(classes):
-            twins = [el for el in parent if el.tag == unit.tag and el.get("class") == classes]
-            if len(twins) > 1:
+            twins = [el for el in _same_story(parent, unit) if el.get("class") == classes]
+            if len(twins) > 1 and all(el.tag == unit.tag for el in twins):
                 return twins
         unit = parent
     return [container]
+
+
+def _same_story(parent: Any, unit: Any) -> list[Any]:
+    """The children of `parent` between the headlines around `unit`: an endless-scroll page
+    prints the next story below in the same markup, under a headline of its own."""
+    story: list[Any] = []
+    for child in parent:
+        if child is not unit and (child.tag == "h1" or child.find(".//h1") is not None):
+            if any(el is unit for el in story):
+                break
+            story = []
+            continue
+        story.append(child)
+    return story
 
 
 def _join_split_body(tree: Any, text: str) -> str:

@@ -229,3 +229,19 @@ def test_news_sentences_that_share_words_with_appeals_and_notices_are_kept() -> 
     assert all(p in text for p in LEAD + news + MORE)
     for appeal in ("Become a member", "every gift", "Make a donation", "Copyright 2026"):
         assert appeal not in text
+
+
+def test_the_next_story_of_an_endless_scroll_page_is_not_joined_on() -> None:
+    other = (
+        "Holloway Air said on Tuesday that its chief financial officer will leave at the end "
+        "of the year after six years in the role."
+    )
+    html = _page(
+        NAV + '<div class="stories"><h1>Tarnwick Logistics to close three sorting centres</h1>'
+        '<div class="article-body">' + _paragraphs(LEAD + MORE) + "</div>"
+        "<h1>Holloway Air finance chief to leave</h1>"
+        f'<div class="article-body"><p>{other}</p></div></div>' + RAIL
+    )
+    text = _parse(html)
+    assert all(p in text for p in LEAD + MORE)
+    assert "Holloway Air" not in text
