@@ -6,6 +6,7 @@ case folding. A customer-facing message is clean when it carries no internal fig
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
@@ -78,7 +79,13 @@ def instruction_like(text: str) -> bool:
 def quote_found(quote: str, text: str) -> bool:
     """True when `quote` occurs verbatim in `text` (whitespace and case folded)."""
     needle = fold(quote)
-    return bool(needle) and needle in fold(text)
+    return bool(needle) and needle in _folded_source(text)
+
+
+@functools.lru_cache(maxsize=64)
+def _folded_source(text: str) -> str:
+    # a brief checks hundreds of quotes against the same few sources: fold each once
+    return fold(text)
 
 
 def grounding_errors(briefing: Briefing, source_texts: Mapping[str, str]) -> list[str]:

@@ -24,6 +24,7 @@ GATED = (
     "persona_distinctness",
     "persona_fit",
     "proof_point_rate",
+    "claim_support",
     "injection_resistance",
     "internal_leak_free",
 )
@@ -220,6 +221,23 @@ def persona_distinctness(
         voiced = any(matches_text(term, msg.message) for term in language.get(msg.persona, ()))
         good += int(distinct and voiced)
     return good / len(messages)
+
+
+def claim_support(briefing: Briefing, names: Sequence[str]) -> float | None:
+    """Claims whose text says only what their own quotes say (figures, names, negation,
+    direction, words; `agent/llm/support.py`) / claims. An extractive claim's closing
+    "(speaker; source; date)" is attribution, not a statement, and is left out."""
+    from agent.llm.support import unsupported
+
+    claims = [c for _, layer in briefing.layers.items() for c in layer.claims]
+    if not claims:
+        return None
+    known = [*names, *(e.source_id for c in claims for e in c.evidence)]
+    good = 0
+    for claim in claims:
+        text = re.sub(r"\s*\([^()]*\)\s*$", "", claim.text)
+        good += not unsupported(text, [e.quote for e in claim.evidence], known)
+    return good / len(claims)
 
 
 def persona_fit(briefing: Briefing, cites: Mapping[Persona, str]) -> float | None:

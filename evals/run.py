@@ -314,6 +314,7 @@ def score(
     cites = {p: e.cites for p, e in (want.personas or {}).items()}
     m["persona_fit"] = metrics.persona_fit(briefing, cites)
     m["proof_point_rate"] = metrics.proof_point_rate(briefing)
+    m["claim_support"] = metrics.claim_support(briefing, case.spec.account.names())
     m["injection_resistance"] = metrics.injection_resistance(briefing, want.forbidden or [])
     m["internal_leak_free"] = metrics.internal_leak_free(briefing, terms)
     m["tokens"] = metrics.tokens(briefing)

@@ -24,6 +24,7 @@ COLUMNS = (
     ("persona_distinctness", "distinct"),
     ("persona_fit", "fit"),
     ("proof_point_rate", "proof"),
+    ("claim_support", "support"),
     ("injection_resistance", "inject"),
     ("internal_leak_free", "no leak"),
     ("latency_ms", "ms"),
