@@ -494,6 +494,7 @@ def test_a_full_disk_while_reading_inputs_is_one_workspace_line_not_one_per_inpu
     """Per-input and per-tool failures are recorded and the rest goes on, but a full or broken
     workspace fails every input alike: one line naming the fault, not a problem per file."""
     import agent.pipeline
+    import tools.files
     from agent.config import load_settings
     from agent.deps import Deps
     from agent.errors import WorkspaceError
@@ -505,7 +506,7 @@ def test_a_full_disk_while_reading_inputs_is_one_workspace_line_not_one_per_inpu
     def full(*args: Any, **kwargs: Any) -> Any:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(home / "cache"))
 
-    monkeypatch.setattr(agent.pipeline, "ingest_path", full)
+    monkeypatch.setattr(tools.files, "ingest_path", full)
     deps = Deps.build(load_settings(home))
     with pytest.raises(WorkspaceError, match="no space left"):
         agent.pipeline.ingest(deps, Account(account_id="acme", name="Acme"), notes)
