@@ -27,7 +27,7 @@ def test_figures_are_spelled_alike() -> None:
 
 
 def test_a_non_gaap_result_is_a_statement_but_the_notice_is_not() -> None:
-    assert _usable("Non-GAAP operating expenses are expected to grow in the mid-20% range.")
+    assert _usable("Non-GAAP freight costs should ease by about two points once Dayton opens.")
     assert not _usable("A reconciliation of these figures is in our press release today.")
 
 

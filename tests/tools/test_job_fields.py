@@ -161,7 +161,7 @@ def test_lever_reads_every_field() -> None:
 def _ashby_body() -> bytes:
     job = {
         "id": "7a1e0000-0000-4000-8000-000000000001",
-        "title": "Founding AI Engineer",
+        "title": "Lead Platform Engineer",
         "department": "Engineering",
         "team": "Applied AI",
         "employmentType": "FullTime",
@@ -170,7 +170,7 @@ def _ashby_body() -> bytes:
         "secondaryLocations": [
             {"location": "Remote (EU)", "address": {"postalAddress": {"addressCountry": "EU"}}}
         ],
-        "publishedAt": "2025-10-10T11:11:13.431+00:00",
+        "publishedAt": "2026-03-04T09:15:27.118+00:00",
         "isListed": True,
         "isRemote": True,
         "address": {
@@ -210,11 +210,11 @@ def test_ashby_reads_every_field() -> None:
     # the HTML shows the link's words once; the plain field repeats its address
     assert "- Hosting: Fastly, Render.com, GCP" in job.text
     assert job.text.startswith(
-        "Founding AI Engineer\nDepartment: Engineering\nTeam: Applied AI\n"
+        "Lead Platform Engineer\nDepartment: Engineering\nTeam: Applied AI\n"
         "Location: Helsinki; Remote (EU)\nEmployment type: Full Time\nWorkplace: Remote\n"
         "Compensation: Salary EUR 80,000-110,000 per year\n\n"
     )
-    assert job.published_at == datetime(2025, 10, 10, 11, 11, 13, 431000, tzinfo=UTC)
+    assert job.published_at == datetime(2026, 3, 4, 9, 15, 27, 118000, tzinfo=UTC)
     meta = job.metadata
     assert meta["locations"] == ["Helsinki", "Remote (EU)"]
     assert meta["address"] == "Helsinki, Uusimaa, Finland"
