@@ -38,7 +38,6 @@ from agent.commands.demo import build_demo_account, demo_dir, import_demo_crm
 from agent.config import load_settings
 from agent.deps import Deps
 from agent.llm.fence import fence
-from agent.llm.writer import TOOL_NAME
 from agent.pipeline import brief
 from agent.schemas import Account, BriefRequest
 from bench.brief import synthetic_sources
@@ -90,7 +89,7 @@ def naive_request(writer: dict[str, Any], chunk_blocks: list[str]) -> dict[str, 
     heading = user["content"].index(SOURCES_HEADING)
     cut = user["content"].index("\n", heading) + 1
     stuffed = {**user, "content": user["content"][:cut] + "\n".join(chunk_blocks)}
-    return {"messages": [system, stuffed], "tools": writer["tools"]}
+    return {**writer, "messages": [system, stuffed]}  # its tools or response format kept
 
 
 def measure(deps: Deps, llm: ScriptedLLM, account: Account) -> Row:
@@ -100,8 +99,11 @@ def measure(deps: Deps, llm: ScriptedLLM, account: Account) -> Row:
     if "llm_error" in briefing.metadata:
         raise SystemExit(f"{account.account_id}: LLM path failed: {briefing.metadata['llm_error']}")
     sent = llm.requests[first:]
+    # the writer's request is the one showing the passages (as a tool call or a json_schema)
     writer = next(
-        r for r in sent if any(t["function"]["name"] == TOOL_NAME for t in r.get("tools", []))
+        r
+        for r in sent
+        if any(SOURCES_HEADING in str(m.get("content") or "") for m in r["messages"])
     )
     chunks = [
         chunk
