@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -171,3 +172,11 @@ def load_settings(home: Path | None = None, **overrides: Any) -> Settings:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         raise ConfigError(f"setting {where}: {first['msg']}") from exc
+
+
+def user_cache_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """dossier's folder in the user's cache, shared by every workspace: built models, kept
+    vectors, the local model (`$XDG_CACHE_HOME/dossier`, else `~/.cache/dossier`)."""
+    env = os.environ if environ is None else environ
+    xdg = env.get("XDG_CACHE_HOME")
+    return (Path(xdg).expanduser() if xdg else Path.home() / ".cache") / "dossier"

@@ -20,6 +20,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from agent.config import user_cache_dir
+
 log = logging.getLogger(__name__)
 
 #: Set to 0 to run the packaged file as it is (float arithmetic).
@@ -54,8 +56,7 @@ def runtime_model(source: Path) -> tuple[Path, bool]:
 
 def cache_dir() -> Path:
     """Where built models are kept for every workspace of this user."""
-    root = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(root) / "dossier" / "models"
+    return user_cache_dir() / "models"
 
 
 def _build(source: Path, target: Path) -> None:

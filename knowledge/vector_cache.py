@@ -23,6 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
+from agent.config import user_cache_dir
+
 log = logging.getLogger(__name__)
 
 ENV = "DOSSIER_VECTOR_CACHE"
@@ -34,8 +36,7 @@ _CHUNK = 500
 
 def cache_root() -> Path:
     """Where vector files are kept for every workspace of this user."""
-    root = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(root) / "dossier" / "vectors"
+    return user_cache_dir() / "vectors"
 
 
 def _key(text: str) -> bytes:

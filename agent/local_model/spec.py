@@ -7,6 +7,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from agent.config import user_cache_dir
+
 #: Overrides the cache folder; the default follows XDG (`~/.cache/dossier/local-model`).
 DIR_VARIABLE = "DOSSIER_LOCAL_MODEL_DIR"
 
@@ -133,9 +135,7 @@ def cache_root(environ: dict[str, str] | None = None) -> Path:
     env = os.environ if environ is None else environ
     if env.get(DIR_VARIABLE):
         return Path(env[DIR_VARIABLE]).expanduser()
-    xdg = env.get("XDG_CACHE_HOME")
-    base = Path(xdg).expanduser() if xdg else Path.home() / ".cache"
-    return base / "dossier" / "local-model"
+    return user_cache_dir(env) / "local-model"
 
 
 def model_spec(key: str) -> ModelSpec:
