@@ -29,7 +29,7 @@ EXAMPLES = HERE / "signal_examples.yaml"
 #: Embeddings are unit vectors; scaled up, their weights need less L2 pull to matter.
 EMBEDDING_SCALE = 3.0
 L2 = 1e-4
-EPOCHS = 600
+EPOCHS = 1200
 RATE = 0.5
 MOMENTUM = 0.9
 

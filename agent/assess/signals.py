@@ -54,14 +54,19 @@ T = SignalType
 #: Signals about events older than this (before `as_of`) are history, not news.
 STALE_AFTER = timedelta(days=365)
 #: Evidence quotes a signal keeps, most telling first: a call tells its results, guidance or
-#: launches in a dozen sentences, each a figure or a product of its own a CSM may need.
-MAX_EVIDENCE = 12
+#: launches in a dozen or more sentences, each a figure or a product of its own a CSM may need.
+MAX_EVIDENCE = 20
 #: A sentence reports a type when the classifier gives it at least this probability.
 THRESHOLD = 0.7
 #: A clause of a long sentence needs more: it is read without the rest of its sentence.
 CLAUSE_THRESHOLD = 0.7
 #: Or at least this one when the type's trigger patterns match too.
 RULE_FLOOR = 0.15
+#: Or a small one (EVENT_FLOOR), with the trigger patterns, in a sentence the model is sure
+#: tells of some event (no-signal probability at most NONE_CEILING): one sentence may report two
+#: ("cutting costs, including layoffs" is budget pressure to the model, and layoffs too).
+NONE_CEILING = 0.05
+EVENT_FLOOR = 0.01
 #: Types aggregated over many sources, never read from one sentence.
 AGGREGATE_TYPES = frozenset({T.tech_stack, T.employee_sentiment})
 #: What each kind of source may report sentence by sentence. A posting's duties are no
@@ -277,7 +282,8 @@ def _reports(
         return True
     if voiced:
         p /= max(1.0 - (scores.get(T.employee_sentiment) or 0.0), 1e-6)
-    return p >= RULE_FLOOR and trigger(kind, text) is not None
+    sure_event = (scores.get(None) or 0.0) <= NONE_CEILING and p >= EVENT_FLOOR
+    return (p >= RULE_FLOOR or sure_event) and trigger(kind, text) is not None
 
 
 def _aggregated(
