@@ -45,10 +45,13 @@ _ROLES: list[tuple[str, str]] = [
     (r"general counsel|chief legal officer", "General Counsel"),
     (r"(?:chair(?:man|woman)?) of the board|board chair|\bchairman\b", "Chair"),
     (r"\bco-presidents?\b", "Co-President"),
+    (r"\bco-(?:CEO|chief executive)s?\b", "Co-CEO"),
     (r"\bjoin\w* (?:\w+'s |the |its |our )?board\b|\bboard member\b|\bmember of its board\b",
      "Board member"),
 ]  # fmt: skip
 _ROLE_RES = [(re.compile(p, re.IGNORECASE), label) for p, label in _ROLES]
+#: Any other capitalised chief title, as written: "Chief Patient Safety & Quality Officer".
+_CHIEF = re.compile(r"\bChief (?:(?:[A-Z][\w-]*|&|and) ){1,5}(?:Officer|Leader)\b")
 _VP = re.compile(
     r"\b(?:senior |executive )?(?:vice president|VP),? (?:of )?((?:[A-Za-z&]+ ?){1,3}?)"
     r"(?=[,.;)]|\s+(?:who|will|at|and|to|on|has|is|leaves|joins)\b|$)",
@@ -68,7 +71,7 @@ _NOT_NAME = lexicon("""chief vice president officer director head executive seni
     systems logistics home partners capital group network holdings the our its new series
     january february march april may june july august september october november december
     monday tuesday wednesday thursday friday united states north south east west board
-    financial digital product operations research securities ventures company""")
+    financial digital product operations research securities ventures company co presidents""")
 #: Capitalised words that open a sentence or headline but are no part of a name.
 _NAME_LEAD = lexicon("""Welcoming Welcome Introducing Meet Congratulations Today Naming Please
     Former New Interim Dear""")
@@ -112,6 +115,8 @@ def role_of(text: str) -> str | None:
     for pattern, label in _ROLE_RES:
         if m := pattern.search(text):
             found.append((m.start(), label))
+    if (m := _CHIEF.search(text)) and all(start != m.start() for start, _ in found):
+        found.append((m.start(), m[0]))
     if m := _VP.search(text):
         found.append((m.start(), "VP " + m[1].strip().title()))
     if m := _HEAD.search(text):
@@ -120,7 +125,9 @@ def role_of(text: str) -> str | None:
         if m[0].lower().startswith("president"):
             label = f"President, {area.title()}"
         found.append((m.start(), label))
-    after_as = re.search(r"\bas (?:its |our |the )?(?:new |first |interim |next )?", text)
+    after_as = re.search(
+        r"\b(?:as|becomes?|become) (?:its |our |the )?(?:new |first |interim |next )?", text
+    )
     if after_as and found:
         later = [f for f in found if f[0] >= after_as.end() - 1]
         if later:
@@ -151,7 +158,7 @@ def person_near(text: str, near: int, organisations: Iterable[str] = ()) -> str 
 
 def _surname_before(text: str, near: int, banned: set[str]) -> str | None:
     """A lone surname right before the verb ("as Ortega retires"), when no full name is near."""
-    m = re.search(r"\b([A-Z][a-z]{2,})\s+(?:will\s+|has\s+|is\s+)?$", text[:near])
+    m = re.search(r"\b([A-Z][a-z]{2,})\s+(?:will\s+|has\s+|is\s+|was\s+)?$", text[:near])
     if m is None:
         return None
     word = m[1]

@@ -204,9 +204,9 @@ def people_moves(sentence: str, ctx: Context) -> list[Hit] | None:
 
 
 #: Clause breaks: "names X president as Ortega retires", "X has left, and that Y now oversees"
-#: each hold two people's moves, one per clause.
+#: each hold two people's moves, one per clause (a full stop after an initial or "Mr" is none).
 CLAUSES = re.compile(
-    r";|,? and (?:that )?(?=[A-Z]|that )|,? while |\. "
+    r";|,? and (?:that )?(?=[A-Z]|that )|,? while |(?<!\b[A-Z])(?<!\bMr)(?<!\bMs)(?<!\bDr)\. "
     r"|,? as (?=(?:[A-Z][a-z]+ ){1,2}(?:retires|steps down|resigns|leaves|departs|exits)\b)"
 )
 

@@ -33,3 +33,20 @@ def test_hiring_that_slows_is_budget_pressure_not_a_surge() -> None:
     assert hit is not None and hit.type is SignalType.budget_pressure
     grows = read_hit(SignalType.hiring_surge, "We plan to hire 300 engineers next year.", CTX)
     assert grows is not None and grows.type is SignalType.hiring_surge
+
+
+def test_a_european_filing_names_the_appointee_with_nationality_and_birth_year() -> None:
+    text = ("Maria K. Olsen (Danish, 1972) has been appointed as Chief Supply Chain Officer of "
+            "Halvex and member of the Executive Committee.")  # fmt: skip
+    hit = read_hit(SignalType.executive_appointment, text, CTX)
+    assert hit is not None
+    assert (hit.person, hit.entity) == ("Maria K. Olsen", "Chief Supply Chain Officer")
+
+
+def test_the_role_someone_becomes_is_the_role_not_the_one_they_hold() -> None:
+    text = "Anna Holt, 58, Co-CEO of the Markets division, will become Co-President of Halvex."
+    hit = read_hit(SignalType.executive_appointment, text, CTX)
+    assert hit is not None and (hit.person, hit.entity) == ("Anna Holt", "Co-President")
+    elected = "Halvex said Holt was elected chairman."
+    chair = read_hit(SignalType.executive_appointment, elected, CTX)
+    assert chair is not None and (chair.person, chair.entity) == ("Holt", "Chair")
