@@ -38,7 +38,7 @@ MODEL_FILE = "signal_model.json"
 #: The class of a sentence that reports no signal.
 NONE = "none"
 #: Vectors kept per sentence text; past this many the cache starts over.
-CACHE_SIZE = 50_000
+CACHE_SIZE = 10_000
 #: Characters of a sentence the model reads (MiniLM reads 256 tokens at most anyway).
 MAX_CHARS = 1000
 

@@ -165,7 +165,7 @@ def _subject(account: Account, source: Source) -> tuple[str, str | None]:
 
 
 _FOUND: dict[tuple[object, ...], list[Found]] = {}
-FOUND_CACHE_SIZE = 20_000
+FOUND_CACHE_SIZE = 2_000
 
 
 def _remembered(account: Account, source: Source) -> list[Found]:
