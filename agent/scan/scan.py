@@ -9,7 +9,9 @@ requests; the store serializes its writes). The ledger is written from the calli
 only, so SQLite never sees two writers and the order of records is the order of completion.
 
 Memory does not grow with the book: a few accounts per worker are in flight at a time, and an
-account's sources are let go once it is recorded; what stays is its line in the digest.
+account's sources are let go once it is recorded; what stays is its line in the digest. The
+C allocator is held to two arenas while the pool runs (glibc gives each thread its own, and
+their free pieces, never returned, grew the scan by ~40 KB per account).
 
 An account's failure of any kind is that account's error and the scan goes on; a fault of the
 workspace itself (read-only, disk full, a corrupt ledger or index) ends the scan, since every
@@ -19,6 +21,7 @@ account would fail the same way.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import hashlib
 import itertools
 import os
@@ -160,6 +163,18 @@ def scan(
     return digest
 
 
+#: glibc's mallopt parameter for the most arenas its allocator creates.
+_M_ARENA_MAX = -8
+#: Arenas the scan's threads share: the Python heap is guarded by one lock anyway.
+MALLOC_ARENAS = 2
+
+
+def bound_malloc_arenas() -> None:
+    """Ask glibc for at most MALLOC_ARENAS arenas; elsewhere (musl, macOS), nothing."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").mallopt(_M_ARENA_MAX, MALLOC_ARENAS)
+
+
 def _refresh(
     deps: Deps,
     run_id: str,
@@ -170,6 +185,7 @@ def _refresh(
 ) -> list[DigestAccount]:
     """Each account scanned in the pool and recorded here as it completes; their digest lines."""
     entries: list[DigestAccount] = []
+    bound_malloc_arenas()
     crm = load_crm(deps.settings)  # the whole book's CRM data, read once per scan
     workers = min(deps.settings.scan_workers, max(1, len(accounts)))
     waiting = iter(accounts)

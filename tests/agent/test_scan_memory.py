@@ -77,3 +77,19 @@ def test_only_a_few_accounts_are_held_at_once(home: Path, monkeypatch: pytest.Mo
     # a digest line keeps links to the sources its signals cite, not the sources
     assert all(set(a.links) == {f"news-{a.account_id}"} for a in digest.accounts)
     assert digest.finished_at == NOW  # the digest is stamped by the Deps clock
+
+
+def test_the_scan_holds_the_allocator_to_few_arenas_before_its_threads_start(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    events: list[str] = []
+    monkeypatch.setattr(scan_module, "bound_malloc_arenas", lambda: events.append("arenas"))
+
+    def fake_scan_account(deps: Any, account: Account, *args: Any) -> AccountScan:
+        events.append("account")
+        return _result(account)
+
+    monkeypatch.setattr(scan_module, "scan_account", fake_scan_account)
+    with Deps.build(load_settings(home, scan_workers=2), clock=lambda: NOW) as deps:
+        scan(deps, BOOK[:3], emit=lambda d: None)
+    assert events[0] == "arenas" and events.count("arenas") == 1
