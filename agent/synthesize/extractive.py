@@ -28,11 +28,11 @@ STALE_DAYS = 540
 LEADERSHIP_WEIGHT = 3.0
 #: Sentences kept per kind of fact: this times the square root of the kind's candidates, at
 #: most MAX_PER_KIND (a long answer's musings on one bet must not crowd out the other kinds).
-PER_KIND = 1.0
-MAX_PER_KIND = 5
+PER_KIND = 1.6
+MAX_PER_KIND = 7
 #: A layer holds `claims_per_layer` claims, or this times the square root of its candidates
 #: when that is more, up to MAX_CLAIMS_PER_LAYER: a long call says more than a job post.
-PER_LAYER = 1.2
+PER_LAYER = 1.35
 MAX_CLAIMS_PER_LAYER = 16
 #: Cosine similarity above which two sentences say the same thing; two that share a figure
 #: ("$94 billion") say the same thing above SAME_FIGURE.
