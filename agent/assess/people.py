@@ -66,7 +66,11 @@ _HEAD = re.compile(
 )
 #: "reporting to the CEO": a role named as someone's manager, not the person's own.
 REPORTS_TO = re.compile(r"\breport(?:s|ing)? (?:directly )?to\b[^,.;]*", re.IGNORECASE)
-_NAME = re.compile(r"\b[A-Z][a-z]+(?:[ -](?:[A-Z]\.|[A-Z][a-z'’]+)){1,2}\b")
+#: A person's name: "Jane Roe", "Maria K. Olsen", "Steve C. de Baca", "Jeff DiLullo".
+_NAME = re.compile(
+    r"\b[A-Z][a-z]+(?:[ -](?:[A-Z]\.|(?:(?:de|da|del|di|van|von|der|den|du|la|le) )?"
+    r"(?:Mc|Mac|Di|De|O')?[A-Z][a-z'’]+)){1,2}\b"
+)
 _NOT_NAME = lexicon("""chief vice president officer director head executive senior inc corp health
     systems logistics home partners capital group network holdings the our its new series
     january february march april may june july august september october november december

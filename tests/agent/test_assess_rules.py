@@ -50,3 +50,10 @@ def test_the_role_someone_becomes_is_the_role_not_the_one_they_hold() -> None:
     elected = "Halvex said Holt was elected chairman."
     chair = read_hit(SignalType.executive_appointment, elected, CTX)
     assert chair is not None and (chair.person, chair.entity) == ("Holt", "Chair")
+
+
+def test_names_with_particles_and_inner_capitals_are_names() -> None:
+    for name in ("Steve C. de Baca", "Jeff DiLullo", "Sean McAllister"):
+        text = f"{name} (American, 1969) has been promoted as the new Chief Market Leader."
+        hit = read_hit(SignalType.executive_appointment, text, CTX)
+        assert hit is not None and (hit.person, hit.entity) == (name, "Chief Market Leader")
