@@ -35,6 +35,8 @@ _LINE = re.compile(r"[^\n]*(?:\n|$)")
 _SPACE = re.compile(r"\s")
 
 HEADING_MAX_CHARS = 60
+#: Hard-wrapped prose (PDF text, plain-text filings) keeps its lines shorter than this.
+WRAP_MAX_CHARS = 110
 HEADING_MAX_WORDS = 10
 
 
@@ -127,7 +129,9 @@ def _breaks(line: str, following: str) -> bool:
     if any(_starts_block(x) for x in (line, following)):
         return True
     if _ENDS_CLAUSE.search(line):
-        return not (line.endswith(".") and _is_abbreviation(line, 0, len(line) - 1))
+        # a line longer than any wrap width is a paragraph: "... across the U.S." ends it
+        wrapped = len(line) <= WRAP_MAX_CHARS
+        return not (wrapped and line.endswith(".") and _is_abbreviation(line, 0, len(line) - 1))
     # A short line with no closing punctuation before a capitalized line is a heading
     # or a speaker's name, not the middle of a wrapped sentence.
     return (

@@ -42,6 +42,17 @@ def test_abbreviations_initials_and_decimals_do_not_end_sentences() -> None:
     ]
 
 
+def test_a_paragraph_ending_in_an_abbreviation_ends_its_sentence() -> None:
+    paragraph = (
+        "Quillrest, which sells scheduling software to dental clinics, has raised $18 million to "
+        "grow its sales team and expand across the U.S."
+    )
+    text = f"{paragraph}\nFounded in Leeds in 2019, it now has 60 staff.\n"
+    assert _sentences(text) == [paragraph, "Founded in Leeds in 2019, it now has 60 staff."]
+    wrapped = "Its filing with the U.S.\nDepartment of Labor lists 40 roles."
+    assert _sentences(wrapped) == ["Its filing with the U.S.\nDepartment of Labor lists 40 roles."]
+
+
 def test_lines_headings_labels_and_bullets_are_their_own_sentences() -> None:
     text = (
         "Title: Q3 results\nDate: 2024-10-01\n\nHighlights\n"
