@@ -47,6 +47,11 @@ class Settings(BaseSettings):
         le=30,
         description="Candidate sentences per layer the model is shown to write from.",
     )
+    llm_context_tokens: int | None = Field(
+        None,
+        ge=2_048,
+        description="The model's context window in tokens; the brief's prompt is cut to fit it.",
+    )
     llm_price_input: float | None = Field(
         None, ge=0, description="US dollars per million prompt tokens (for the cost estimate)."
     )

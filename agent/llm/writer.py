@@ -15,9 +15,10 @@ pattern, driven by tenacity); what still fails after it is dropped and counted.
 from __future__ import annotations
 
 import contextlib
+import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
@@ -51,6 +52,11 @@ REPAIR_ROUNDS = 1
 #: Consecutive words a text may share with a planted instruction before it counts as repeating it.
 PLANTED_SHINGLE = 5
 _WORD = re.compile(r"\w+")
+#: Characters per prompt token assumed when fitting a prompt to a model's context.
+CHARS_PER_TOKEN = 3.0
+#: Context tokens kept free for the draft, the repair request and the repaired draft (a
+#: whole draft is bounded near 1,700 tokens by its schema).
+ANSWER_RESERVE = 4_000
 #: Signals and stakeholders listed for orientation (most severe and most relevant first).
 MAX_SIGNALS = 8
 MAX_STAKEHOLDERS = 10
@@ -84,6 +90,8 @@ class Written:
     unsupported: int = 0
     withheld: list[str] = field(default_factory=list)
     repair_error: str | None = None
+    #: Passages left out so the prompt fits the model's context.
+    cut_to_fit: int = 0
 
     def metadata(self) -> dict[str, Any]:
         """What a brief's metadata records about validation."""
@@ -93,6 +101,7 @@ class Written:
             "dropped": self.dropped,
             "unsupported": self.unsupported,
             "passages_shown": len(self.passages.by_id),
+            "passages_cut_to_fit": self.cut_to_fit,
             "withheld_text": self.withheld,
             **({"repair_error": self.repair_error} if self.repair_error else {}),
         }
@@ -201,10 +210,12 @@ def write(deps: Deps, given: WriterInput, usage: Usage) -> Written:
     """Ask for a draft, repair it once if it fails, then drop whatever still fails."""
     assert deps.chat is not None
     settings = deps.settings
+    system = load_prompt("brief_system").fill(tool=TOOL_NAME)
+    given, cut = fit_to_context(given, system, settings.llm_context_tokens)
     passages = Passages(given.passages)
     structured = _structured(deps.chat, settings)
     conversation: list[BaseMessage] = [
-        SystemMessage(load_prompt("brief_system").fill(tool=TOOL_NAME)),
+        SystemMessage(system),
         HumanMessage(_context(given, passages)),
     ]
     checker = _Checker(given, passages, planted_shingles(given.sources.values()))
@@ -255,7 +266,41 @@ def write(deps: Deps, given: WriterInput, usage: Usage) -> Written:
         draft=draft, passages=passages, repair_rounds=state["rounds"], first_errors=state["first"]
     )
     written.repair_error = state.get("repair_error")
+    written.cut_to_fit = cut
     return drop_failing(written, checker)
+
+
+def prompt_tokens(text: str) -> int:
+    """A generous estimate of the tokens a text takes (English runs about four characters a
+    token in the tokenizers of current models; CHARS_PER_TOKEN leaves room for figures)."""
+    return math.ceil(len(text) / CHARS_PER_TOKEN)
+
+
+def fit_to_context(given: WriterInput, system: str, context: int | None) -> tuple[WriterInput, int]:
+    """The writer's input with the least salient passages left out until the prompt, the
+    draft and a repair round fit the model's context (`context` tokens; None: no limit), and
+    how many were left out. LlmError when even a passage per layer does not fit."""
+    if context is None:
+        return given, 0
+    budget = context - ANSWER_RESERVE
+    shown = {name: list(given.passages.get(name, [])) for name in LayerName}
+    cut = 0
+
+    def needed() -> int:
+        trial = replace(given, passages=shown)
+        return prompt_tokens(system) + prompt_tokens(_context(trial, Passages(shown)))
+
+    while (tokens := needed()) > budget:
+        longest = max(shown.values(), key=len)
+        if len(longest) <= 1:
+            raise LlmError(
+                f"the brief's prompt needs about {tokens:,} tokens and its answer "
+                f"{ANSWER_RESERVE:,}, more than the model's context of {context:,} tokens "
+                "(DOSSIER_LLM_CONTEXT_TOKENS)"
+            )
+        longest.pop()  # passages come most salient first
+        cut += 1
+    return replace(given, passages=shown), cut
 
 
 def structured_method(settings: Settings) -> str:

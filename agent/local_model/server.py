@@ -61,6 +61,8 @@ class ServerState:
     model: str
     binary: str
     started_at: float
+    #: The server's context size (a state file written before it was recorded: the default).
+    context: int = 8192
 
     @property
     def base_url(self) -> str:
@@ -101,13 +103,14 @@ def server_command(config: ServerConfig) -> list[str]:
     ]  # fmt: skip
 
 
-def settings_for(state: ServerState) -> dict[str, str | float]:
+def settings_for(state: ServerState) -> dict[str, str | float | int]:
     """The settings (`load_settings` keywords) that send dossier's LLM mode to this server;
     a local model costs nothing per token."""
     return {
         "llm": f"openai:{state.alias}",
         "llm_base_url": state.base_url,
         "llm_timeout_s": float(TIMEOUT_S),
+        "llm_context_tokens": state.context,
         "llm_price_input": 0.0,
         "llm_price_output": 0.0,
     }
@@ -116,7 +119,7 @@ def settings_for(state: ServerState) -> dict[str, str | float]:
 def env_settings(state: ServerState) -> dict[str, str]:
     """The same settings as `DOSSIER_*` environment variables."""
     return {
-        f"DOSSIER_{name.upper()}": f"{value:g}" if isinstance(value, float) else value
+        f"DOSSIER_{name.upper()}": f"{value:g}" if isinstance(value, float) else str(value)
         for name, value in settings_for(state).items()
     }
 
@@ -215,6 +218,7 @@ def start(
         model=str(config.model),
         binary=str(config.binary),
         started_at=time.time(),
+        context=config.context,
     )
     _write_state(run_dir, state)
     deadline = time.monotonic() + ready_timeout

@@ -276,3 +276,29 @@ def test_a_repair_that_fails_keeps_the_first_draft_without_its_failing_parts(
     assert briefing.mode.startswith("llm:"), briefing.notices
     assert "length limit" in briefing.metadata["repair_error"]
     assert briefing.metadata["dropped"]["claims"] == 1
+
+
+def test_the_prompt_is_cut_to_the_models_context_least_salient_passages_first(
+    workspace: Path,
+) -> None:
+    full, chat = run(workspace, stop_research, draft(), research=False)
+    shown = full.metadata["passages_shown"]
+    assert full.metadata["passages_cut_to_fit"] == 0
+    whole = sum(len(str(m.content)) for m in chat.received[0])
+    context = 4_000 + int(whole / 3.0 * 0.8)  # the answer's reserve and most of the prompt
+    fitted, chat = run(
+        workspace, stop_research, draft(), research=False, llm_context_tokens=context
+    )
+    assert fitted.mode == "llm:openai:gpt-4o-mini", fitted.notices
+    cut = fitted.metadata["passages_cut_to_fit"]
+    assert cut > 0 and fitted.metadata["passages_shown"] == shown - cut
+    sent = sum(len(str(m.content)) for m in chat.received[0])
+    assert sent / 3.0 <= context - 4_000
+
+
+def test_a_context_too_small_for_one_passage_per_layer_falls_back_with_its_reason(
+    workspace: Path,
+) -> None:
+    briefing, chat = run(workspace, stop_research, research=False, llm_context_tokens=2_048)
+    assert briefing.mode == "extractive" and not chat.received
+    assert "DOSSIER_LLM_CONTEXT_TOKENS" in briefing.notices[0]
