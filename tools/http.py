@@ -12,13 +12,11 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import math
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -48,6 +46,7 @@ from tools.http_guard import (
 )
 from tools.http_redact import redact_text, redact_url
 from tools.json_input import load_json
+from tools.retry import retry_after, waiting
 
 log = logging.getLogger("dossier.http")
 
@@ -70,7 +69,6 @@ SEC_HOSTS = frozenset({"data.sec.gov", "www.sec.gov"})
 SEC_RATE = 10.0
 DEFAULT_RATE = 5.0
 MAX_REDIRECTS = 5
-RETRY_AFTER_CAP = 60.0
 #: How much of a POST's reply is kept (a webhook answers "ok" or a short error).
 _REPLY_BYTES = 65_536
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
@@ -265,7 +263,7 @@ class HttpClient:
         end past `deadline` (which every socket operation meanwhile observes)."""
         retrying = Retrying(
             stop=stop_after_attempt(self._attempts) | _NoTimeLeft(deadline),
-            wait=self._wait,
+            wait=waiting(BACKOFF, _asked),
             retry=retry_if_exception_type(_Transient),
             sleep=self._sleep,
             before_sleep=lambda state: log.debug(
@@ -283,12 +281,6 @@ class HttpClient:
                 reason += f"; another would end past the {deadline.seconds:g} s deadline"
             raise _failure(shown, reason) from exc
         return response
-
-    def _wait(self, state: RetryCallState) -> float:
-        failure = state.outcome.exception() if state.outcome else None
-        if isinstance(failure, _Transient) and failure.retry_after is not None:
-            return failure.retry_after
-        return float(BACKOFF(state))
 
     def _follow(
         self,
@@ -344,8 +336,7 @@ class HttpClient:
             status = reply.status_code
             log.debug("POST %s -> %s", shown, status)
             if status == 429 or 500 <= status <= 599:
-                retry_after = _retry_after(reply.headers.get("retry-after"))
-                raise _Transient(f"HTTP {status}", retry_after)
+                raise _Transient(f"HTTP {status}", retry_after(reply.headers.get("retry-after")))
             if not 200 <= status <= 299:
                 raise _failure(shown, f"HTTP {status}")
             content = b""
@@ -373,7 +364,7 @@ class HttpClient:
             fresh = {k: v for k, v in reply.headers.items() if k in ("etag", "last-modified")}
             return replace(cached, headers={**cached.headers, **fresh})
         if status == 429 or 500 <= status <= 599:
-            raise _Transient(f"HTTP {status}", _retry_after(reply.headers.get("retry-after")))
+            raise _Transient(f"HTTP {status}", retry_after(reply.headers.get("retry-after")))
         if not 200 <= status <= 299:
             raise _failure(shown, f"HTTP {status}")
         declared = reply.headers.get("content-length", "")
@@ -397,6 +388,11 @@ class HttpClient:
 
 #: Exponential backoff between attempts, shared by every client that retries.
 BACKOFF = wait_exponential(multiplier=0.5, max=8)
+
+
+def _asked(failure: BaseException) -> float | None:
+    """The wait a transient failure's Retry-After asked for."""
+    return failure.retry_after if isinstance(failure, _Transient) else None
 
 
 def user_agent(contact_email: str | None) -> str:
@@ -477,25 +473,6 @@ def _check_type(shown: str, media_type: str, allowed: frozenset[str] | None) -> 
     if allowed and media_type not in allowed:
         wanted = _TYPE_NAMES.get(allowed) or " or ".join(sorted(allowed))
         raise _failure(shown, f"expected {wanted}, got {media_type or 'no content type'}")
-
-
-def _retry_after(value: str | None) -> float | None:
-    """Seconds to wait from a Retry-After header (seconds or HTTP-date), capped."""
-    if not value:
-        return None
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            when = parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)
-        seconds = (when - datetime.now(UTC)).total_seconds()
-    if not math.isfinite(seconds):
-        return None
-    return min(max(seconds, 0.0), RETRY_AFTER_CAP)
 
 
 def _size(n: int) -> str:

@@ -18,7 +18,6 @@ import yaml
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage
 from tenacity import (
-    RetryCallState,
     Retrying,
     retry_if_exception,
     stop_after_attempt,
@@ -27,10 +26,9 @@ from tenacity import (
 
 from agent.config import Settings
 from agent.errors import ConfigError, DossierError
+from tools.retry import retry_after, waiting
 
 PRICES_FILE = Path(__file__).with_name("prices.yaml")
-#: The longest a Retry-After header may make a retry wait.
-MAX_RETRY_AFTER_S = 60.0
 #: Sent to a keyless local server: the OpenAI client refuses to run without some key.
 LOCAL_SERVER_KEY = "no-key-needed"
 
@@ -183,17 +181,14 @@ def transient(exc: BaseException) -> bool:
 _backoff = wait_exponential_jitter(initial=1, max=30, jitter=1)
 
 
-def _wait(state: RetryCallState) -> float:
-    """Exponential backoff, or the server's Retry-After when it sent one (capped)."""
-    exc = state.outcome.exception() if state.outcome else None
-    headers = getattr(getattr(exc, "response", None), "headers", None)
-    after = headers.get("retry-after") if headers is not None else None
-    if after is not None:
-        try:
-            return min(MAX_RETRY_AFTER_S, max(0.0, float(after)))
-        except ValueError:
-            pass
-    return float(_backoff(state))
+def _asked(failure: BaseException) -> float | None:
+    """The wait a provider's Retry-After header asked for (OpenAI and Anthropic errors carry
+    the response)."""
+    headers = getattr(getattr(failure, "response", None), "headers", None)
+    return retry_after(headers.get("retry-after")) if headers is not None else None
+
+
+_wait = waiting(_backoff, _asked)
 
 
 def _one_line(exc: BaseException) -> str:

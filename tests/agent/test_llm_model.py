@@ -95,7 +95,9 @@ def test_invoke_does_not_retry_a_permanent_error(tmp_path: Path) -> None:
     assert waits == []
 
 
-@pytest.mark.parametrize(("header", "wait"), [("2", 2.0), ("3600", 60.0)])
+@pytest.mark.parametrize(
+    ("header", "wait"), [("2", 2.0), ("3600", 60.0), ("Wed, 21 Oct 2099 07:28:00 GMT", 60.0)]
+)
 def test_retry_after_sets_the_wait_capped(tmp_path: Path, header: str, wait: float) -> None:
     waits: list[float] = []
     _, call = _flaky([StatusError(429, {"retry-after": header})])
