@@ -8,6 +8,7 @@ never fail grounding.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from datetime import datetime
 import numpy as np
 
 from agent.schemas import Evidence, LayerName, Source, SourceKind
-from agent.synthesize.salience import MONEY, PERCENT, ROSTER
+from agent.synthesize.salience import MONEY, PERCENT, ROSTER, TEXT_CACHE
 from agent.validate import instruction_like
 from knowledge.chunk import sentence_spans
 from knowledge.retrieve import Scored, recency_weight
@@ -175,6 +176,7 @@ def _spoken_by_client(turn: Mapping[str, str] | None) -> bool:
     return turn is None or turn.get("role") not in ("operator", "analyst")
 
 
+@functools.lru_cache(maxsize=TEXT_CACHE)
 def _usable(text: str) -> bool:
     # a short sentence is a statement when it carries a figure ("Revenue was $412 million.")
     figure = bool(MONEY.search(text) or PERCENT.search(text))

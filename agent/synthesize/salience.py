@@ -13,12 +13,17 @@ client's result, plan or priority.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
+
+#: Sentences whose text-only readings are remembered per process (a large account's warm brief
+#: reads a few thousand; each reading is a small dict).
+TEXT_CACHE = 20_000
 
 _SCALE = r"(?:billion|million|thousand|trillion|bn|mn|[bmk])\b"
 MONEY = re.compile(
@@ -217,10 +222,11 @@ class Echo:
         return sum(self._count[f] - 1 for f in figures(text, money_only=True))
 
 
-def content_words(text: str) -> set[str]:
+@functools.lru_cache(maxsize=TEXT_CACHE)
+def content_words(text: str) -> frozenset[str]:
     """The distinct content words of a text, lowercased."""
     words = (w.casefold() for w in _CONTENT_WORD.findall(text) if len(w) > 2)
-    return {w for w in words if w not in _STOP}
+    return frozenset(w for w in words if w not in _STOP)
 
 
 class Rarity:
@@ -256,11 +262,25 @@ def salience(
     whom, whether a detected signal quotes it, how often its document repeats its figures
     (`echoed`), and (in a job `posting`) whether it speaks to the applicant rather than of the
     company."""
-    words = len(text.split())
     features = {
+        **_read(text),
         "similarity": similarity,
-        "entities": float(min(3, len(entities(text)))),
         "specific": specific,
+        "you": float(posting and _YOU.search(text) is not None),
+        "prepared": float(section == "prepared"),
+        "investor_relations": float(bool(title and re.search(r"investor relations|\bIR\b", title))),
+        "signal": float(signalled),
+        "echo": float(min(2, echoed)),
+    }
+    return Salience(features)
+
+
+@functools.lru_cache(maxsize=TEXT_CACHE)
+def _read(text: str) -> dict[str, float]:
+    """The features a sentence's words alone decide, read once per process per sentence (a
+    warm brief of a large account re-reads thousands of sentences). Callers must not change it."""
+    return {
+        "entities": float(min(3, len(entities(text)))),
         "praise": float(min(3, len(_PRAISE.findall(text)))),
         "numbers": float(min(3, len(_NUMBER.findall(text)))),
         "money": float(min(2, len(MONEY.findall(text)))),
@@ -272,17 +292,11 @@ def salience(
         "connective": float(bool(_CONNECTIVE.search(text))),
         "we": float(bool(_WE.search(text))),
         "i": float(bool(_I.search(text))),
-        "you": float(posting and bool(_YOU.search(text))),
-        "prepared": float(section == "prepared"),
-        "long": float(words > 45),
+        "long": float(len(text.split()) > 45),
         "courtesy": float(bool(_COURTESY.search(text))),
-        "investor_relations": float(bool(title and re.search(r"investor relations|\bIR\b", title))),
-        "signal": float(signalled),
-        "echo": float(min(2, echoed)),
         "housekeeping": float(bool(_HOUSEKEEPING.search(text))),
         "relation": float(bool(_RELATION.search(text)) and bool(entities(text))),
     }
-    return Salience(features)
 
 
 def proof_worthy(text: str) -> bool:
@@ -291,6 +305,7 @@ def proof_worthy(text: str) -> bool:
     return statement_kind(text) is not None and not ROSTER.search(text)
 
 
+@functools.lru_cache(maxsize=TEXT_CACHE)
 def statement_kind(text: str) -> StatementKind | None:
     """Whether a sentence states the client's result, plan or priority (else None): the test a
     value message's proof point must pass. A question, a greeting or a hand-off is none."""

@@ -16,7 +16,7 @@ import numpy as np
 
 from agent.schemas import LayerName, SourceKind
 from agent.synthesize.evidence import Candidate
-from agent.synthesize.salience import MONEY, PERCENT, Echo, Rarity, salience
+from agent.synthesize.salience import MONEY, PERCENT, TEXT_CACHE, Echo, Rarity, salience
 from agent.validate import fold
 from knowledge.retrieve import FactKind, LayerSpec
 from knowledge.store import KnowledgeStore
@@ -51,6 +51,7 @@ def score_candidates(
         return
     vectors = embed_cached(store, [c.text for c in candidates])
     kinds = kind_table(specs)
+    cue_sets = tuple(k.cues for k in kinds)
     fits = np.stack(
         [(vectors @ layer_query_vectors(store, k.examples).T).max(axis=1) for k in kinds], axis=1
     )
@@ -67,9 +68,10 @@ def score_candidates(
             for name, cues in (extra_cues or {}).items()
         }
         figure = FIGURE_CUE if MONEY.search(candidate.text) or PERCENT.search(candidate.text) else 0
+        hits = _kind_cue_hits(candidate.text, cue_sets)
         fit = [
             float(fits[row, j])
-            + KIND_CUE * min(3, cue_hits(candidate.text, k.cues))
+            + KIND_CUE * min(3, hits[j])
             + named.get(k.layer, 0.0)
             + (figure if k.layer is LayerName.commercial else 0.0)
             for j, k in enumerate(kinds)
@@ -142,6 +144,12 @@ def cue_hits(text: str, cues: Iterable[str]) -> int:
     return sum(
         1 for cue, pattern in _cue_patterns(tuple(cues)) if cue in folded and pattern.search(folded)
     )
+
+
+@functools.lru_cache(maxsize=TEXT_CACHE)
+def _kind_cue_hits(text: str, cue_sets: tuple[tuple[str, ...], ...]) -> tuple[int, ...]:
+    """`cue_hits` of the text for each kind's cues, read once per process per sentence."""
+    return tuple(cue_hits(text, cues) for cues in cue_sets)
 
 
 @functools.lru_cache(maxsize=256)
