@@ -49,6 +49,16 @@ class SignalSpec:
         return _combine(tuple(self.patterns))
 
 
+#: Typographic quotes as the patterns write them ("we’re" is "we're"), one character for one.
+_STRAIGHT = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
+
+
+def straight_quotes(text: str) -> str:
+    """The text with typographic quotes made straight; offsets into it are offsets into the
+    text (trigger patterns are written with straight quotes)."""
+    return text.translate(_STRAIGHT)
+
+
 @cache
 def _combine(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
     return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE) if patterns else None

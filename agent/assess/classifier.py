@@ -32,7 +32,7 @@ import numpy as np
 from agent.errors import ConfigError
 from agent.schemas import SignalType
 from knowledge.embed import DIMENSION, default_embedder
-from knowledge.taxonomy import EXTERNAL_TYPES, load_taxonomy
+from knowledge.taxonomy import EXTERNAL_TYPES, load_taxonomy, straight_quotes
 
 MODEL_FILE = "signal_model.json"
 #: The class of a sentence that reports no signal.
@@ -67,7 +67,7 @@ def pattern_features(sentences: Sequence[str]) -> np.ndarray:
     taxonomy = load_taxonomy()
     width = len(PATTERN_TYPES) + len(_CUE_RES) + 1
     out = np.zeros((len(sentences), width), dtype=np.float32)
-    for i, sentence in enumerate(sentences):
+    for i, sentence in enumerate(map(straight_quotes, sentences)):
         for j, kind in enumerate(PATTERN_TYPES):
             combined = taxonomy[kind].any_pattern()
             out[i, j] = combined is not None and combined.search(sentence) is not None

@@ -29,7 +29,7 @@ from agent.assess.entities import (
 )
 from agent.assess.people import REPORTS_TO, person_near, role_of
 from agent.schemas import Polarity, Severity, SignalType
-from knowledge.taxonomy import load_taxonomy, vendor_categories
+from knowledge.taxonomy import load_taxonomy, straight_quotes, vendor_categories
 
 T = SignalType
 
@@ -136,6 +136,7 @@ _Rule = Callable[[str, "re.Match[str]", "Context"], "Hit | None"]
 
 def _trigger(kind: SignalType, sentence: str) -> re.Match[str] | None:
     spec = load_taxonomy()[kind]
+    sentence = straight_quotes(sentence)
     # One search rules most sentences out; the first matching pattern, in order, is still
     # the one whose match the rule reads.
     combined = spec.any_pattern()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from agent.assess.entities import Context
-from agent.assess.rules import read_hit
+from agent.assess.rules import read_hit, trigger
 from agent.schemas import SignalType
 
 CTX = Context(client_names=("Halvex",), competitors=("Globex",), subject="client",
@@ -57,3 +57,11 @@ def test_names_with_particles_and_inner_capitals_are_names() -> None:
         text = f"{name} (American, 1969) has been promoted as the new Chief Market Leader."
         hit = read_hit(SignalType.executive_appointment, text, CTX)
         assert hit is not None and (hit.person, hit.entity) == (name, "Chief Market Leader")
+
+
+def test_typographic_quotes_match_the_patterns_written_with_straight_ones() -> None:
+    curly = "Three of the areas we’re going to focus on are payments and lending."
+    straight = curly.replace("’", "'")
+    hit = trigger(SignalType.strategic_priority, curly)
+    plain = trigger(SignalType.strategic_priority, straight)
+    assert hit is not None and plain is not None and hit.span() == plain.span()
