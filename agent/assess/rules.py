@@ -57,7 +57,8 @@ _SLOWING = re.compile(
 _PEOPLE = re.compile(
     r"\b(?:hir(?:e|es|ed|ing)|recruit\w*|jobs?|roles?|positions?|openings?|vacanc\w+|headcount|"
     r"people|employees?|staff\w*|workers?|workforce|engineers?|nurses?|associates?|talent|"
-    r"team members?|salespeople|reps?)\b",
+    r"team members?|salespeople|reps?|"
+    r"(?:brand[- ]new|new|growing|expanding) (?:teams?|functions?))\b",
     re.IGNORECASE,
 )
 _TARGET_AFTER = re.compile(

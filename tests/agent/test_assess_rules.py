@@ -65,3 +65,10 @@ def test_typographic_quotes_match_the_patterns_written_with_straight_ones() -> N
     hit = trigger(SignalType.strategic_priority, curly)
     plain = trigger(SignalType.strategic_priority, straight)
     assert hit is not None and plain is not None and hit.span() == plain.span()
+
+
+def test_a_brand_new_team_is_a_hiring_plan_without_a_headcount() -> None:
+    text = "Halvex's support organisation is launching a brand new team in our Leeds office."
+    hit = read_hit(SignalType.hiring_surge, text, CTX)
+    assert hit is not None and hit.type is SignalType.hiring_surge
+    assert read_hit(SignalType.hiring_surge, "We are adding capacity in Leeds.", CTX) is None
