@@ -34,6 +34,7 @@ from agent.deps import Deps
 from agent.errors import DossierError, ParseError
 from agent.pipeline import brief, ingest
 from agent.schemas import Account, BriefRequest, LayerName, Persona, SourceKind
+from agent.synthesize.salience import proof_worthy
 from evals.run import eval_settings
 
 #: Floors of the real-document eval, apart from the fixed cases' floors.
@@ -136,6 +137,10 @@ class DocOutcome:
     #: and what checking its draft found (LLM_FIELDS of the brief's metadata).
     mode: str = ""
     llm: dict[str, Any] = field(default_factory=dict)
+    #: Value messages with proof points, and those whose every proof point states the client's
+    #: priority, result or plan.
+    messages_proved: int = 0
+    messages_proof_worthy: int = 0
 
 
 #: The brief metadata an LLM-mode outcome keeps: tokens, repairs, drops, support, fallback.
@@ -266,6 +271,11 @@ def _read(deps: Deps, account: Account, moment: datetime, outcome: DocOutcome) -
         for claim in content.claims
     ]
     outcome.mode = briefing.mode
+    proved = [m for m in briefing.messages if m.proof_points]
+    outcome.messages_proved = len(proved)
+    outcome.messages_proof_worthy = sum(
+        all(proof_worthy(p.quote) for p in m.proof_points) for m in proved
+    )
     outcome.llm = {k: briefing.metadata[k] for k in LLM_FIELDS if k in briefing.metadata}
 
 

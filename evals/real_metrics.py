@@ -39,6 +39,7 @@ GATED = (
     "date_rate",
     "clean_title_rate",
     "brief_rate",
+    "proof_point_rate",
 )
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "‐": "-", "–": "-", "—": "-"})
 _WORD = re.compile(r"[^\W_]+")
@@ -252,6 +253,8 @@ def _tally(totals: Counter[str], doc: RealDoc, outcome: DocOutcome, row: DocScor
     totals["facts_covered"] += row.facts_covered
     totals["facts_in_layer"] += row.facts_in_layer
     totals["briefed"] += bool(outcome.sources) and outcome.brief_error is None
+    totals["messages_proved"] += outcome.messages_proved
+    totals["messages_proof_worthy"] += outcome.messages_proof_worthy
     if row.date_ok is not None:
         totals["dated_docs"] += 1
         totals["dates_ok"] += row.date_ok
@@ -291,4 +294,5 @@ def _overall(totals: Counter[str], by_type: Mapping[str, TypeCounts]) -> dict[st
         "date_rate": _rate(totals["dates_ok"], totals["dated_docs"]),
         "clean_title_rate": _rate(totals["clean_titles"], totals["titles"]),
         "brief_rate": _rate(totals["briefed"], totals["ingested"]),
+        "proof_point_rate": _rate(totals["messages_proof_worthy"], totals["messages_proved"]),
     }

@@ -114,7 +114,8 @@ def test_scores_follow_the_readme_rules(realdocs: Path) -> None:
         DocOutcome("transcripts/quill.txt", kinds=["earnings_call"], sources=1,
                    speakers=[("Dana Whitlow", "Chief Financial Officer", "executive"),
                              ("Sam Lee", "Analyst", "executive")],
-                   claims=[("competitive", "Revenue grew 14% to $220 million", [])]),
+                   claims=[("competitive", "Revenue grew 14% to $220 million", [])],
+                   messages_proved=4, messages_proof_worthy=3),
     ]  # fmt: skip
     report = score_corpus(corpus, outcomes)
     o = report.overall
@@ -125,6 +126,7 @@ def test_scores_follow_the_readme_rules(realdocs: Path) -> None:
     assert (o["executive_recall"], o["executive_titles"], o["executive_precision"]) == (1, 1, 0.5)
     assert (o["date_rate"], o["clean_title_rate"], o["kind_rate"]) == (1.0, 0.0, 1.0)
     assert report.by_type["executive_departure"].distractor_hits == 1
+    assert o["proof_point_rate"] == 0.75
 
 
 def test_each_document_runs_in_its_own_workspace_as_of_its_day(realdocs: Path) -> None:
@@ -135,6 +137,7 @@ def test_each_document_runs_in_its_own_workspace_as_of_its_day(realdocs: Path) -
     assert any(t == "executive_appointment" for t, _ in news.signals)
     assert ("Dana Whitlow", "Chief Financial Officer", "executive") in call.speakers
     assert call.claims and call.brief_error is None
+    assert call.messages_proved and call.messages_proof_worthy == call.messages_proved
     report = score_corpus(corpus, outcomes)
     assert report.overall["ingest_rate"] == 1.0
     assert report.overall["signal_recall"] == 1.0
