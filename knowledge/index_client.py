@@ -2,9 +2,10 @@
 set, else the on-disk index in the workspace. Imported only when the index is first used.
 
 Chroma's on-disk client keeps the HNSW index of every collection it has opened in memory, as
-many as a fifth of the process's file-handle limit (4,000 with 20,000 handles), ~2.7 MB each
-even for a one-chunk account: a scan grew by that much per account. The client built here keeps
-the `HNSW_CACHE_INDEXES` most recently used, so memory does not depend on the size of the book.
+many as a fifth of the process's file-handle limit (4,000 with 20,000 handles), ~2.2-2.7 MB
+each even for a one-chunk account: a scan grew by that much per account. The client built here
+keeps the `HNSW_CACHE_INDEXES` most recently used, so memory does not depend on the size of the
+book.
 """
 
 from __future__ import annotations
@@ -32,9 +33,13 @@ from knowledge.embed import MAX_TOKENS, MODEL_ID, MiniLMEmbedding, default_embed
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
 
-#: HNSW indexes kept loaded by the on-disk client: a scan's workers each touch one account at
-#: a time, and a brief one; an index evicted is read again from disk when next used.
-HNSW_CACHE_INDEXES = 16
+#: HNSW indexes kept loaded by the on-disk client (about 2 MB each): a scan's workers each
+#: touch one account at a time, and a brief one; an index evicted is read again from disk when
+#: next used. Chroma splits the cache into 64 shards of capacity/64 indexes each, and evicts
+#: within a shard: with 16, an index caught up by one thread was often evicted by another's
+#: before it was read ("Nothing found on disk"); with 128 (two per shard), the store's retry
+#: and its indexes saved promptly (knowledge/store.py), 1,440 threaded queries all succeed.
+HNSW_CACHE_INDEXES = 128
 _OPENING = threading.Lock()
 
 

@@ -11,11 +11,12 @@ import json
 import logging
 import re
 import threading
+import time
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -37,6 +38,13 @@ _Key = tuple[str, str]
 _PROGRESS_STEP = 64
 #: Collection handles kept open: bounded, so a long scan does not grow with the book.
 _OPEN_COLLECTIONS = 64
+#: Each index saved to disk as soon as it holds two new elements (Chroma's default, 1,000, left
+#: most small accounts' indexes only in memory: evicted from the bounded cache of
+#: knowledge/index_client.py, they were "Nothing found on disk" for good; 2 is Chroma's least).
+SAVED_PROMPTLY = {"sync_threshold": 2, "batch_size": 2}
+#: Chroma's words for an index evicted between being caught up and being read.
+EVICTED = "Nothing found on disk"
+QUERY_ATTEMPTS = 5
 #: Told how many chunks are embedded so far, and of how many.
 Progress = Callable[[int, int], None]
 
@@ -237,7 +245,8 @@ class KnowledgeStore:
         if collection is None or size == 0 or not queries:
             return []
         where: Any = {"kind": {"$in": sorted(k.value for k in kinds)}} if kinds else None
-        result = collection.query(
+        result = _query(
+            collection,
             query_embeddings=self.embed(queries),  # remembered by the embedder
             n_results=min(n_results, size),
             where=where,
@@ -357,7 +366,7 @@ class KnowledgeStore:
             if create:
                 collection = client.get_or_create_collection(
                     name,
-                    configuration={"hnsw": {"space": "cosine"}},
+                    configuration=cast(Any, {"hnsw": {"space": "cosine", **SAVED_PROMPTLY}}),
                     metadata={"account_id": account_id},
                     embedding_function=function,
                 )
@@ -366,6 +375,10 @@ class KnowledgeStore:
                     collection = client.get_collection(name, embedding_function=function)
                 except (NotFoundError, ValueError):
                     return None
+            hnsw = (collection.configuration or {}).get("hnsw") or {}
+            if hnsw.get("sync_threshold") != SAVED_PROMPTLY["sync_threshold"]:
+                # an index made before: saved at 1,000 elements, so most never were
+                collection.modify(configuration=cast(Any, {"hnsw": SAVED_PROMPTLY}))
             if len(self._collections) >= _OPEN_COLLECTIONS:
                 # a scan touches each account once: the oldest handle is the least useful
                 del self._collections[next(iter(self._collections))]
@@ -378,6 +391,22 @@ class KnowledgeStore:
                 if self._client is None:
                     self._client = _make_client(self.settings)
         return self._client
+
+
+def _query(collection: ChromaCollection, **query: Any) -> Any:
+    """`collection.query`, again when Chroma's on-disk client evicted the index between
+    catching it up and reading it (its bounded cache, knowledge/index_client.py); the index is
+    on disk by then (SAVED_PROMPTLY), so the next attempt reads it."""
+    from chromadb.errors import InternalError
+
+    for attempt in range(QUERY_ATTEMPTS):
+        try:
+            return collection.query(**query)
+        except InternalError as exc:
+            if EVICTED not in str(exc) or attempt == QUERY_ATTEMPTS - 1:
+                raise
+            time.sleep(0.02 * (attempt + 1))
+    raise AssertionError("unreachable")
 
 
 def _make_client(settings: Settings) -> ClientAPI:
