@@ -46,7 +46,9 @@ def _whole(text: str) -> re.Pattern[str]:
 _INTERNAL_PATTERNS = [(word, _whole(word.casefold())) for word in INTERNAL_WORDS]
 
 #: Text that talks to a model rather than about the client. A page's planted instructions are
-#: data: they never become a claim, a quote or a message, whichever synthesizer writes.
+#: data: they never become a claim, a quote or a message, whichever synthesizer writes. Text
+#: about AI models, assistants or agents ("consumed by AI assistants", "we train AI models") is
+#: business prose, not an address to one.
 INSTRUCTION = re.compile(
     r"\b(ignore|disregard|forget|override) (all |any |the )?(previous|prior|above|earlier|your)\b"
     r"|\b(system|developer) (prompt|message|instructions?)\b|^\s*(system|assistant|user)\s*:"
@@ -54,7 +56,9 @@ INSTRUCTION = re.compile(
     r"|\b(write|say|state|report|tell (the|your) (user|reader))( that)? the"
     r" (client|customer|company) (will|is going to)\b|\bprompt injection\b|\bjailbreak"
     r"|\b(note|message|instructions?) (to|for) (all )?(ai|llms?|language models?|assistants?|"
-    r"models?|agents?|bots?)\b|\b(ai|llm) (models?|assistants?|agents?|summari[sz]ers?)\b",
+    r"models?|agents?|bots?)\b|\b(attention|dear|hey|hello),? (ai|llms?|language models?|chatbots?)\b"
+    r"|\b(ai|llms?) (models?|assistants?|agents?|summari[sz]ers?|tools?) (reading|processing|"
+    r"summari[sz]ing|crawling|scraping|indexing) this\b",
     re.IGNORECASE,
 )
 
