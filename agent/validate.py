@@ -56,7 +56,8 @@ INSTRUCTION = re.compile(
     r"|\b(write|say|state|report|tell (the|your) (user|reader))( that)? the"
     r" (client|customer|company) (will|is going to)\b|\bprompt injection\b|\bjailbreak"
     r"|\b(note|message|instructions?) (to|for) (all )?(ai|llms?|language models?|assistants?|"
-    r"models?|agents?|bots?)\b|\b(attention|dear|hey|hello),? (ai|llms?|language models?|chatbots?)\b"
+    r"models?|agents?|bots?)\b"
+    r"|\b(attention|dear|hey|hello),? (ai|llms?|language models?|chatbots?)\b"
     r"|\b(ai|llms?) (models?|assistants?|agents?|summari[sz]ers?|tools?) (reading|processing|"
     r"summari[sz]ing|crawling|scraping|indexing) this\b",
     re.IGNORECASE,
