@@ -8,7 +8,6 @@ Prints one figure per line for the demo account and a synthetic account of 500 c
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import random
@@ -145,22 +144,18 @@ def cold_p50(home: Path, account_id: str, runs: int) -> float:
 
 
 def largest_transcript(deps: Deps, realdocs: Path, runs: int) -> None:
-    """Warm p50 of a brief of the largest real transcript, read where it lies (never copied)."""
-    folder = realdocs / "transcripts"
-    manifest = [json.loads(line) for line in (folder / "manifest.jsonl").open(encoding="utf-8")]
-    doc = max(manifest, key=lambda d: (realdocs / d["doc"]).stat().st_size)
-    account = Account(
-        account_id="realdoc",
-        name=doc["account"],
-        aliases=doc.get("aliases", []),
-        ticker=doc.get("ticker"),
-    )
+    """Warm p50 of a brief of the largest real transcript, read where it lies (never copied),
+    under the account and as of the moment the real-document eval gives it."""
+    from evals.real import account_of, load_corpus
+
+    calls = [d for d in load_corpus(realdocs).docs if d.folder == "transcripts"]
+    doc = max(calls, key=lambda d: (realdocs / d.doc).stat().st_size)
+    account = account_of(doc)
     upsert_accounts(deps.settings, [account])
-    deps.store.add_sources(ingest_path(realdocs / doc["doc"], account.account_id).sources)
-    as_of = datetime.fromisoformat(doc["as_of"]).replace(hour=12, tzinfo=UTC)
-    warm = warm_p50(deps, account, runs, as_of)
+    deps.store.add_sources(ingest_path(realdocs / doc.doc, account.account_id).sources)
+    warm = warm_p50(deps, account, runs, doc.clock())
     chunks = deps.store.chunk_count(account.account_id)
-    print(f"brief {doc['doc']} ({chunks} chunks): warm p50 {warm * 1000:.0f} ms")
+    print(f"brief {doc.doc} ({chunks} chunks): warm p50 {warm * 1000:.0f} ms")
 
 
 def main() -> None:
