@@ -254,14 +254,19 @@ def persona_fit(briefing: Briefing, cites: Mapping[Persona, str]) -> float | Non
     return met / len(cites)
 
 
-def proof_point_rate(briefing: Briefing) -> float | None:
-    """Value messages whose every proof point states the client's priority, result or plan
-    (not a question, greeting, hand-off or roster line) / messages with proof points."""
+def proof_points(briefing: Briefing) -> tuple[int, int]:
+    """(value messages whose every proof point states the client's priority, result or plan,
+    not a question, greeting, hand-off or roster line; messages with proof points)."""
     proved = [m for m in briefing.messages if m.proof_points]
-    if not proved:
-        return None
     good = sum(1 for msg in proved if all(proof_worthy(p.quote) for p in msg.proof_points))
-    return good / len(proved)
+    return good, len(proved)
+
+
+def proof_point_rate(briefing: Briefing) -> float | None:
+    """Share of value messages with proof points whose proof points all state the client's
+    priority, result or plan (`proof_points`); None without such messages."""
+    good, proved = proof_points(briefing)
+    return good / proved if proved else None
 
 
 def spoken_texts(briefing: Briefing) -> list[str]:

@@ -34,7 +34,7 @@ from agent.deps import Deps
 from agent.errors import DossierError, ParseError
 from agent.pipeline import brief, ingest
 from agent.schemas import Account, BriefRequest, LayerName, Persona, SourceKind
-from agent.synthesize.salience import proof_worthy
+from evals.metrics import proof_points
 from evals.run import eval_settings
 
 #: Floors of the real-document eval, apart from the fixed cases' floors.
@@ -271,11 +271,7 @@ def _read(deps: Deps, account: Account, moment: datetime, outcome: DocOutcome) -
         for claim in content.claims
     ]
     outcome.mode = briefing.mode
-    proved = [m for m in briefing.messages if m.proof_points]
-    outcome.messages_proved = len(proved)
-    outcome.messages_proof_worthy = sum(
-        all(proof_worthy(p.quote) for p in m.proof_points) for m in proved
-    )
+    outcome.messages_proof_worthy, outcome.messages_proved = proof_points(briefing)
     outcome.llm = {k: briefing.metadata[k] for k in LLM_FIELDS if k in briefing.metadata}
 
 
