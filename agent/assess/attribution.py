@@ -38,7 +38,9 @@ BOILERPLATE = re.compile(
     r"(?:an offer|proxies)|participants in the solicitation|risk factors? (?:described|"
     r"discussed|set forth)|actual results (?:may|could) differ|non-GAAP (?:financial )?measures?"
     r" (?:is|are) (?:included|available|provided)|this (?:call|conference) is being recorded|"
-    r"(?:webcast|replay) (?:will be|is) available|should not be used to make projections",
+    r"(?:webcast|replay) (?:will be|is) available|should not be used to make projections|"
+    r"(?:attached|furnished|filed|included) (?:hereto |herewith )?as Exhibit|incorporated "
+    r"(?:herein )?by reference",
     re.IGNORECASE,
 )
 # Who is on the call: "joining me today", "with us today are", "speaking first today is".
@@ -79,7 +81,7 @@ _LED_NAME = re.compile(
 _LEADING = re.compile(
     r"^(?:(?:and|but|so|also|meanwhile|however|still|now|then|today|recently|last (?:year|"
     r"week|month|quarter)|this (?:year|week|month|quarter)|just (?:last|this) \w+|earlier "
-    r"this \w+|in \w+(?: \d{4})?|on \w+)[,]?\s+)+",
+    r"this \w+|in \w+(?: \d{4})?|on \w+|[a-z]+ly(?=,))[,]?\s+)+",
     re.IGNORECASE,
 )
 _SUBJECT = re.compile(r"([A-Z][\w&.-]*(?:\s+(?:[A-Z][\w&.-]*|&))*)(['’]s\b)?")
@@ -123,9 +125,21 @@ def not_an_event(text: str) -> str | None:
         return "instruction"  # a planted instruction is data, never an event
     if ROSTER.search(text):
         return "roster"
-    if DENIAL.search(text):
+    if (m := DENIAL.search(text)) and not (
+        _DEGREE.match(text, m.start()) and _BUT_SO.search(text, m.end())
+    ):
         return "denial"
     return None
+
+
+#: "It's not going to be exponential growth, but it is going to grow substantially": what is
+#: denied is a degree, what follows the "but" is stated ("not planning layoffs, but ..." is
+#: still a denial).
+_DEGREE = re.compile(r"not (?:going to )?be\b", re.IGNORECASE)
+_BUT_SO = re.compile(
+    r"[,;] but (?:it|we|they|this|that|the \w+)(?:'s|’s| is| are| will| 're| ’re|'re|’re)"
+    r"(?! not\b)"
+)
 
 
 def is_history(text: str, published: date | None) -> bool:
@@ -208,11 +222,20 @@ def third_party(text: str, client_names: tuple[str, ...]) -> bool:
     of "their" results without naming the client or "we"."""
     if any(re.search(rf"\b{re.escape(n)}\b", text) for n in client_names):
         subject = subject_org(text, client_names)
+        if subject is not None and _joint(client_names).match(
+            text, text.find(subject) + len(subject)
+        ):
+            return False  # "CTEC and HackerRank are working together": the client acts too
         return subject is not None and text.find(subject) < min(
             (m.start() for n in client_names if (m := re.search(rf"\b{re.escape(n)}\b", text))),
             default=len(text),
         )
     return subject_org(text, client_names) is not None
+
+
+def _joint(client_names: tuple[str, ...]) -> re.Pattern[str]:
+    names = "|".join(re.escape(n) for n in client_names)
+    return re.compile(rf"\s+(?:and|&|together with)\s+(?:{names})\b")
 
 
 def speaks_of_itself(text: str, client_names: tuple[str, ...]) -> bool:

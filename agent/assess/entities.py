@@ -55,6 +55,8 @@ class Context:
     published: date | None
     bullet: bool = False
     speaker: str | None = None
+    #: In an employee review "they" is the employer ("they cut front-line staff").
+    they_are_client: bool = False
 
 
 def _closest_year(month: int, day: int, anchor: date) -> date | None:
@@ -148,7 +150,7 @@ def who_acts(sentence: str, trigger_at: int, ctx: Context, variants: dict[str, s
     rival = re.search(r"\b(?:rival|competitor)s?,?\s+([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)*)", before)
     if rival:
         return rival[1]
-    if _THEY.search(before[-30:]):
+    if _THEY.search(before[-30:]) and not ctx.they_are_client:
         return "other"
     if ctx.subject == "competitor" and not _names_in(sentence, ctx.client_names):
         return ctx.subject_competitor or "other"

@@ -34,7 +34,27 @@ from knowledge.taxonomy import load_taxonomy, straight_quotes, vendor_categories
 T = SignalType
 
 _NOT_PARTNER = lexicon("""Office Department Team Squad Board Division Group""")
-_MONEY = re.compile(r"\$\s?\d[\d,]*(?:\.\d+)?\s?(?:million|billion|[MBK]\b)?", re.IGNORECASE)
+#: An amount: "$85 million", "£10bn", "€1.2 billion", "88 billion Hong Kong dollars".
+_MONEY = re.compile(
+    r"[$£€]\s?\d[\d,]*(?:\.\d+)?\s?(?:million|billion|bn\b|[MBK]\b)?"
+    r"|\b\d[\d,]*(?:\.\d+)?\s(?:million|billion)\s(?:[A-Z][a-z]+\s){0,2}"
+    r"(?:dollars|euros|pounds|yuan|yen|rupees|rand|francs|kronor)\b",
+    re.IGNORECASE,
+)
+#: Money a company pays out or lends, or pays its people: not capital raised.
+_CAPITAL_RETURNS = re.compile(
+    r"\b(?:dividends?|repurchas\w*|buybacks?|pension|loans? (?:grew|balances?|growth)|"
+    r"deposits grew|debt maturities|(?:equity|retention|stock) (?:based )?awards?)\b",
+    re.IGNORECASE,
+)
+_RAISING = re.compile(
+    r"\b(?:offerings?|rounds?|facility|rais(?:e|es|ed|ing)|IPO|listing|placement)\b", re.IGNORECASE
+)
+#: Investors named as such: "new entrant Scale Venture Partners", "existing investors Sequoia".
+_INVESTORS = re.compile(
+    r"\b(?:new|existing|lead|returning) (?:investors?|entrants?|backers?)\b\W{0,3}(?:such as |"
+    r"including )?[A-Z]"
+)
 _ROUND = re.compile(r"\b(Series [A-H]\d?|seed round|pre-seed|growth round)\b", re.IGNORECASE)
 _LED_BY = re.compile(r"\bled by ([A-Z][\w&'’.-]*(?:\s+[A-Z][\w&'’.-]*)*)")
 _PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s?%")
@@ -180,6 +200,33 @@ def competitor_move(sentence: str, actor: str) -> Hit:
     return Hit(T.competitor_move, f"{actor}: {_compact(sentence)}", entity=actor)
 
 
+#: A sentence that speaks of the client's rivals as such: "competitors like TikTok", "our
+#: primary competitor", "our peers", "everyone who has followed" (a move copied).
+_RIVALS = re.compile(
+    r"\b(?:competitors?|rivals?|peers|competing (?:banks|firms|companies|brands|players)|"
+    r"the competition|(?:every|any)(?:one|body) (?:who|that) (?:has |have )?followed)\b",
+    re.IGNORECASE,
+)
+_RIVAL_NAMED = re.compile(
+    r"\b(?:(?:competitors?|rivals?|peers) (?:like|such as|including)|rivals?) "
+    r"((?:[A-Z][\w&'’.-]*)(?:\s+[A-Z][\w&'’.-]*)*)"
+)
+#: What rivals may do, or who they are, is no move: "our competitors may develop", "Competing
+#: brands include".
+_NO_MOVE = re.compile(
+    r"\b(?:may|might|could)\b|\b(?:competitors|brands|rivals) (?:include|are)\b", re.I
+)
+
+
+def rivals_named(sentence: str) -> str | None:
+    """The rival a sentence names as such ("competitors like TikTok" -> "TikTok"), "" when it
+    speaks of unnamed rivals ("our primary competitor"), None when it speaks of none."""
+    if not _RIVALS.search(sentence) or _NO_MOVE.search(sentence):
+        return None
+    m = _RIVAL_NAMED.search(sentence)
+    return m[1].rstrip(".,;:") if m else ""
+
+
 def people_moves(sentence: str, ctx: Context) -> list[Hit] | None:
     """A sentence with both a departure and an appointment ("names X president as Ortega
     retires"): each clause judged on its own. None when the sentence holds only one move."""
@@ -253,12 +300,15 @@ def _executive(kind: SignalType) -> _Rule:
 def _funding(sentence: str, match: re.Match[str], ctx: Context) -> Hit | None:
     money = _MONEY.search(sentence, match.start()) or _MONEY.search(sentence)
     stage = _ROUND.search(sentence)
-    if money is None and stage is None:
-        return None
+    lead = _LED_BY.search(sentence)
+    if _CAPITAL_RETURNS.search(sentence) and not _RAISING.search(sentence):
+        return None  # dividends, buybacks, loan books and pay awards raise no capital
+    if money is None and stage is None and lead is None and not _INVESTORS.search(sentence):
+        return None  # "raising awareness" names no money, round or investor
     label = stage[1].title().replace("Series", "Series") if stage else None
     parts = [x for x in (money[0] if money else None, label) if x]
     summary = " ".join(parts) or "Funding round"
-    if lead := _LED_BY.search(sentence):
+    if lead:
         summary += f" led by {lead[1]}"
     return Hit(T.funding_round, summary, entity=label)
 

@@ -42,7 +42,15 @@ from agent.assess.attribution import (
 from agent.assess.classifier import classify
 from agent.assess.entities import Context, competitor_variants, tools_in, who_acts
 from agent.assess.events import group_findings, merge_reports
-from agent.assess.rules import MOVES, Hit, competitor_move, people_moves, read_hit, trigger
+from agent.assess.rules import (
+    MOVES,
+    Hit,
+    competitor_move,
+    people_moves,
+    read_hit,
+    rivals_named,
+    trigger,
+)
 from agent.assess.sentences import Sentence, clauses, read_sentences
 from agent.assess.sentiment import employee_sentiment, review_mentions
 from agent.assess.themes import review_themes
@@ -55,7 +63,7 @@ T = SignalType
 STALE_AFTER = timedelta(days=365)
 #: Evidence quotes a signal keeps, most telling first: a call tells its results, guidance or
 #: launches in a dozen or more sentences, each a figure or a product of its own a CSM may need.
-MAX_EVIDENCE = 20
+MAX_EVIDENCE = 25
 #: A sentence reports a type when the classifier gives it at least this probability.
 THRESHOLD = 0.7
 #: A clause of a long sentence needs more: it is read without the rest of its sentence.
@@ -82,6 +90,7 @@ SENTENCE_TYPES: dict[SourceKind, frozenset[SignalType]] = {
             T.executive_departure,
             T.executive_appointment,
             T.acquisition,
+            T.expansion,
         }
     ),
 }
@@ -114,7 +123,13 @@ def detect_signals(
     for source in usable:
         found += _remembered(account, source)
     boilerplate = repeated_sentences(usable)
-    found = [f for f in found if not _is_boilerplate(f, boilerplate)]
+    # A finding dated over a year back is history: it must not lead (and date) an event that
+    # newer findings of the same source report.
+    found = [
+        f
+        for f in _once(found, boilerplate)
+        if f.hit.when is None or today - f.hit.when <= STALE_AFTER
+    ]
     events: list[Found] = []
     for event in group_findings(found):
         if event.hit.type is T.tech_stack:
@@ -139,8 +154,20 @@ def signal_order(signal: Signal) -> tuple[int, int]:
 _REVIEWS = "reviews"
 
 
-def _is_boilerplate(f: Found, repeated: set[str]) -> bool:
-    return any(" ".join(e.quote.split()) in repeated for e in f.evidence)
+def _once(found: list[Found], repeated: set[str]) -> list[Found]:
+    """Findings without a board's boilerplate: the blurb every posting repeats names customers
+    and perks, not the stack or the roles, so it reports no aggregate; an event it tells ("our
+    most recent office expansion in Cape Town") is read once, from the first posting."""
+    kept: list[Found] = []
+    seen: set[tuple[SignalType, str]] = set()
+    for f in found:
+        quote = " ".join(f.evidence[0].quote.split()) if f.evidence else ""
+        if quote not in repeated:
+            kept.append(f)
+        elif f.hit.type not in AGGREGATE_TYPES and (f.hit.type, quote) not in seen:
+            seen.add((f.hit.type, quote))
+            kept.append(f)
+    return kept
 
 
 def _subject(account: Account, source: Source) -> tuple[str, str | None]:
@@ -233,6 +260,7 @@ def _from_source(account: Account, source: Source) -> list[Found]:
             published=published,
             bullet=sentence.bullet,
             speaker=sentence.speaker,
+            they_are_client=voiced,
         )
         best: dict[tuple[SignalType, str | None], tuple[Hit, float]] = {}
         for n, (text, unit_scores) in enumerate([(sentence.text, scores), *parts]):
@@ -316,7 +344,11 @@ def _hits(
             if kind in MOVES or kind is T.competitor_move:
                 hits.append(competitor_move(text, actor))
             continue
-        if actor != "client" or kind is T.competitor_move:
+        if kind is T.competitor_move:
+            if actor in ("client", "other") and (rivals := rivals_named(text)) is not None:
+                hits.append(competitor_move(text, rivals or "a competitor"))
+            continue
+        if actor != "client":
             continue
         if kind in (T.executive_departure, T.executive_appointment):
             moves = people_moves(whole, ctx)
