@@ -72,6 +72,9 @@ class Candidate:
     #: attention it is (agent/synthesize/salience.py); set by `score_candidates`.
     kind: str | None = None
     salience: float = 0.0
+    #: Other sentences that state the same fact (a figure the CFO repeats, a plan told twice):
+    #: a claim quotes them too, as corroboration; set by `assign_layers`.
+    echoes: tuple[Candidate, ...] = ()
 
     @property
     def key(self) -> tuple[str, int]:

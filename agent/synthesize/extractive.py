@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from agent.config import Settings
@@ -38,6 +38,8 @@ MAX_CLAIMS_PER_LAYER = 16
 #: ("$94 billion") say the same thing above SAME_FIGURE.
 SAME_FACT = 0.8
 SAME_FIGURE = 0.55
+#: Sentences stating a claim's fact that it quotes besides its own, as corroboration.
+MAX_ECHOES = 2
 _MOVES = {"new": "is new", "departed": "is leaving or has left"}
 
 
@@ -72,7 +74,29 @@ def assign_layers(
         size = sum(len(pool) for pool in kinds.values())
         grown = max(settings.claims_per_layer, min(MAX_CLAIMS_PER_LAYER, _sqrt(PER_LAYER, size)))
         chosen[name] = _spread(_distinct(picked, len(picked)), limit or grown)
-    return chosen
+    return _with_echoes(chosen, candidates)
+
+
+def _with_echoes(
+    chosen: dict[LayerName, list[Candidate]], candidates: Sequence[Candidate]
+) -> dict[LayerName, list[Candidate]]:
+    """Each chosen sentence with up to MAX_ECHOES others that state its fact and were left out
+    for it (not chosen themselves), most salient first."""
+    taken = {c.key for claims in chosen.values() for c in claims}
+    rest = sorted((c for c in candidates if c.key not in taken), key=lambda c: (-c.salience, c.key))
+    out: dict[LayerName, list[Candidate]] = {}
+    for name, claims in chosen.items():
+        out[name] = []
+        for claim in claims:
+            echoes: list[Candidate] = []
+            for other in rest:
+                if len(echoes) >= MAX_ECHOES:
+                    break
+                repeated = other.text == claim.text or any(other.text == e.text for e in echoes)
+                if not repeated and same_fact(claim, other):
+                    echoes.append(other)
+            out[name].append(replace(claim, echoes=tuple(echoes)) if echoes else claim)
+    return out
 
 
 def _kind_limit(size: int) -> int:
@@ -221,7 +245,7 @@ def claim_of(candidate: Candidate) -> Claim:
     """A claim that quotes the sentence and says where it comes from."""
     return Claim(
         text=f"{candidate.text} ({candidate.attribution()})",
-        evidence=[candidate.evidence()],
+        evidence=[candidate.evidence(), *(echo.evidence() for echo in candidate.echoes)],
         kind=candidate.kind,
     )
 

@@ -102,7 +102,7 @@ ROSTER = re.compile(
 _HOUSEKEEPING = re.compile(
     r"\b(?:website|webcast|replay|press release|slides?|supplemental|commentary|conferences?"
     r"|keynote|(?:turning|moving|shifting|turn) (?:now )?to|let me (?:now )?(?:turn|move|start)"
-    r"|i(?:'ll|’ll| will) (?:now |then )?(?:start|begin|turn|cover|discuss|provide|finish)"
+    r"|i(?:'ll|’ll| will) (?:now |then )?(?:start|begin|turn|cover|discuss|provide|finish|wrap up)"
     r"|next question|(?:move|go) (?:on )?to (?:the next|[A-Z]\w+ (?:from|at|with)))\b",
     re.IGNORECASE,
 )

@@ -7,10 +7,12 @@ from datetime import UTC, datetime
 import pytest
 
 from agent.assess.stakeholders import find_stakeholders, leadership_changes
+from agent.config import Settings
 from agent.schemas import LayerName, Source, SourceKind, Stakeholder
 from agent.synthesize.evidence import Candidate, _usable, _without_speaker_label
-from agent.synthesize.extractive import choose_focus
+from agent.synthesize.extractive import assign_layers, choose_focus, claim_of
 from agent.synthesize.messages import kpi_in
+from knowledge.embed import default_embedder
 from knowledge.retrieve import load_layers
 
 NOW = datetime(2026, 11, 23, tzinfo=UTC)
@@ -132,3 +134,25 @@ def test_focus_follows_a_leadership_change() -> None:
 )
 def test_planted_instructions_never_become_claims(sentence: str) -> None:
     assert _usable(sentence) is False
+
+
+def test_a_claim_quotes_the_sentences_that_state_its_fact_again() -> None:
+    texts = [
+        "We expect to deliver future annualized savings between $40 million and $60 million.",
+        "These actions will generate annualized savings of between $40 million and $60 million.",
+        "Digital sales grew 31% and now make up half of our revenue.",
+    ]
+    source = _source(" ".join(texts), kind=SourceKind.earnings_call)
+    vectors = default_embedder().embed(texts)
+    candidates = [
+        Candidate(source=source, text=text, start=source.text.index(text), recency=1.0,
+                  embedding=vector, layer_scores={name: 0.1 for name in LayerName}
+                  | {LayerName.commercial: 0.9}, kind="results", salience=10.0 - i)
+        for i, (text, vector) in enumerate(zip(texts, vectors, strict=True))
+    ]  # fmt: skip
+    chosen = assign_layers(candidates, load_layers(), Settings(), limit=2)
+    claims = [claim_of(c) for c in chosen[LayerName.commercial]]
+    savings = next(c for c in claims if "savings" in c.text)
+    assert [e.quote for e in savings.evidence] == texts[:2]
+    digital = next(c for c in claims if "Digital" in c.text)
+    assert [e.quote for e in digital.evidence] == [texts[2]]
