@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TextIO
 
 from agent.errors import WorkspaceError
 
@@ -31,6 +32,22 @@ def write_atomic(path: Path, data: str | bytes) -> None:
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(payload)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+
+@contextmanager
+def atomic_text(path: Path) -> Iterator[TextIO]:
+    """A UTF-8 text file to write in pieces, renamed over `path` when the block ends without
+    error (as `write_atomic`: the old file stays in place otherwise, no temporary behind)."""
+    with _naming(path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                yield handle
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)

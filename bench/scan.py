@@ -110,11 +110,12 @@ def one(size: int, latency: float, workers: int, phases: list[str]) -> dict[str,
             started = time.perf_counter()
             with Deps.build(settings) as deps:
                 digest = scan(deps, book, emit=lambda d: None)
+                new_signals = digest.counts()["new_signals"]
             elapsed = time.perf_counter() - started
-            errors = sum(bool(a.errors) for a in digest.accounts)
+            errors = sum(bool(a.errors) for a in digest.entries)
             figures[f"{phase}_s"] = round(elapsed, 2)
             figures[f"{phase}_accounts_per_min"] = round(size / elapsed * 60, 1)
-            figures[f"{phase}_new_signals"] = digest.counts()["new_signals"]
+            figures[f"{phase}_new_signals"] = new_signals
             figures[f"{phase}_errors"] = errors
             most = max(len(server.seen) - n for server, n in zip(servers, asked, strict=True))
             figures[f"{phase}_bound_s"] = round(most / DEFAULT_RATE, 1)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from agent.atomic import atomic_text
 from agent.commands.common import (
     AsOf,
     Format,
@@ -24,7 +26,7 @@ from agent.schemas import Account
 
 if TYPE_CHECKING:
     from agent.config import Settings
-    from agent.scan.digest import Digest
+    from agent.scan.digest import DigestRun
     from agent.scan.scan import AccountScan
 
 
@@ -70,7 +72,7 @@ def scan_command(
     """
     # the research tools, the store and the ledger load only when a scan runs
     from agent.deps import Deps
-    from agent.scan.digest import render_digest
+    from agent.scan.digest import write_digest
     from agent.scan.notify import CHANNEL, notify_slack, slack_payload, unalerted
     from agent.scan.scan import in_shard, parse_shard, scan
 
@@ -86,12 +88,16 @@ def scan_command(
     deps = Deps.build(settings, offline=offline, allow_hosts=allow_host or ())
     payload_out = notify == "slack" and dry_run
 
-    def emit(digest: Digest) -> None:
+    def emit(digest: DigestRun) -> None:
         # A dry run's stdout is the payload; the digest then goes only to a named file.
-        if not payload_out or output is not None:
-            write_output(render_digest(digest, fmt), output)
+        if output is not None:
+            with atomic_text(output) as out:
+                write_digest(digest, fmt, out)
+            err.print(f"wrote {output}")
+        elif not payload_out:
+            write_digest(digest, fmt, sys.stdout)
 
-    def send(run_id: str, digest: Digest) -> None:
+    def send(run_id: str, digest: DigestRun) -> None:
         if payload_out:
             payload = slack_payload(unalerted(digest, deps.ledger.alerted(CHANNEL)))
             write_output(json.dumps(payload, indent=2), None)
@@ -143,12 +149,12 @@ def _progress(total: int) -> Progress:
     )
 
 
-def _summary(digest: Digest) -> None:
+def _summary(digest: DigestRun) -> None:
     counts = digest.counts()
     err.print(
-        f"scanned {len(digest.accounts)} account(s): {counts['new_signals']} new signal(s), "
+        f"scanned {digest.scanned} account(s): {counts['new_signals']} new signal(s), "
         f"{counts['red']} red, {counts['yellow']} yellow, {counts['expansion']} expansion"
     )
-    for account in digest.accounts:
+    for account in digest.entries:
         for problem in account.errors:
             report_error(f"{account.account_id}: {problem}")

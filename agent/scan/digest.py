@@ -1,18 +1,24 @@
 """The scan digest: accounts red first, then yellow, then expansion, then green, each with its
-new signals, evidence links and plays — as Markdown, JSON and a self-contained HTML page."""
+new signals, evidence links and plays — as Markdown, JSON and a self-contained HTML page.
+
+A scan's digest (`DigestRun`) is written as it is read: its accounts' new signals come from
+the ledger a batch of accounts at a time, so a book of 10,000 accounts and tens of thousands
+of signals is never in memory at once. `Digest` is the whole digest, as the workspace keeps the
+last one for the web page and the MCP server.
+"""
 
 from __future__ import annotations
 
+import io
 import logging
-from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, Protocol, TextIO
 
 from pydantic import BaseModel, Field, ValidationError
 
-from agent.atomic import write_atomic
+from agent.atomic import atomic_text
 from agent.config import Settings
 from agent.render.escape import md_link, md_text, web_url
 from agent.render.html import environment
@@ -62,19 +68,125 @@ class Digest(BaseModel):
     finished_at: datetime
     accounts: list[DigestAccount]
 
+    @property
+    def scanned(self) -> int:
+        """How many accounts the run scanned."""
+        return len(self.accounts)
+
     def counts(self) -> dict[str, int]:
         """How many accounts are red, yellow, expansion, and how many new signals in all."""
         return {
-            "red": sum(a.triage == "red" for a in self.accounts),
-            "yellow": sum(a.triage == "yellow" for a in self.accounts),
-            "expansion": sum(a.expansion for a in self.accounts),
+            **_status_counts(self.accounts),
             "new_signals": sum(len(a.new_signals) for a in self.accounts),
-            "errors": sum(bool(a.errors) for a in self.accounts),
         }
 
     def worth_reading(self) -> list[DigestAccount]:
         """The accounts with something new or an error, in digest order."""
         return [a for a in self.accounts if a.new_signals or a.errors]
+
+
+#: Accounts whose new signals a digest reads from the ledger at a time.
+BATCH = 200
+
+#: The ledger's unreported signals of the given accounts.
+LoadSignals = Callable[[Sequence[str]], "list[Recorded]"]
+
+
+class DigestRun:
+    """A scan's digest, read from the ledger as it is written: the accounts in digest order
+    (without their signals), how many new signals each has, and the means to read them (so
+    its accounts are read while the ledger is open; `whole()` keeps them)."""
+
+    def __init__(
+        self,
+        run_id: str,
+        started_at: datetime,
+        finished_at: datetime,
+        entries: Sequence[DigestAccount],
+        fresh: dict[str, int],
+        load: LoadSignals,
+    ) -> None:
+        self.run_id, self.started_at, self.finished_at = run_id, started_at, finished_at
+        self.fresh, self._load = fresh, load
+
+        def order(a: DigestAccount) -> tuple[int, int, str, str]:
+            return (a.rank, -fresh.get(a.account_id, 0), a.name.casefold(), a.account_id)
+
+        #: The scanned accounts in digest order, without their signals.
+        self.entries = sorted(entries, key=order)
+
+    @property
+    def scanned(self) -> int:
+        """How many accounts the run scanned."""
+        return len(self.entries)
+
+    def counts(self) -> dict[str, int]:
+        """How many accounts are red, yellow, expansion, and how many new signals in all."""
+        return {
+            **_status_counts(self.entries),
+            "new_signals": sum(self.fresh.values()),
+        }
+
+    def accounts(self, *, worth_reading: bool = False) -> Iterator[DigestAccount]:
+        """The accounts in digest order, each with its new signals (read BATCH accounts at a
+        time); only those with something new or an error when `worth_reading`."""
+        entries = (
+            [a for a in self.entries if self.fresh.get(a.account_id) or a.errors]
+            if worth_reading
+            else self.entries
+        )
+        for start in range(0, len(entries), BATCH):
+            batch = entries[start : start + BATCH]
+            wanted = [a.account_id for a in batch if self.fresh.get(a.account_id)]
+            found: dict[str, list[Recorded]] = {}
+            for item in self._load(wanted) if wanted else []:
+                found.setdefault(item.account_id, []).append(item)
+            for account in batch:
+                fresh = found.get(account.account_id, [])
+                yield account.model_copy(
+                    update={
+                        "new_signals": [r.signal for r in fresh],
+                        "fingerprints": [r.fingerprint for r in fresh],
+                    }
+                )
+
+    def worth_reading(self) -> Iterator[DigestAccount]:
+        """The accounts with something new or an error, in digest order."""
+        return self.accounts(worth_reading=True)
+
+    def whole(self) -> Digest:
+        """The whole digest in memory (for a small book, or a test)."""
+        return Digest(
+            run_id=self.run_id,
+            started_at=self.started_at,
+            finished_at=self.finished_at,
+            accounts=list(self.accounts()),
+        )
+
+
+class _Readable(Protocol):
+    """What a digest is written from: a scan's `DigestRun` or a whole `Digest`."""
+
+    run_id: str
+    started_at: datetime
+    finished_at: datetime
+
+    @property
+    def scanned(self) -> int: ...
+
+    def counts(self) -> dict[str, int]: ...
+
+    def worth_reading(self) -> Iterable[DigestAccount]: ...
+
+
+def _status_counts(accounts: Iterable[DigestAccount]) -> dict[str, int]:
+    counts = {"red": 0, "yellow": 0, "expansion": 0, "errors": 0}
+    for a in accounts:
+        counts["red"] += a.triage == "red"
+        counts["yellow"] += a.triage == "yellow"
+        counts["expansion"] += a.expansion
+        counts["errors"] += bool(a.errors)
+    return counts
 
 
 def build_digest(
@@ -84,45 +196,81 @@ def build_digest(
     accounts: Sequence[DigestAccount],
     new: Sequence[Recorded],
 ) -> Digest:
-    """The digest of a run: its accounts, each given the ledger's unreported signals of it."""
-    by_account: dict[str, list[Recorded]] = defaultdict(list)
+    """The whole digest of a run: its accounts, each given the ledger's unreported signals."""
+    fresh: dict[str, int] = {}
     for item in new:
-        by_account[item.account_id].append(item)
-    entries = []
-    for account in accounts:
-        fresh = by_account.get(account.account_id, [])
-        update = {
-            "new_signals": [r.signal for r in fresh],
-            "fingerprints": [r.fingerprint for r in fresh],
-        }
-        entries.append(account.model_copy(update=update))
-    entries.sort(key=lambda a: (a.rank, -len(a.new_signals), a.name.casefold(), a.account_id))
-    return Digest(run_id=run_id, started_at=started_at, finished_at=finished_at, accounts=entries)
+        fresh[item.account_id] = fresh.get(item.account_id, 0) + 1
+    run = DigestRun(run_id, started_at, finished_at, accounts, fresh, lambda ids: list(new))
+    return run.whole()
 
 
-def render_digest(digest: Digest, fmt: DigestFormat) -> str:
-    """The digest in the requested format."""
+def render_digest(digest: Digest | DigestRun, fmt: DigestFormat) -> str:
+    """The digest in the requested format, as one text."""
+    out = io.StringIO()
+    write_digest(digest, fmt, out)
+    return out.getvalue()
+
+
+def write_digest(digest: Digest | DigestRun, fmt: DigestFormat, out: TextIO) -> None:
+    """Write the digest in the requested format, account by account."""
     if fmt == "json":
-        return digest.model_dump_json(indent=2)
-    if fmt == "html":
+        _json(digest, out)
+    elif fmt == "html":
         template = environment().get_template("digest.html.j2")
-        return template.render(d=digest, counts=digest.counts(), label=_label)
-    return _markdown(digest)
+        shown = sum(1 for a in _entries(digest) if _is_worth(digest, a))
+        for chunk in template.generate(
+            d=digest,
+            accounts=digest.worth_reading(),
+            counts=digest.counts(),
+            quiet=digest.scanned - shown,
+            label=_label,
+        ):
+            out.write(chunk)
+    else:
+        _markdown(digest, out)
 
 
-def _markdown(digest: Digest) -> str:
+def _entries(digest: Digest | DigestRun) -> Sequence[DigestAccount]:
+    return digest.entries if isinstance(digest, DigestRun) else digest.accounts
+
+
+def _is_worth(digest: Digest | DigestRun, account: DigestAccount) -> bool:
+    fresh = digest.fresh.get(account.account_id, 0) if isinstance(digest, DigestRun) else 0
+    return bool(fresh or account.new_signals or account.errors)
+
+
+def _json(digest: Digest | DigestRun, out: TextIO) -> None:
+    """The digest as `Digest.model_dump_json(indent=2)` writes it, one account at a time."""
+    head = Digest(
+        run_id=digest.run_id,
+        started_at=digest.started_at,
+        finished_at=digest.finished_at,
+        accounts=[],
+    ).model_dump_json(indent=2)
+    before, _, _ = head.rpartition('"accounts": []')
+    out.write(before + '"accounts": [')
+    accounts = digest.accounts() if isinstance(digest, DigestRun) else iter(digest.accounts)
+    for i, account in enumerate(accounts):
+        body = account.model_dump_json(indent=2).replace("\n", "\n    ")
+        out.write(("," if i else "") + "\n    " + body)
+    out.write("\n  ]\n}\n" if _entries(digest) else "]\n}\n")
+
+
+def _markdown(digest: Digest | DigestRun, out: TextIO) -> None:
     counts = digest.counts()
     lines = [
         f"# Book scan {digest.started_at:%Y-%m-%d %H:%M} UTC",
         "",
         f"{counts['red']} red · {counts['yellow']} yellow · {counts['expansion']} expansion · "
-        f"{counts['new_signals']} new signals · {len(digest.accounts)} accounts scanned"
+        f"{counts['new_signals']} new signals · {digest.scanned} accounts scanned"
         + (f" · {counts['errors']} with errors" if counts["errors"] else ""),
         "",
     ]
-    shown = digest.worth_reading()
-    for account in shown:
-        lines += [f"## {md_text(account.name)} — {_label(account)}", ""]
+    out.write("\n".join(lines) + "\n")
+    shown = 0
+    for account in digest.worth_reading():
+        shown += 1
+        lines = [f"## {md_text(account.name)} — {_label(account)}", ""]
         for signal in account.new_signals:
             when = f" ({signal.occurred_at.isoformat()})" if signal.occurred_at else ""
             lines.append(
@@ -136,11 +284,10 @@ def _markdown(digest: Digest) -> str:
             lines += ["", "Plays:", *(f"1. {md_text(p)}" for p in account.plays)]
         if account.errors:
             lines += ["", "Errors:", *(f"- {md_text(e)}" for e in account.errors)]
-        lines.append("")
-    quiet = len(digest.accounts) - len(shown)
+        out.write("\n".join(lines) + "\n\n")
+    quiet = digest.scanned - shown
     if quiet:
-        lines.append(f"{quiet} account(s) with nothing new.")
-    return "\n".join(lines).rstrip() + "\n"
+        out.write(f"{quiet} account(s) with nothing new.\n")
 
 
 def _label(account: DigestAccount) -> str:
@@ -157,9 +304,10 @@ def digest_file(settings: Settings) -> Path:
     return settings.home / "digests" / "last.json"
 
 
-def save_digest(settings: Settings, digest: Digest) -> None:
-    """Keep `digest` as the workspace's last digest (atomically)."""
-    write_atomic(digest_file(settings), digest.model_dump_json(indent=2))
+def save_digest(settings: Settings, digest: Digest | DigestRun) -> None:
+    """Keep `digest` as the workspace's last digest (atomically), written account by account."""
+    with atomic_text(digest_file(settings)) as out:
+        _json(digest, out)
 
 
 def load_digest(settings: Settings) -> Digest | None:

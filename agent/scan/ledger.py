@@ -37,6 +37,8 @@ from sqlalchemy import (
     UniqueConstraint,
     create_engine,
     event,
+    func,
+    or_,
     select,
     update,
 )
@@ -310,6 +312,29 @@ class Ledger:
             return [_recorded(row) for row in session.scalars(query.order_by(SignalRow.id))]
 
     @_guarded
+    def listed(self, run_id: str, account_ids: Sequence[str]) -> list[Recorded]:
+        """The signals of these accounts the run's digest lists: found by it and reported by
+        no other run (the same before the run completes, when it reports them, and after)."""
+        query = select(SignalRow).where(
+            SignalRow.last_seen_run == run_id,
+            or_(SignalRow.reported_run.is_(None), SignalRow.reported_run == run_id),
+            SignalRow.account_id.in_(list(account_ids)),
+        )
+        with Session(self.engine) as session:
+            return [_recorded(row) for row in session.scalars(query.order_by(SignalRow.id))]
+
+    @_guarded
+    def unreported_counts(self, run_id: str) -> dict[str, int]:
+        """How many unreported signals this run found, per account (those with any)."""
+        query = (
+            select(SignalRow.account_id, func.count())
+            .where(SignalRow.last_seen_run == run_id, SignalRow.reported_run.is_(None))
+            .group_by(SignalRow.account_id)
+        )
+        with Session(self.engine) as session:
+            return {account_id: n for account_id, n in session.execute(query)}
+
+    @_guarded
     def alerted(self, channel: str) -> set[str]:
         """What the alerts sent on `channel` covered (the keys `alert_pending` was given)."""
         query = select(AlertRow.fingerprints).where(
@@ -358,18 +383,15 @@ class Ledger:
             )
 
     @_guarded
-    def complete_run(self, run_id: str, fingerprints: Iterable[tuple[str, str]]) -> datetime:
-        """Mark the run completed and its reported signals as reported by it, atomically."""
+    def complete_run(self, run_id: str, report: bool = True) -> datetime:
+        """Mark the run completed and, when it reported them (`report`), every signal it
+        found unreported as reported by it: what its digest listed. Atomically."""
         now = self.clock()
         with Session(self.engine) as session, session.begin():
-            for account_id, key in fingerprints:
+            if report:
                 session.execute(
                     update(SignalRow)
-                    .where(
-                        SignalRow.account_id == account_id,
-                        SignalRow.fingerprint == key,
-                        SignalRow.reported_run.is_(None),
-                    )
+                    .where(SignalRow.last_seen_run == run_id, SignalRow.reported_run.is_(None))
                     .values(reported_run=run_id)
                 )
             session.execute(

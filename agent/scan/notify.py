@@ -18,7 +18,7 @@ import httpx
 from agent.config import Settings
 from agent.errors import ConfigError
 from agent.render.escape import printable, web_url
-from agent.scan.digest import Digest, DigestAccount
+from agent.scan.digest import Digest, DigestAccount, DigestRun
 from knowledge.store import payload_hash
 from tools.http import HttpClient
 from tools.http_guard import host_port
@@ -37,11 +37,11 @@ def alert_key(account_id: str, signal_fingerprint: str) -> str:
     return f"{account_id}/{signal_fingerprint}"
 
 
-def unalerted(digest: Digest, alerted: Collection[str]) -> list[DigestAccount]:
+def unalerted(digest: Digest | DigestRun, alerted: Collection[str]) -> list[DigestAccount]:
     """The digest's accounts with only the new signals no sent alert covered (`alerted` holds
     `alert_key`s), those left."""
     kept = []
-    for account in digest.accounts:
+    for account in digest.worth_reading():
         keys = [alert_key(account.account_id, f) for f in account.fingerprints]
         keep = [i for i, key in enumerate(keys) if key not in alerted]
         if keep:
@@ -78,7 +78,7 @@ def slack_payload(accounts: Sequence[DigestAccount]) -> dict[str, Any] | None:
     return {"text": f"dossier book scan: {summary.replace('*', '')}", "blocks": blocks}
 
 
-def notify_slack(deps: Deps, run_id: str, digest: Digest, url: str) -> bool:
+def notify_slack(deps: Deps, run_id: str, digest: Digest | DigestRun, url: str) -> bool:
     """Send the run's Slack alert unless nothing is new or it was sent already; True if sent."""
     ledger = deps.ledger
     accounts = unalerted(digest, ledger.alerted(CHANNEL))

@@ -2,16 +2,19 @@
 
 scan:  accounts ─► (threads) research incrementally ─► assess ─┐
                                       (main thread) ledger ◄───┘ one transaction per account
-       ledger: signals found and never reported ─► digest ─► emit ─► alerts ─► run completed
+       ledger: signals found and never reported ─► digest, read a batch of accounts at a time
+       ─► emit ─► alerts ─► run completed (what it listed marked reported)
 
 Research and assessment run in a thread pool (the HTTP client's per-host limits pace the
 requests; the store serializes its writes). The ledger is written from the calling thread
 only, so SQLite never sees two writers and the order of records is the order of completion.
 
 Memory does not grow with the book: a few accounts per worker are in flight at a time, and an
-account's sources are let go once it is recorded; what stays is its line in the digest. The
-C allocator is held to two arenas while the pool runs (glibc gives each thread its own, and
-their free pieces, never returned, grew the scan by ~40 KB per account).
+account's sources are let go once it is recorded; what stays is its line in the digest (its
+signals stay in the ledger until the digest is written). The C allocator is held to two arenas
+while the pool runs (glibc gives each thread its own, and their free pieces, never returned,
+grew the scan by ~40 KB per account), and its free pages are handed back every TRIM_EVERY
+accounts (Chroma's native side left ~20 KB per account otherwise).
 
 An account's failure of any kind is that account's error and the scan goes on; a fault of the
 workspace itself (read-only, disk full, a corrupt ledger or index) ends the scan, since every
@@ -36,7 +39,7 @@ from agent.crm import CrmData, load_crm
 from agent.deps import Deps
 from agent.errors import ConfigError, DossierError, WorkspaceError, workspace_error
 from agent.research import research
-from agent.scan.digest import Digest, DigestAccount, build_digest, save_digest
+from agent.scan.digest import DigestAccount, DigestRun, save_digest
 from agent.schemas import Account, Signal, Source, Triage
 
 #: Test hook, honoured only when set: SIGKILL the scan after N accounts are recorded in the
@@ -75,8 +78,8 @@ class AccountScan:
         )
 
 
-Emit = Callable[[Digest], None]
-Notify = Callable[[str, Digest], None]
+Emit = Callable[[DigestRun], None]
+Notify = Callable[[str, DigestRun], None]
 
 
 def parse_shard(text: str) -> tuple[int, int]:
@@ -133,7 +136,7 @@ def scan(
     report: bool = True,
     on_account: Callable[[AccountScan], None] | None = None,
     as_of: datetime | None = None,
-) -> Digest:
+) -> DigestRun:
     """Scan the accounts, write the digest, alert, and complete the run in `deps.ledger`.
 
     With `report=False` (a dry run) the signals stay unreported, so the next scan reports them.
@@ -144,15 +147,21 @@ def scan(
     die_after = os.environ.get(DIE_AFTER_ENV)
     try:
         entries = _refresh(deps, run_id, accounts, on_account, die_after, as_of)
-        unreported = ledger.unreported(run_id)
-        digest = build_digest(run_id, started, deps.clock(), entries, unreported)
+        digest = DigestRun(
+            run_id,
+            started,
+            deps.clock(),
+            entries,
+            ledger.unreported_counts(run_id),
+            lambda ids: ledger.listed(run_id, ids),
+        )
         emit(digest)
         if notify is not None:
             notify(run_id, digest)
         if die_after == "alerts":
             _die()
-        reported = [(a.account_id, f) for a in digest.accounts for f in a.fingerprints]
-        ledger.complete_run(run_id, reported if report else [])
+        # what the digest listed: every signal of the run no completed run had reported
+        ledger.complete_run(run_id, report=report)
         if report and as_of is None:
             save_digest(deps.settings, digest)  # the last scan, for the web page and MCP
     except BaseException:
@@ -173,6 +182,18 @@ def bound_malloc_arenas() -> None:
     """Ask glibc for at most MALLOC_ARENAS arenas; elsewhere (musl, macOS), nothing."""
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL("libc.so.6").mallopt(_M_ARENA_MAX, MALLOC_ARENAS)
+
+
+#: Accounts recorded between two returns of freed memory to the system.
+TRIM_EVERY = 50
+
+
+def trim_heap() -> None:
+    """Give the heap's free pages back to the system (glibc; elsewhere, nothing). Chroma's
+    native side frees what each account's collection used, but glibc keeps the pieces: without
+    this a scan grew by ~20 KB per account."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def _refresh(
@@ -205,6 +226,8 @@ def _refresh(
                             run_id, result.account, result.sources, result.signals
                         )
                     entries.append(result.entry())
+                    if len(entries) % TRIM_EVERY == 0:
+                        trim_heap()
                     if on_account:
                         on_account(result)
                     if die_after and die_after.isdigit() and len(entries) >= int(die_after):

@@ -403,7 +403,7 @@ def test_processes_creating_and_writing_one_fresh_ledger_all_succeed(tmp_path: P
                 occurred_at=date(2026, 3, 1), evidence=[Evidence(source_id="n1", quote="cuts")],
             )
             ledger.record_account(run, Account(account_id="acme", name="Acme"), [], [signal])
-            ledger.complete_run(run, [])
+            ledger.complete_run(run, report=False)
             ledger.close()
         """
     _run_together(script, [[str(home)]] * 3, tmp_path)

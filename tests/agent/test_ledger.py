@@ -86,7 +86,7 @@ def test_signal_is_reported_once_by_a_completed_run(ledger: Ledger) -> None:
     ledger.record_account(first, ACME, [], [_signal()])
     found = ledger.unreported(first)
     assert [r.first_seen_run for r in found] == [killed]
-    ledger.complete_run(first, [(r.account_id, r.fingerprint) for r in found])
+    ledger.complete_run(first)
 
     again, _ = ledger.start_run()
     ledger.record_account(again, ACME, [], [_signal("reworded"), _signal(entity="Sam Lee")])
@@ -126,7 +126,7 @@ def test_processes_creating_one_fresh_postgresql_ledger_all_succeed(postgres: Po
         ledger = Ledger({url!r})
         run, _ = ledger.start_run()
         ledger.record_account(run, Account(account_id="acme", name="Acme"), [], [])
-        ledger.complete_run(run, [])
+        ledger.complete_run(run, report=False)
         """
     )
     workers = [

@@ -67,7 +67,7 @@ def test_only_a_few_accounts_are_held_at_once(home: Path, monkeypatch: pytest.Mo
     monkeypatch.setattr(scan_module, "scan_account", fake_scan_account)
     settings = load_settings(home, scan_workers=3)
     with Deps.build(settings, clock=lambda: NOW) as deps:
-        digest = scan(deps, BOOK, emit=lambda d: None)
+        digest = scan(deps, BOOK, emit=lambda d: None).whole()
 
     assert len(digest.accounts) == len(BOOK)
     assert not [a.errors for a in digest.accounts if a.errors]
