@@ -278,6 +278,47 @@ def _from_source(account: Account, source: Source) -> list[Found]:
     return found
 
 
+def confirm_signal(
+    account: Account, source: Source, sentence: str, kind: SignalType, as_of: datetime
+) -> tuple[Signal | None, str]:
+    """A signal another reader (LLM mode's model) says a sentence of `source` reports, held to
+    the checks every rule signal passes: the sentence is in the source, an event of a type this
+    kind of source tells, not a question, denial, boilerplate or history, the client's own (a
+    named competitor's move becomes a competitor move), and it names what such an event must
+    (a person and a role, an amount or round...). (None, why) when it fails one."""
+    allowed = SENTENCE_TYPES.get(source.kind, _ALL_SENTENCE_TYPES)
+    start = source.text.find(sentence)
+    published = published_date(source)
+    why = (
+        "internal source" if source.internal
+        else "not a sentence of its source" if start < 0
+        else f"{kind.value} is not read from one sentence of a {source.kind.value}"
+        if kind not in allowed
+        else not_an_event(sentence)
+        or ("history" if is_history(sentence, published) else None)
+    )  # fmt: skip
+    if why:
+        return None, why
+    if source.kind is SourceKind.job_posting and not speaks_of_itself(
+        sentence, tuple(account.names())
+    ):
+        return None, "a duty of the role, not a plan of the company"
+    subject, competitor = _subject(account, source)
+    ctx = Context(client_names=tuple(account.names()), competitors=tuple(account.competitors),
+                  subject=subject, subject_competitor=competitor, published=published,
+                  they_are_client=source.kind is SourceKind.employee_review)  # fmt: skip
+    variants = competitor_variants(account.competitors)
+    hit = next((h for h in _hits(sentence, [kind], ctx, variants, sentence)), None)
+    if hit is None:
+        return None, "not the client's, or without what such an event names"
+    at = Sentence(start, start + len(sentence), sentence)
+    signal = _signal(_found(hit, 0.0, source, at, published, _group_of(source), _origin(source)))
+    if signal.occurred_at is not None and as_of.date() - signal.occurred_at > STALE_AFTER:
+        return None, "history"
+    signal.metrics["found_by"] = "model"
+    return signal, "kept"
+
+
 def _found(
     hit: Hit,
     score: float,
@@ -388,4 +429,4 @@ def _signal(f: Found) -> Signal:
     )
 
 
-__all__ = ["detect_signals", "signal_order"]
+__all__ = ["confirm_signal", "detect_signals", "signal_order"]

@@ -2,7 +2,8 @@
 
 research (the model picks source tools) ─► gather (the extractive pipeline's retrieval and
 scoring) ─► write (structured output, one repair round, failing parts dropped) ─► assemble
-with the deterministic signals, triage and stakeholders ─► validate like any brief.
+with the deterministic signals, triage and stakeholders (plus the events the model pointed
+out among the passages that pass the rules' own checks) ─► validate like any brief.
 
 A model that cannot be reached, keeps failing, or gives nothing usable never leaves the CSM
 empty-handed: the extractive brief is returned with a notice saying what happened.
@@ -11,9 +12,12 @@ empty-handed: the extractive brief is returned with a notice saying what happene
 from __future__ import annotations
 
 import time
+from collections import Counter
 from typing import Any
 
+from agent.assess.signals import confirm_signal, signal_order
 from agent.assess.stakeholders import leadership_changes
+from agent.assess.triage import triage
 from agent.config import Settings
 from agent.deps import Deps
 from agent.errors import BriefingInvalid, ConfigError
@@ -27,6 +31,7 @@ from agent.schemas import (
     Layer,
     LayerName,
     Layers,
+    Signal,
 )
 from agent.seller import internal_proof_texts
 from agent.synthesize.brief import extractive_brief
@@ -151,6 +156,11 @@ def _assemble(
             "instructions planted in a source, or said more than their quotes support"
             f" ({written.unsupported} unsupported claim(s))."
         )
+    found, metadata["model_signals"] = _model_signals(account, gathered, written)
+    if found:
+        assessment = gathered.assessment
+        assessment.signals = sorted([*assessment.signals, *found], key=signal_order)
+        assessment.triage = triage(assessment.signals, assessment.stakeholders)
     briefing = Briefing(
         account=account_ref(account),
         generated_at=gathered.as_of,
@@ -164,6 +174,42 @@ def _assemble(
         metadata=metadata,
     )
     return finish(deps, account, gathered, briefing)
+
+
+def _model_signals(
+    account: Account, gathered: Gathered, written: Written
+) -> tuple[list[Signal], dict[str, Any]]:
+    """The events the model pointed out that pass the rules' own checks and that no rule
+    signal reports already; what became of each, for the brief's metadata."""
+    kept: list[Signal] = []
+    rejected: Counter[str] = Counter()
+    offered = written.draft.signals
+    for item in offered:
+        cited = written.passages.cited([item.passage])
+        if not cited:
+            rejected["unknown passage"] += 1
+            continue
+        passage = cited[0]
+        signal, why = confirm_signal(
+            account, passage.source, passage.text, item.type, gathered.as_of
+        )
+        if signal is None:
+            rejected[why] += 1
+        elif _known(signal, [*gathered.assessment.signals, *kept]):
+            rejected["found by the rules already"] += 1
+        else:
+            kept.append(signal)
+    return kept, {"offered": len(offered), "kept": len(kept), "rejected": dict(rejected)}
+
+
+def _known(signal: Signal, signals: list[Signal]) -> bool:
+    """Whether a signal of the same type quotes the same sentence or names the same entity."""
+    quotes = {e.quote for e in signal.evidence}
+    return any(
+        s.type is signal.type
+        and (quotes & {e.quote for e in s.evidence} or (s.entity and s.entity == signal.entity))
+        for s in signals
+    )
 
 
 def _layer(name: LayerName, gathered: Gathered, written: Written, settings: Settings) -> Layer:

@@ -16,7 +16,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from agent.schemas import Claim, Evidence, LayerName, Persona, ValueMessage
+from agent.schemas import Claim, Evidence, LayerName, Persona, SignalType, ValueMessage
 from agent.synthesize.evidence import Candidate
 
 # Sized so a whole draft (four layers of three claims, six messages) stays near 1,000 tokens,
@@ -29,6 +29,8 @@ GAP_CHARS = 100
 CLAIMS_PER_LAYER = 3
 EVIDENCE_PER_CLAIM = 2
 GAPS_PER_LAYER = 1
+#: Events the model may point out among the passages (dossier checks each as it does its own).
+SIGNALS_DRAFTED = 4
 
 PassageId = Annotated[str, StringConstraints(max_length=8)]
 Gap = Annotated[str, StringConstraints(max_length=GAP_CHARS)]
@@ -70,6 +72,13 @@ class DraftMessage(_Compact):
     proof_points: list[PassageId] = Field(min_length=1, max_length=EVIDENCE_PER_CLAIM)
 
 
+class DraftSignal(_Compact):
+    """A passage the model reads as an event at the client, and the event's type."""
+
+    type: SignalType
+    passage: PassageId
+
+
 class BriefDraft(_Compact):
     """The part of a brief the model writes; dossier adds signals, triage, stakeholders and
     the source list, which come from deterministic checks. A layer left out is empty."""
@@ -79,6 +88,7 @@ class BriefDraft(_Compact):
     focus_reason: str = Field(max_length=SUMMARY_CHARS)
     layers: list[DraftLayer] = Field(max_length=len(LayerName))
     messages: list[DraftMessage] = Field(max_length=len(Persona))
+    signals: list[DraftSignal] = Field(default_factory=list, max_length=SIGNALS_DRAFTED)
 
     def layer(self, name: LayerName) -> DraftLayer:
         """The draft layer of that name (the first, if the model wrote it twice)."""

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from agent.assess.attribution import not_an_event, third_party
 from agent.assess.entities import Context
 from agent.assess.rules import read_hit, rivals_named
-from agent.assess.signals import detect_signals
+from agent.assess.signals import confirm_signal, detect_signals
 from agent.schemas import Account, Signal, SignalType, Source, SourceKind
 
 T = SignalType
@@ -132,3 +132,24 @@ def test_reviewers_telling_of_new_offices_is_expansion() -> None:
                                   "They keep opening new offices in Asia."))
     ]  # fmt: skip
     assert any(s.type is T.expansion for s in _signals(*reviews))
+
+
+def test_a_signal_the_model_points_out_passes_the_rules_checks_or_is_refused() -> None:
+    news = _source(30, SourceKind.news, "Halvex cut 8% of its workforce on Monday, the company "
+                   "said. Globex cut 5% of its staff. Will Halvex cut more jobs next year?")  # fmt: skip
+    kept, why = confirm_signal(HALVEX, news, "Halvex cut 8% of its workforce on Monday, the "
+                               "company said.", T.layoffs, NOW)  # fmt: skip
+    assert kept is not None and why == "kept" and kept.metrics["found_by"] == "model"
+    assert kept.entity == "8%" and kept.evidence[0].source_id == news.id
+    other, why = confirm_signal(HALVEX, news, "Globex cut 5% of its staff.", T.layoffs, NOW)
+    assert other is None and "not the client's" in why
+    asked, why = confirm_signal(
+        HALVEX, news, "Will Halvex cut more jobs next year?", T.layoffs, NOW
+    )
+    assert asked is None and why == "question"
+    made_up, why = confirm_signal(HALVEX, news, "Halvex cut 50% of staff.", T.layoffs, NOW)
+    assert made_up is None and why == "not a sentence of its source"
+    review = _source(31, SourceKind.employee_review, "Pros: Halvex raised $40 million.")
+    funding, why = confirm_signal(HALVEX, review, "Pros: Halvex raised $40 million.",
+                                  T.funding_round, NOW)  # fmt: skip
+    assert funding is None and "is not read from one sentence" in why

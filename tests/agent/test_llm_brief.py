@@ -302,3 +302,19 @@ def test_a_context_too_small_for_one_passage_per_layer_falls_back_with_its_reaso
     briefing, chat = run(workspace, stop_research, research=False, llm_context_tokens=2_048)
     assert briefing.mode == "extractive" and not chat.received
     assert "DOSSIER_LLM_CONTEXT_TOKENS" in briefing.notices[0]
+
+
+def test_signals_the_model_points_out_are_checked_like_the_rules_own(workspace: Path) -> None:
+    def point_out(args: dict[str, Any]) -> None:
+        args["signals"] = [
+            {"type": "layoffs", "passage": FABRICATED},
+            {"type": "usage_decline", "passage": first_claim(args)["evidence"][0]},
+        ]
+
+    briefing, _ = run(workspace, stop_research, draft(point_out))
+    assert briefing.mode.startswith("llm:"), briefing.notices
+    found = briefing.metadata["model_signals"]
+    assert found["offered"] == 2 and found["kept"] == 0
+    assert found["rejected"]["unknown passage"] == 1
+    assert sum(found["rejected"].values()) == 2
+    assert not [s for s in briefing.signals if s.metrics.get("found_by") == "model"]
