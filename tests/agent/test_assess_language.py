@@ -135,10 +135,10 @@ def test_reviewers_telling_of_new_offices_is_expansion() -> None:
 
 
 def test_a_signal_the_model_points_out_passes_the_rules_checks_or_is_refused() -> None:
-    news = _source(30, SourceKind.news, "Halvex cut 8% of its workforce on Monday, the company "
-                   "said. Globex cut 5% of its staff. Will Halvex cut more jobs next year?")  # fmt: skip
-    kept, why = confirm_signal(HALVEX, news, "Halvex cut 8% of its workforce on Monday, the "
-                               "company said.", T.layoffs, NOW)  # fmt: skip
+    said = "Halvex cut 8% of its workforce on Monday, the company said."
+    text = f"{said} Globex cut 5% of its staff. Will Halvex cut more jobs next year?"
+    news = _source(30, SourceKind.news, text)
+    kept, why = confirm_signal(HALVEX, news, said, T.layoffs, NOW)
     assert kept is not None and why == "kept" and kept.metrics["found_by"] == "model"
     assert kept.entity == "8%" and kept.evidence[0].source_id == news.id
     other, why = confirm_signal(HALVEX, news, "Globex cut 5% of its staff.", T.layoffs, NOW)
