@@ -154,6 +154,7 @@ LLM_FIELDS = (
     "passages_shown",
     "validation_errors",
     "llm_error",
+    "model_signals",
 )
 
 
@@ -314,6 +315,11 @@ def llm_summary(outcomes: Sequence[DocOutcome]) -> dict[str, Any]:
         "seconds_per_brief": round(sum(o.seconds for o in by_model) / n, 1),
         "repair_rounds": total("repair_rounds"),
         "unsupported": total("unsupported"),
+        # events the model pointed out, and those that passed the rules' checks and were new
+        "model_signals_offered": sum(
+            o.llm.get("model_signals", {}).get("offered", 0) for o in by_model
+        ),
+        "model_signals_kept": sum(o.llm.get("model_signals", {}).get("kept", 0) for o in by_model),
     }
 
 
