@@ -26,28 +26,27 @@ def write_atomic(path: Path, data: str | bytes) -> None:
     file in place and no temporary file behind. An OSError names `path`, not the temporary file.
     """
     payload = data.encode("utf-8") if isinstance(data, str) else data
-    with _naming(path):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(payload)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+    with _replacing(path) as fd, os.fdopen(fd, "wb") as handle:
+        handle.write(payload)
 
 
 @contextmanager
 def atomic_text(path: Path) -> Iterator[TextIO]:
     """A UTF-8 text file to write in pieces, renamed over `path` when the block ends without
     error (as `write_atomic`: the old file stays in place otherwise, no temporary behind)."""
+    with _replacing(path) as fd, os.fdopen(fd, "w", encoding="utf-8") as handle:
+        yield handle
+
+
+@contextmanager
+def _replacing(path: Path) -> Iterator[int]:
+    """The open descriptor of a unique temporary file beside `path` (the block must close it),
+    renamed over `path` when the block ends without error and removed when it does not."""
     with _naming(path):
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                yield handle
+            yield fd
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)

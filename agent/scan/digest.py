@@ -14,7 +14,7 @@ import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, Protocol, TextIO
+from typing import TYPE_CHECKING, Literal, TextIO
 
 from pydantic import BaseModel, Field, ValidationError
 
@@ -88,7 +88,7 @@ class Digest(BaseModel):
 #: Accounts whose new signals a digest reads from the ledger at a time.
 BATCH = 200
 
-#: The ledger's unreported signals of the given accounts.
+#: The signals of the given accounts that the run's digest lists (`Ledger.listed`).
 LoadSignals = Callable[[Sequence[str]], "list[Recorded]"]
 
 
@@ -164,21 +164,6 @@ class DigestRun:
         )
 
 
-class _Readable(Protocol):
-    """What a digest is written from: a scan's `DigestRun` or a whole `Digest`."""
-
-    run_id: str
-    started_at: datetime
-    finished_at: datetime
-
-    @property
-    def scanned(self) -> int: ...
-
-    def counts(self) -> dict[str, int]: ...
-
-    def worth_reading(self) -> Iterable[DigestAccount]: ...
-
-
 def _status_counts(accounts: Iterable[DigestAccount]) -> dict[str, int]:
     counts = {"red": 0, "yellow": 0, "expansion": 0, "errors": 0}
     for a in accounts:
@@ -187,21 +172,6 @@ def _status_counts(accounts: Iterable[DigestAccount]) -> dict[str, int]:
         counts["expansion"] += a.expansion
         counts["errors"] += bool(a.errors)
     return counts
-
-
-def build_digest(
-    run_id: str,
-    started_at: datetime,
-    finished_at: datetime,
-    accounts: Sequence[DigestAccount],
-    new: Sequence[Recorded],
-) -> Digest:
-    """The whole digest of a run: its accounts, each given the ledger's unreported signals."""
-    fresh: dict[str, int] = {}
-    for item in new:
-        fresh[item.account_id] = fresh.get(item.account_id, 0) + 1
-    run = DigestRun(run_id, started_at, finished_at, accounts, fresh, lambda ids: list(new))
-    return run.whole()
 
 
 def render_digest(digest: Digest | DigestRun, fmt: DigestFormat) -> str:
