@@ -266,6 +266,10 @@ def _read(deps: Deps, account: Account, moment: datetime, outcome: DocOutcome) -
     except DossierError as exc:
         outcome.brief_error = " ".join(str(exc).split())
         return
+    # the brief's signals: in LLM mode, the rules' and the model's that passed their checks
+    outcome.signals = [
+        (s.type.value, [e.quote for e in s.evidence]) for s in briefing.signals if s.evidence
+    ]
     outcome.claims = [
         (layer.value, claim.text, [e.quote for e in claim.evidence])
         for layer, content in briefing.layers.items()
