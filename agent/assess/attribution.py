@@ -9,6 +9,7 @@ organisation that is the sentence's subject.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -233,7 +234,9 @@ def third_party(text: str, client_names: tuple[str, ...]) -> bool:
     return subject_org(text, client_names) is not None
 
 
+@functools.lru_cache(maxsize=64)
 def _joint(client_names: tuple[str, ...]) -> re.Pattern[str]:
+    """The client named beside another party as a second subject ("CTEC and HackerRank")."""
     names = "|".join(re.escape(n) for n in client_names)
     return re.compile(rf"\s+(?:and|&|together with)\s+(?:{names})\b")
 
