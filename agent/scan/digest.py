@@ -84,6 +84,14 @@ class Digest(BaseModel):
         """The accounts with something new or an error, in digest order."""
         return [a for a in self.accounts if a.new_signals or a.errors]
 
+    def worth_count(self) -> int:
+        """How many accounts have something new or an error."""
+        return len(self.worth_reading())
+
+    def read(self) -> Iterator[DigestAccount]:
+        """The accounts in digest order, with their new signals."""
+        return iter(self.accounts)
+
 
 #: Accounts whose new signals a digest reads from the ledger at a time.
 BATCH = 200
@@ -127,14 +135,10 @@ class DigestRun:
             "new_signals": sum(self.fresh.values()),
         }
 
-    def accounts(self, *, worth_reading: bool = False) -> Iterator[DigestAccount]:
+    def read(self, *, worth_reading: bool = False) -> Iterator[DigestAccount]:
         """The accounts in digest order, each with its new signals (read BATCH accounts at a
         time); only those with something new or an error when `worth_reading`."""
-        entries = (
-            [a for a in self.entries if self.fresh.get(a.account_id) or a.errors]
-            if worth_reading
-            else self.entries
-        )
+        entries = [a for a in self.entries if self._worth(a)] if worth_reading else self.entries
         for start in range(0, len(entries), BATCH):
             batch = entries[start : start + BATCH]
             wanted = [a.account_id for a in batch if self.fresh.get(a.account_id)]
@@ -152,7 +156,14 @@ class DigestRun:
 
     def worth_reading(self) -> Iterator[DigestAccount]:
         """The accounts with something new or an error, in digest order."""
-        return self.accounts(worth_reading=True)
+        return self.read(worth_reading=True)
+
+    def worth_count(self) -> int:
+        """How many accounts have something new or an error (their signals left unread)."""
+        return sum(map(self._worth, self.entries))
+
+    def _worth(self, account: DigestAccount) -> bool:
+        return bool(self.fresh.get(account.account_id) or account.errors)
 
     def whole(self) -> Digest:
         """The whole digest in memory (for a small book, or a test)."""
@@ -160,7 +171,7 @@ class DigestRun:
             run_id=self.run_id,
             started_at=self.started_at,
             finished_at=self.finished_at,
-            accounts=list(self.accounts()),
+            accounts=list(self.read()),
         )
 
 
@@ -187,26 +198,16 @@ def write_digest(digest: Digest | DigestRun, fmt: DigestFormat, out: TextIO) -> 
         _json(digest, out)
     elif fmt == "html":
         template = environment().get_template("digest.html.j2")
-        shown = sum(1 for a in _entries(digest) if _is_worth(digest, a))
         for chunk in template.generate(
             d=digest,
             accounts=digest.worth_reading(),
             counts=digest.counts(),
-            quiet=digest.scanned - shown,
+            quiet=digest.scanned - digest.worth_count(),
             label=_label,
         ):
             out.write(chunk)
     else:
         _markdown(digest, out)
-
-
-def _entries(digest: Digest | DigestRun) -> Sequence[DigestAccount]:
-    return digest.entries if isinstance(digest, DigestRun) else digest.accounts
-
-
-def _is_worth(digest: Digest | DigestRun, account: DigestAccount) -> bool:
-    fresh = digest.fresh.get(account.account_id, 0) if isinstance(digest, DigestRun) else 0
-    return bool(fresh or account.new_signals or account.errors)
 
 
 def _json(digest: Digest | DigestRun, out: TextIO) -> None:
@@ -219,11 +220,10 @@ def _json(digest: Digest | DigestRun, out: TextIO) -> None:
     ).model_dump_json(indent=2)
     before, _, _ = head.rpartition('"accounts": []')
     out.write(before + '"accounts": [')
-    accounts = digest.accounts() if isinstance(digest, DigestRun) else iter(digest.accounts)
-    for i, account in enumerate(accounts):
+    for i, account in enumerate(digest.read()):
         body = account.model_dump_json(indent=2).replace("\n", "\n    ")
         out.write(("," if i else "") + "\n    " + body)
-    out.write("\n  ]\n}\n" if _entries(digest) else "]\n}\n")
+    out.write("\n  ]\n}\n" if digest.scanned else "]\n}\n")
 
 
 def _markdown(digest: Digest | DigestRun, out: TextIO) -> None:

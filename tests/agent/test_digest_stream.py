@@ -70,7 +70,7 @@ def test_the_digest_reads_a_few_accounts_signals_at_a_time(
     monkeypatch.setattr(digest_module, "BATCH", 2)
     asked: list[Sequence[str]] = []
     run = _run(asked)
-    order = [a.account_id for a in run.accounts()]
+    order = [a.account_id for a in run.read()]
     # red first (more new signals first), then yellow, green, unassessed
     assert order == ["beta", "alpha", "gamma", "calm", "broken"]
     assert all(len(ids) <= 2 for ids in asked) and sum(map(len, asked)) == 3
