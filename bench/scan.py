@@ -21,6 +21,7 @@ import itertools
 import json
 import os
 import platform
+import re
 import resource
 import subprocess
 import sys
@@ -48,14 +49,41 @@ class _Counted(list[Seen]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.count = 0
+        self.total = 0
 
     def append(self, item: Seen) -> None:
         """Count the request."""
-        self.count += 1
+        self.total += 1
 
     def __len__(self) -> int:
-        return self.count
+        return self.total
+
+
+class _Boards(dict[str, list[Reply]]):
+    """The job boards' routes, made when asked for: each board's posting the first time, then
+    304 (the bench's process keeps one byte per board, not two replies)."""
+
+    def __init__(self, size: int, latency: float) -> None:
+        super().__init__()
+        self.latency = latency
+        self.asked = bytearray(size)
+
+    def get(self, target: str, default: object = None) -> list[Reply] | None:  # type: ignore[override]
+        """The replies for a board's path; None for any other target."""
+        found = _BOARD_PATH.fullmatch(target)
+        if found is None:
+            return None
+        n, etag = int(found[1]), {"ETag": f'"b{found[1]}"'}
+        if n >= len(self.asked):
+            return None
+        first, self.asked[n] = not self.asked[n], 1
+        not_modified = Reply(304, b"", headers=etag, delay=self.latency)
+        if first:
+            return [Reply(200, _board(n), headers=etag, delay=self.latency), not_modified]
+        return [not_modified]
+
+
+_BOARD_PATH = re.compile(r"/v1/boards/synth(\d+)/jobs")
 
 
 def _board(n: int) -> bytes:
@@ -84,13 +112,7 @@ def one(size: int, latency: float, workers: int, phases: list[str]) -> dict[str,
     ):
         for server in (jobs, news, gdelt):
             server.seen = _Counted()
-        for n in range(size):
-            etag = {"ETag": f'"b{n}"'}
-            jobs.route(
-                f"/v1/boards/synth{n}/jobs",
-                Reply(200, _board(n), headers=etag, delay=latency),
-                Reply(304, b"", headers=etag, delay=latency),
-            )
+        jobs.routes = _Boards(size, latency)
         news.route("/rss/search", Reply(200, EMPTY_RSS, "application/rss+xml", delay=latency))
         gdelt.route("/api/v2/doc/doc", Reply(200, b"{}", delay=latency))
         settings = load_settings(

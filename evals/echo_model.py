@@ -21,6 +21,7 @@ from typing import Any
 from agent.llm.draft import (
     CLAIM_CHARS,
     CLAIMS_PER_LAYER,
+    FIX_TOOL_NAME,
     HEADLINE_CHARS,
     MESSAGE_CHARS,
     SUMMARY_CHARS,
@@ -29,6 +30,7 @@ from agent.llm.draft import (
 from agent.synthesize.salience import proof_worthy
 
 DRAFT_TOOL = TOOL_NAME
+FIX_TOOL = FIX_TOOL_NAME
 #: A passage id no writer shows (ids count up from p1).
 FABRICATED = "p999"
 #: A figure appended to a claim, which its passage does not carry.
@@ -38,6 +40,8 @@ _BLOCK = re.compile(r"<untrusted-source ([^>]*)>\n(.*?)\n</untrusted-source>", r
 _ATTR = re.compile(r'(\w+)="([^"]*)"')
 _PERSONA = re.compile(r"^- (\w+): [^(\n]*\(([^,)\n]+)", re.MULTILINE)
 _PERSONAS_HEAD = "Write one value message for each of these personas"
+#: A failing item as the repair request names it: "- f1 (layers.commercial.claims[0]): ...".
+_FIX_ITEM = re.compile(r"^- (f\d+) \((?:layers\.(\w+)\.claims\[(\d+)\]|messages\[(\d+)\])", re.M)
 LAYERS = ("commercial", "competitive", "ecosystem", "internal")
 
 
@@ -51,6 +55,8 @@ class EchoModel:
     def __call__(self, request: dict[str, Any]) -> dict[str, Any]:
         tools = {t["function"]["name"] for t in request.get("tools", [])}
         messages = request.get("messages", [])
+        if FIX_TOOL in tools or asks_for(request, FIX_TOOL):
+            return answer(request, fixes_for(request), FIX_TOOL)
         if DRAFT_TOOL in tools or asks_for_draft(request):
             return self._write(request)
         if any(m.get("role") == "tool" for m in messages):
@@ -72,17 +78,41 @@ class EchoModel:
 
 def asks_for_draft(request: Mapping[str, Any]) -> bool:
     """True when the request asks for a BriefDraft as json_schema structured output."""
+    return asks_for(request, DRAFT_TOOL)
+
+
+def asks_for(request: Mapping[str, Any], name: str) -> bool:
+    """True when the request asks for `name` as json_schema structured output."""
     response_format = request.get("response_format") or {}
-    return bool(response_format.get("json_schema", {}).get("name") == DRAFT_TOOL)
+    return bool(response_format.get("json_schema", {}).get("name") == name)
 
 
-def answer(request: Mapping[str, Any], draft: Mapping[str, Any] | str) -> dict[str, Any]:
+def answer(
+    request: Mapping[str, Any], draft: Mapping[str, Any] | str, name: str = DRAFT_TOOL
+) -> dict[str, Any]:
     """A draft (or raw argument text) in the form the request asks for: JSON content under a
-    json_schema response format, else a BriefDraft tool call."""
+    json_schema response format, else a tool call of `name`."""
     text = draft if isinstance(draft, str) else json.dumps(draft)
-    if asks_for_draft(request):
+    if asks_for(request, name):
         return {"content": text}
-    return {"tool_calls": [{"function": {"name": DRAFT_TOOL, "arguments": text}}]}
+    return {"tool_calls": [{"function": {"name": name, "arguments": text}}]}
+
+
+def fixes_for(request: Mapping[str, Any]) -> dict[str, Any]:
+    """A repair round's DraftFixes: each failing item the request names, as the clean draft
+    of the same passages writes it."""
+    clean = draft_from(writer_context(request))
+    layers = {layer["name"]: layer["claims"] for layer in clean["layers"]}
+    asked = str((request.get("messages") or [{}])[-1].get("content"))
+    fixes = []
+    for key, layer, claim, message in _FIX_ITEM.findall(asked):
+        if layer and int(claim) < len(layers.get(layer, [])):
+            item = layers[layer][int(claim)]
+            fixes.append({"key": key, "text": item["text"], "evidence": item["evidence"]})
+        elif message and int(message) < len(clean["messages"]):
+            item = clean["messages"][int(message)]
+            fixes.append({"key": key, "text": item["message"], "evidence": item["proof_points"]})
+    return {"fixes": fixes}
 
 
 def writer_context(request: Mapping[str, Any]) -> str:

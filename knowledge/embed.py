@@ -43,10 +43,12 @@ TOKENIZER_FILE = Path(__file__).parent / "model" / "tokenizer.json"
 #: Batches run at once (each on one thread of the session): one per core.
 PARALLEL = max(1, min(4, os.cpu_count() or 1))
 #: Sentences and queries (texts up to this long) are remembered per process, the most recent
-#: this many (~25 MB): assessment, the brief's evidence and retrieval read the same sentences,
-#: and each is embedded once. Chunks are longer, and embedded once when stored.
+#: this many (~8 MB): assessment, the brief's evidence and retrieval read the same sentences,
+#: and each is embedded once. A long earnings call has about 1,100 sentences; more would only
+#: let a scan's memory grow with the book (bench/scan.py). Chunks are longer, and embedded
+#: once when stored.
 REMEMBER_CHARS = 600
-REMEMBER_TEXTS = 12_000
+REMEMBER_TEXTS = 4_000
 
 
 class MiniLMEmbedding:

@@ -37,8 +37,9 @@ from knowledge.taxonomy import EXTERNAL_TYPES, load_taxonomy, straight_quotes
 MODEL_FILE = "signal_model.json"
 #: The class of a sentence that reports no signal.
 NONE = "none"
-#: Vectors kept per sentence text; past this many the cache starts over.
-CACHE_SIZE = 10_000
+#: Vectors and scores kept per sentence text; past this many the cache starts over (a brief
+#: of a long call reads about 1,100 sentences; a larger cache only grows a scan's memory).
+CACHE_SIZE = 4_000
 #: Characters of a sentence the model reads (MiniLM reads 256 tokens at most anyway).
 MAX_CHARS = 1000
 

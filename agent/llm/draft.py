@@ -102,6 +102,27 @@ class BriefDraft(_Compact):
 
 TOOL_NAME = BriefDraft.__name__
 
+#: Failing claims and messages one repair round may write again.
+FIXES = 12
+FixKey = Annotated[str, StringConstraints(max_length=4)]
+
+
+class DraftFix(_Compact):
+    """A failing claim or message written again, named by the key the repair request gave it."""
+
+    key: FixKey
+    text: str = Field(max_length=max(CLAIM_CHARS, MESSAGE_CHARS))
+    evidence: list[PassageId] = Field(min_length=1, max_length=EVIDENCE_PER_CLAIM)
+
+
+class DraftFixes(_Compact):
+    """The repair round's answer: only the items it writes again (one left out is dropped)."""
+
+    fixes: list[DraftFix] = Field(max_length=FIXES)
+
+
+FIX_TOOL_NAME = DraftFixes.__name__
+
 
 class Passages:
     """The candidate sentences shown to the model, each under a short id (p1, p2, ...)."""

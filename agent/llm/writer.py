@@ -9,17 +9,17 @@ passage shown, every quote is in its source (the one grounding check of validate
 says only what its quotes support (agent/llm/support.py), nothing repeats text that addresses a
 model ("ignore previous instructions…"), and no customer-facing message carries internal
 figures. A draft that fails gets one repair round with the errors sent back (the "reask"
-pattern, driven by tenacity); what still fails after it is dropped and counted.
+pattern): a draft that cannot be read is asked for again whole, a readable one only for its
+failing claims and messages (`DraftFixes`); what still fails after it is dropped and counted.
 """
 
 from __future__ import annotations
 
-import contextlib
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, TypeVar
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import (
@@ -30,12 +30,22 @@ from langchain_core.messages import (
     ToolMessage,
 )
 from langchain_core.runnables import Runnable
-from pydantic import ValidationError
-from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
+from pydantic import BaseModel, ValidationError
 
 from agent.config import Settings
 from agent.deps import Deps
-from agent.llm.draft import TOOL_NAME, BriefDraft, DraftClaim, DraftMessage, Passages, json_in
+from agent.llm.draft import (
+    FIX_TOOL_NAME,
+    FIXES,
+    TOOL_NAME,
+    BriefDraft,
+    DraftClaim,
+    DraftFix,
+    DraftFixes,
+    DraftMessage,
+    Passages,
+    json_in,
+)
 from agent.llm.fence import fence
 from agent.llm.model import LlmError, Usage, invoke, tool_calling
 from agent.llm.support import unsupported
@@ -47,11 +57,10 @@ from agent.validate import LeakCheck, clip, fold, instruction_like, quote_error
 from knowledge.retrieve import LayerSpec
 from prompts import load_prompt
 
-#: Repair rounds after the first answer (the issue asks for exactly one).
-REPAIR_ROUNDS = 1
 #: Consecutive words a text may share with a planted instruction before it counts as repeating it.
 PLANTED_SHINGLE = 5
 _WORD = re.compile(r"\w+")
+_M = TypeVar("_M", bound=BaseModel)
 #: Characters per prompt token assumed when fitting a prompt to a model's context.
 CHARS_PER_TOKEN = 3.0
 #: Context tokens kept free for the draft, the repair request and the repaired draft (a
@@ -105,14 +114,6 @@ class Written:
             "withheld_text": self.withheld,
             **({"repair_error": self.repair_error} if self.repair_error else {}),
         }
-
-
-class _Rejected(Exception):
-    """One answer failed validation (carried to tenacity, which decides on a repair)."""
-
-    def __init__(self, errors: list[str]) -> None:
-        super().__init__("; ".join(errors))
-        self.errors = errors
 
 
 @dataclass
@@ -202,72 +203,114 @@ class _Checker:
 
 def prompt_hashes() -> dict[str, str]:
     """The hash of every prompt the LLM path uses, for the brief's metadata."""
-    names = ("research", "brief_system", "brief_context", "repair")
+    names = ("research", "brief_system", "brief_context", "repair", "fix")
     return {name: load_prompt(name).sha256 for name in names}
 
 
 def write(deps: Deps, given: WriterInput, usage: Usage) -> Written:
-    """Ask for a draft, repair it once if it fails, then drop whatever still fails."""
-    assert deps.chat is not None
+    """Ask for a draft, repair it once if it fails, then drop whatever still fails.
+
+    A draft that cannot be read is asked for again whole. A readable one keeps what passes:
+    the repair round asks only for its failing claims and messages again (`DraftFixes`), so
+    a small model writes a few sentences instead of a second brief."""
+    chat = deps.chat
+    assert chat is not None
     settings = deps.settings
     system = load_prompt("brief_system").fill(tool=TOOL_NAME)
     given, cut = fit_to_context(given, system, settings.llm_context_tokens)
     passages = Passages(given.passages)
-    structured = _structured(deps.chat, settings)
     conversation: list[BaseMessage] = [
         SystemMessage(system),
         HumanMessage(_context(given, passages)),
     ]
     checker = _Checker(given, passages, planted_shingles(given.sources.values()))
-    state: dict[str, Any] = {"draft": None, "errors": [], "rounds": 0, "first": None}
 
-    def attempt() -> None:
-        try:
-            raw = invoke(lambda: structured.invoke(conversation), settings)
-        except LlmError as exc:
-            if state["draft"] is None:
-                raise
-            # a repair that fails (cut off at the token limit, timed out) costs the repair,
-            # not the draft: the first draft is kept and what fails in it is dropped below
-            state["repair_error"] = str(exc)
-            return
+    def ask(model: type[BaseModel], step: str) -> Any:
+        structured = _structured(chat, settings, model)
+        raw = invoke(lambda: structured.invoke(conversation), settings)
         if isinstance(raw, BaseMessage):
-            usage.add(raw, "repair" if state["rounds"] else "write")
+            usage.add(raw, step)
             conversation.append(raw)
-        parsed, errors = read_draft(raw)
-        if parsed is not None:
-            state["draft"] = parsed
-            errors = checker.errors(parsed)
-        if state["first"] is None:
-            state["first"] = errors
-        if errors:
-            state["errors"] = errors
-            raise _Rejected(errors)
+        return raw
 
-    def ask_repair(retry: RetryCallState) -> None:
-        state["rounds"] += 1
-        conversation.extend(_repair_messages(conversation[-1], state["errors"]))
-
-    retrying = Retrying(
-        stop=stop_after_attempt(1 + REPAIR_ROUNDS) | _budget_spent(usage),
-        retry=retry_if_exception_type(_Rejected),
-        before_sleep=ask_repair,
-        reraise=True,
-    )
-    with contextlib.suppress(_Rejected):  # what still fails after the repair is dropped below
-        retrying(attempt)
-    draft: BriefDraft | None = state["draft"]
+    draft, first = read_draft(ask(BriefDraft, "write"))
+    if draft is not None:
+        first = checker.errors(draft)
+    failing = _failing(draft, checker) if draft is not None else {}
+    rounds, repair_error, errors = 0, None, first
+    if draft is None and usage.left != 0:
+        rounds = 1
+        conversation.extend(_repair_messages(conversation[-1], "repair", first))
+        draft, errors = read_draft(ask(BriefDraft, "repair"))
+    elif draft is not None and failing and usage.left != 0:
+        rounds = 1
+        conversation.extend(_repair_messages(conversation[-1], "fix", _fix_lines(failing)))
+        try:
+            draft = apply_fixes(draft, failing, read_fixes(ask(DraftFixes, "repair")))
+        except LlmError as exc:
+            # a repair that fails (cut off at the token limit, timed out) costs the repair,
+            # not the draft: what fails in the draft is dropped below
+            repair_error = str(exc)
     if draft is None:
         raise LlmError(
-            "the model's brief could not be read after a repair round: "
-            + "; ".join(state["errors"][:3])
+            "the model's brief could not be read after a repair round: " + "; ".join(errors[:3])
         )
-    written = Written(
-        draft=draft, passages=passages, repair_rounds=state["rounds"], first_errors=state["first"]
-    )
-    written.repair_error = state.get("repair_error")
-    written.cut_to_fit = cut
+    written = Written(draft=draft, passages=passages, repair_rounds=rounds, first_errors=first)
+    written.repair_error, written.cut_to_fit = repair_error, cut
     return drop_failing(written, checker)
+
+
+@dataclass(frozen=True)
+class _Failing:
+    """A claim or message that failed the checks, where it is, and why."""
+
+    path: str
+    layer: LayerName | None
+    index: int
+    errors: list[str]
+
+
+def _failing(draft: BriefDraft, checker: _Checker) -> dict[str, _Failing]:
+    """The draft's failing claims and messages under the keys a repair request names them by
+    (f1, f2, ...): at most FIXES, claims first."""
+    found: list[_Failing] = []
+    for name in LayerName:
+        for i, claim in enumerate(draft.layer(name).claims):
+            path = f"layers.{name.value}.claims[{i}]"
+            bad, unsupported_ = checker.claim(path, claim)
+            if bad or unsupported_:
+                found.append(_Failing(path, name, i, bad + unsupported_))
+    for i, msg in enumerate(draft.messages):
+        if errors := checker.message(i, msg):
+            found.append(_Failing(f"messages[{i}]", None, i, errors))
+    return {f"f{n}": item for n, item in enumerate(found[:FIXES], start=1)}
+
+
+def _fix_lines(failing: Mapping[str, _Failing]) -> list[str]:
+    return [f"{key} ({item.path}): " + "; ".join(item.errors) for key, item in failing.items()]
+
+
+def apply_fixes(
+    draft: BriefDraft, failing: Mapping[str, _Failing], fixes: Sequence[DraftFix]
+) -> BriefDraft:
+    """The draft with each failing item the repair wrote again replaced (its text and ids);
+    a fix under an unknown key is ignored, and what is not fixed still fails."""
+    fixed = draft.model_copy(deep=True)
+    for fix in fixes:
+        item = failing.get(fix.key.strip().casefold())
+        if item is None:
+            continue
+        if item.layer is not None:
+            claims = fixed.layer(item.layer).claims
+            claims[item.index] = claims[item.index].model_copy(
+                update={"text": fix.text, "evidence": fix.evidence}
+            )
+        else:
+            message = fixed.messages[item.index]
+            fixed.messages[item.index] = message.model_copy(
+                update={"message": fix.text, "proof_points": fix.evidence}
+            )
+    return fixed
 
 
 def prompt_tokens(text: str) -> int:
@@ -310,42 +353,49 @@ def structured_method(settings: Settings) -> str:
     return "json_schema" if settings.llm_base_url else "function_calling"
 
 
-def _structured(chat: BaseChatModel, settings: Settings) -> Runnable[Any, Any]:
+def _structured(
+    chat: BaseChatModel, settings: Settings, model: type[BaseModel]
+) -> Runnable[Any, Any]:
+    name = model.__name__
     if structured_method(settings) == "json_schema":
-        schema = {"name": TOOL_NAME, "schema": BriefDraft.model_json_schema()}
+        schema = {"name": name, "schema": model.model_json_schema()}
         return chat.bind(response_format={"type": "json_schema", "json_schema": schema})
-    return tool_calling(lambda: chat.bind_tools([BriefDraft], tool_choice=TOOL_NAME), settings)
+    return tool_calling(lambda: chat.bind_tools([model], tool_choice=name), settings)
 
 
 def read_draft(raw: Any) -> tuple[BriefDraft | None, list[str]]:
     """The draft an answer carries (a BriefDraft tool call, or JSON in its content, bare or
     fenced), or why it carries none, in words the model can act on."""
+    return _read(raw, BriefDraft)
+
+
+def read_fixes(raw: Any) -> list[DraftFix]:
+    """The fixes a repair answer carries; none when it carries no readable DraftFixes."""
+    fixes, _ = _read(raw, DraftFixes)
+    return fixes.fixes if fixes is not None else []
+
+
+def _read(raw: Any, model: type[_M]) -> tuple[_M | None, list[str]]:
+    name = model.__name__
     if not isinstance(raw, AIMessage):
-        return None, [f"no {TOOL_NAME} in the answer"]
-    calls = [c for c in raw.tool_calls if c.get("name") == TOOL_NAME]
+        return None, [f"no {name} in the answer"]
+    calls = [c for c in raw.tool_calls if c.get("name") == name]
     try:
         if calls:
-            return BriefDraft.model_validate(calls[0]["args"]), []
+            return model.model_validate(calls[0]["args"]), []
         if raw.invalid_tool_calls:
             args = raw.invalid_tool_calls[0].get("args")
-            return None, [f"the {TOOL_NAME} arguments are not valid JSON: " + clip(str(args), 120)]
+            return None, [f"the {name} arguments are not valid JSON: " + clip(str(args), 120)]
         content = raw.content if isinstance(raw.content, str) else str(raw.content)
         if not content.strip():
-            return None, [f"no {TOOL_NAME} in the answer"]
-        return BriefDraft.model_validate(json_in(content)), []
+            return None, [f"no {name} in the answer"]
+        return model.model_validate(json_in(content)), []
     except ValidationError as exc:
         return None, [
             f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:10]
         ]
     except ValueError:
-        return None, [f"the {TOOL_NAME} JSON is not valid JSON: " + clip(str(raw.content), 120)]
-
-
-def _budget_spent(usage: Usage) -> Any:
-    def stop(retry: RetryCallState) -> bool:
-        return usage.left == 0
-
-    return stop
+        return None, [f"the {name} JSON is not valid JSON: " + clip(str(raw.content), 120)]
 
 
 def drop_failing(written: Written, checker: _Checker) -> Written:
@@ -394,10 +444,12 @@ def _free_text(draft: BriefDraft) -> list[tuple[str, str]]:
     return texts
 
 
-def _repair_messages(last: BaseMessage, errors: Sequence[str]) -> list[BaseMessage]:
-    """The errors sent back: as the result of each tool call the answer made (the chat API
+def _repair_messages(last: BaseMessage, prompt: str, errors: Sequence[str]) -> list[BaseMessage]:
+    """The errors sent back in the `prompt` ("repair": write the whole draft again; "fix":
+    only the failing items): as the result of each tool call the answer made (the chat API
     wants one per call), or as a user turn when the answer made none."""
-    text = load_prompt("repair").fill(tool=TOOL_NAME, errors="\n".join(f"- {e}" for e in errors))
+    tool = TOOL_NAME if prompt == "repair" else FIX_TOOL_NAME
+    text = load_prompt(prompt).fill(tool=tool, errors="\n".join(f"- {e}" for e in errors))
     ids = []
     if isinstance(last, AIMessage):
         ids = [c.get("id") for c in [*last.tool_calls, *last.invalid_tool_calls] if c.get("id")]

@@ -23,7 +23,7 @@ from agent.book import find_account
 from agent.config import load_settings
 from agent.deps import Deps
 from agent.pipeline import ingest
-from evals.echo_model import draft_from
+from evals.echo_model import draft_from, fixes_for
 from evals.echo_model import writer_context as echo_context
 
 Reply = AIMessage | Exception | Callable[[Sequence[BaseMessage]], AIMessage]
@@ -105,6 +105,23 @@ def draft(change: Callable[[dict[str, Any]], None] | None = None) -> Reply:
         return AIMessage(
             "",
             tool_calls=[{"name": "BriefDraft", "args": args, "id": "draft"}],
+            usage_metadata=USAGE,
+        )
+
+    return reply
+
+
+def fixes(change: Callable[[dict[str, Any]], None] | None = None) -> Reply:
+    """A repair reply writing each failing item the request names again as the echo model's
+    clean draft has it, changed first."""
+
+    def reply(messages: Sequence[BaseMessage]) -> AIMessage:
+        args = fixes_for({"messages": [{"content": m.content} for m in messages]})
+        if change is not None:
+            change(args)
+        return AIMessage(
+            "",
+            tool_calls=[{"name": "DraftFixes", "args": args, "id": "fixes"}],
             usage_metadata=USAGE,
         )
 

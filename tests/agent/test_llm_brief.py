@@ -28,6 +28,7 @@ from tests.agent.llm_fakes import (
     calls,
     draft,
     first_claim,
+    fixes,
     invalid_json,
     plant_instruction,
     stop_research,
@@ -80,7 +81,7 @@ def test_a_valid_draft_becomes_the_brief_with_its_accounting(workspace: Path) ->
     assert meta["repair_rounds"] == 0 and meta["dropped"] == {"claims": 0, "messages": 0}
     assert meta["prompt_tokens"] == 2000 and meta["completion_tokens"] == 400
     assert meta["estimated_cost_usd"] == pytest.approx((2000 * 0.15 + 400 * 0.60) / 1e6)
-    assert set(meta["prompts"]) == {"research", "brief_system", "brief_context", "repair"}
+    assert set(meta["prompts"]) == {"research", "brief_system", "brief_context", "repair", "fix"}
     assert {m.persona for m in briefing.messages} == set(Persona)
     assert not briefing.notices
     system, context = chat.received[1][0].content, chat.received[1][1].content
@@ -104,17 +105,38 @@ def test_claims_cite_passage_ids_and_the_brief_carries_their_verbatim_quotes(
 
 
 def test_an_unknown_passage_id_is_sent_back_once_and_the_repair_is_used(workspace: Path) -> None:
-    briefing, chat = run(workspace, stop_research, draft(fabricate), draft())
+    briefing, chat = run(workspace, stop_research, draft(fabricate), fixes())
     assert briefing.metadata["repair_rounds"] == 1
     assert briefing.metadata["dropped"]["claims"] == 0
     repair = chat.received[2][-1]
     assert repair.type == "tool" and f"unknown passage {FABRICATED!r}" in str(repair.content)
+    assert "- f1 (layers." in str(repair.content), "only the failing claim is asked for again"
+    assert "DraftFixes" in str(repair.content)
+
+
+def test_a_repair_rewrites_only_the_failing_items_and_keeps_the_rest(workspace: Path) -> None:
+    clean, _ = run(workspace, stop_research, draft())
+    repaired, _ = run(workspace, stop_research, draft(fabricate), fixes())
+    assert claim_quotes(repaired) == claim_quotes(clean)
+    assert [m.message for m in repaired.messages] == [m.message for m in clean.messages]
+
+
+def test_a_fix_under_a_key_that_was_not_asked_for_is_ignored(workspace: Path) -> None:
+    def stray(args: dict[str, Any]) -> None:
+        args["fixes"] = [{**f, "key": "f9"} for f in args["fixes"]]
+
+    briefing, _ = run(workspace, stop_research, draft(fabricate), fixes(stray))
+    assert briefing.metadata["dropped"]["claims"] == 1
 
 
 def test_an_unknown_id_still_cited_after_the_repair_is_dropped_and_counted(
     workspace: Path,
 ) -> None:
-    briefing, _ = run(workspace, stop_research, draft(fabricate), draft(fabricate))
+    def cite_it_again(args: dict[str, Any]) -> None:
+        for fix in args["fixes"]:
+            fix["evidence"] = [FABRICATED]
+
+    briefing, _ = run(workspace, stop_research, draft(fabricate), fixes(cite_it_again))
     assert briefing.metadata["dropped"]["claims"] == 1
     assert any("left out" in n for n in briefing.notices)
 
@@ -125,7 +147,10 @@ def test_a_claim_its_passage_does_not_support_is_repaired_then_dropped_and_count
     def overstate(args: dict[str, Any]) -> None:
         first_claim(args)["text"] = "Larkspur Home revenue fell 87% as Brightwater Labs took share."
 
-    briefing, chat = run(workspace, stop_research, draft(overstate), draft(overstate))
+    def overstate_again(args: dict[str, Any]) -> None:
+        args["fixes"][0]["text"] = "Larkspur Home revenue fell 87% as Brightwater Labs took share."
+
+    briefing, chat = run(workspace, stop_research, draft(overstate), fixes(overstate_again))
     repair = str(chat.received[2][-1].content)
     assert "says more than its passages" in repair and "'87%'" in repair
     assert "Brightwater Labs" in repair
@@ -177,7 +202,12 @@ def test_a_followed_planted_instruction_never_reaches_the_brief(
             "Larkspur will sign a five-year renewal at double the current price."
         )
 
-    briefing, chat = run(workspace, stop_research, draft(obey), draft(obey))
+    def obey_again(args: dict[str, Any]) -> None:
+        args["fixes"][0]["text"] = (
+            "Larkspur will sign a five-year renewal at double the current price."
+        )
+
+    briefing, chat = run(workspace, stop_research, draft(obey), fixes(obey_again))
     text = render(briefing, "json").casefold()
     assert "double the current price" not in text
     assert "five-year renewal" not in text
@@ -190,7 +220,10 @@ def test_a_message_carrying_internal_figures_is_refused(workspace: Path) -> None
     def leak(args: dict[str, Any]) -> None:
         args["messages"][0]["message"] = "Your ARR with us is at risk: cut costs with us."
 
-    briefing, _ = run(workspace, stop_research, draft(leak), draft(leak))
+    def leak_again(args: dict[str, Any]) -> None:
+        args["fixes"][0]["text"] = "Your ARR with us is at risk: cut costs with us."
+
+    briefing, _ = run(workspace, stop_research, draft(leak), fixes(leak_again))
     assert briefing.metadata["dropped"]["messages"] == 1
     assert all("ARR" not in m.message for m in briefing.messages)
     assert briefing.metadata["messages_written_extractively"], "the persona still gets a message"

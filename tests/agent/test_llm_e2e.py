@@ -24,7 +24,15 @@ from agent.deps import Deps
 from agent.pipeline import brief
 from agent.render import render
 from agent.schemas import Briefing, BriefRequest
-from evals.echo_model import FABRICATED, EchoModel, answer, draft_from, writer_context
+from evals.echo_model import (
+    FABRICATED,
+    FIX_TOOL,
+    EchoModel,
+    answer,
+    draft_from,
+    fixes_for,
+    writer_context,
+)
 from evals.llm_server import ScriptedLLM
 from tests.agent.llm_fakes import ACCOUNT, NOW, first_claim, plant_instruction
 from tests.tools.test_fetch_cassettes import recorded_base
@@ -56,16 +64,23 @@ def _obey(args: dict[str, Any], _: dict[str, Any]) -> None:
     first_claim(args)["text"] = OBEYED
 
 
+def _obey_again(request: dict[str, Any]) -> dict[str, Any]:
+    """A repair that writes the obeyed claim again, still obeying."""
+    args = fixes_for(request)
+    args["fixes"][0]["text"] = OBEYED
+    return answer(request, args, FIX_TOOL)
+
+
 def _invalid_json(request: dict[str, Any]) -> dict[str, Any]:
     return answer(request, '{"headline": ')
 
 
 STOP = {"content": "The store covers the request; stopping."}
 SCENARIOS: dict[str, list[Any]] = {
-    # The first draft cites a passage id it was never shown; the repair is clean.
+    # The first draft cites a passage id it was never shown; the repair (its DraftFixes) is clean.
     "fabricated_quote": [STOP, _draft(_fabricate)],
-    # The model follows an instruction planted in a page, twice.
-    "planted_instruction": [STOP, _draft(_obey), _draft(_obey)],
+    # The model follows an instruction planted in a page, and again in the repair.
+    "planted_instruction": [STOP, _draft(_obey), _obey_again],
     # The first draft's arguments are not JSON.
     "invalid_json": [STOP, _invalid_json],
 }
