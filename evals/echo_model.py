@@ -139,12 +139,10 @@ def draft_from(context: str) -> dict[str, Any]:
             if chosen
             else "The sources say little about this layer."
         )
-        gaps = [] if len(claims) >= 2 else [f"Little is known about the {name} layer."]
         layers[name] = {
             "name": name,
             "summary": cut(summary, SUMMARY_CHARS),
             "claims": claims,
-            "gaps": gaps,
         }
     focus = max(LAYERS, key=lambda n: len(layers[n]["claims"]))
     # as the prompt asks: proof points are public passages stating a priority, result or plan

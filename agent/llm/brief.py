@@ -21,6 +21,7 @@ from agent.assess.triage import triage
 from agent.config import Settings
 from agent.deps import Deps
 from agent.errors import BriefingInvalid, ConfigError
+from agent.llm.draft import MESSAGES_DRAFTED
 from agent.llm.model import LlmError, Usage, chat_model
 from agent.llm.research_agent import research_for
 from agent.llm.writer import WriterInput, Written, prompt_hashes, write
@@ -80,7 +81,7 @@ def _writer_input(
         account_name=account.name,
         purpose=purpose,
         today=gathered.as_of.date().isoformat(),
-        personas=request.personas,
+        personas=request.personas[:MESSAGES_DRAFTED],
         passages=assign_layers(
             gathered.candidates, gathered.specs, settings, limit=settings.llm_passages_per_layer
         ),
@@ -226,7 +227,7 @@ def _layer(name: LayerName, gathered: Gathered, written: Written, settings: Sett
             f"{len(claims)} grounded statement(s) below; the model's summary was withheld "
             "because it repeated text planted in a source."
         )
-    gaps = list(part.gaps) or ([spec.gap] if thin else [])
+    gaps = [spec.gap] if thin else []
     return Layer(
         summary=summary, claims=claims, gaps=gaps, questions=list(spec.questions) if thin else []
     )

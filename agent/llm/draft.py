@@ -20,20 +20,21 @@ from agent.schemas import Claim, Evidence, LayerName, Persona, SignalType, Value
 from agent.synthesize.evidence import Candidate
 
 # Sized so a whole draft (four layers of three claims, six messages) stays near 1,000 tokens,
-# about two minutes of writing for a 1.5B model on two cores.
-HEADLINE_CHARS = 120
-CLAIM_CHARS = 200
-SUMMARY_CHARS = 240
-MESSAGE_CHARS = 240
-GAP_CHARS = 100
+# about two minutes of writing for a 1.5B model on two cores; the prompt asks for the same
+# lengths in words, so the grammar seldom has to end a text.
+HEADLINE_CHARS = 100
+CLAIM_CHARS = 160
+SUMMARY_CHARS = 180
+MESSAGE_CHARS = 200
 CLAIMS_PER_LAYER = 3
 EVIDENCE_PER_CLAIM = 2
-GAPS_PER_LAYER = 1
+#: Personas the model writes a value message for (the first the CSM asked for); the others get
+#: the extractive message, which alone is shown the seller profile.
+MESSAGES_DRAFTED = 3
 #: Events the model may point out among the passages (dossier checks each as it does its own).
 SIGNALS_DRAFTED = 4
 
 PassageId = Annotated[str, StringConstraints(max_length=8)]
-Gap = Annotated[str, StringConstraints(max_length=GAP_CHARS)]
 _FENCED_JSON = re.compile(r"```(?:json)?\s*(\{.*\})\s*```", re.DOTALL)
 
 
@@ -61,7 +62,6 @@ class DraftLayer(_Compact):
     summary: str = Field(max_length=SUMMARY_CHARS)
     # required, so a grammar-constrained model must at least consider claims for each layer
     claims: list[DraftClaim] = Field(max_length=CLAIMS_PER_LAYER)
-    gaps: list[Gap] = Field(default_factory=list, max_length=GAPS_PER_LAYER)
 
 
 class DraftMessage(_Compact):
@@ -87,7 +87,7 @@ class BriefDraft(_Compact):
     focus_layer: LayerName
     focus_reason: str = Field(max_length=SUMMARY_CHARS)
     layers: list[DraftLayer] = Field(max_length=len(LayerName))
-    messages: list[DraftMessage] = Field(max_length=len(Persona))
+    messages: list[DraftMessage] = Field(max_length=MESSAGES_DRAFTED)
     signals: list[DraftSignal] = Field(default_factory=list, max_length=SIGNALS_DRAFTED)
 
     def layer(self, name: LayerName) -> DraftLayer:

@@ -64,7 +64,7 @@ _M = TypeVar("_M", bound=BaseModel)
 #: Characters per prompt token assumed when fitting a prompt to a model's context.
 CHARS_PER_TOKEN = 3.0
 #: Context tokens kept free for the draft, the repair request and the repaired draft (a
-#: whole draft is bounded near 1,700 tokens by its schema).
+#: whole draft is bounded near 1,400 tokens by its schema).
 ANSWER_RESERVE = 4_000
 #: Signals and stakeholders listed for orientation (most severe and most relevant first).
 MAX_SIGNALS = 8
@@ -267,7 +267,15 @@ class _Failing:
     path: str
     layer: LayerName | None
     index: int
+    text: str
+    ids: list[str]
     errors: list[str]
+
+    def line(self, key: str) -> str:
+        """How the repair request shows it: its own words first, then what is wrong."""
+        problems = "; ".join(e.removeprefix(self.path).lstrip(" .:") for e in self.errors)
+        cited = ", ".join(self.ids)
+        return f'{key} ({self.path}) wrote "{self.text}" citing {cited}. Problem: {problems}'
 
 
 def _failing(draft: BriefDraft, checker: _Checker) -> dict[str, _Failing]:
@@ -279,15 +287,18 @@ def _failing(draft: BriefDraft, checker: _Checker) -> dict[str, _Failing]:
             path = f"layers.{name.value}.claims[{i}]"
             bad, unsupported_ = checker.claim(path, claim)
             if bad or unsupported_:
-                found.append(_Failing(path, name, i, bad + unsupported_))
+                found.append(
+                    _Failing(path, name, i, claim.text, claim.evidence, bad + unsupported_)
+                )
     for i, msg in enumerate(draft.messages):
         if errors := checker.message(i, msg):
-            found.append(_Failing(f"messages[{i}]", None, i, errors))
+            path = f"messages[{i}] ({msg.persona.value})"
+            found.append(_Failing(path, None, i, msg.message, msg.proof_points, errors))
     return {f"f{n}": item for n, item in enumerate(found[:FIXES], start=1)}
 
 
 def _fix_lines(failing: Mapping[str, _Failing]) -> list[str]:
-    return [f"{key} ({item.path}): " + "; ".join(item.errors) for key, item in failing.items()]
+    return [item.line(key) for key, item in failing.items()]
 
 
 def apply_fixes(
@@ -412,7 +423,6 @@ def drop_failing(written: Written, checker: _Checker) -> Written:
                 kept.append(claim)
         dropped["claims"] += len(layer.claims) - len(kept)
         layer.claims = kept
-        layer.gaps = [g for g in layer.gaps if not checker.text("", g)]
     kept_messages = [m for i, m in enumerate(draft.messages) if not checker.message(i, m)]
     dropped["messages"] = len(draft.messages) - len(kept_messages)
     draft.messages = kept_messages
