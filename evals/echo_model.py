@@ -41,7 +41,7 @@ _ATTR = re.compile(r'(\w+)="([^"]*)"')
 _PERSONA = re.compile(r"^- (\w+): [^(\n]*\(([^,)\n]+)", re.MULTILINE)
 _PERSONAS_HEAD = "Write one value message for each of these personas"
 #: A failing item as the repair request names it: "- f1 (layers.commercial.claims[0]): ...".
-_FIX_ITEM = re.compile(r"^- (f\d+) \((?:layers\.(\w+)\.claims\[(\d+)\]|messages\[(\d+)\])", re.M)
+_FIX_ITEM = re.compile(r"^- (f\d+) \(layers\.(\w+)\.claims\[(\d+)\]\)", re.M)
 LAYERS = ("commercial", "competitive", "ecosystem", "internal")
 
 
@@ -99,19 +99,16 @@ def answer(
 
 
 def fixes_for(request: Mapping[str, Any]) -> dict[str, Any]:
-    """A repair round's DraftFixes: each failing item the request names, as the clean draft
+    """A repair round's DraftFixes: each failing claim the request names, as the clean draft
     of the same passages writes it."""
     clean = draft_from(writer_context(request))
     layers = {layer["name"]: layer["claims"] for layer in clean["layers"]}
     asked = str((request.get("messages") or [{}])[-1].get("content"))
     fixes = []
-    for key, layer, claim, message in _FIX_ITEM.findall(asked):
-        if layer and int(claim) < len(layers.get(layer, [])):
+    for key, layer, claim in _FIX_ITEM.findall(asked):
+        if int(claim) < len(layers.get(layer, [])):
             item = layers[layer][int(claim)]
             fixes.append({"key": key, "text": item["text"], "evidence": item["evidence"]})
-        elif message and int(message) < len(clean["messages"]):
-            item = clean["messages"][int(message)]
-            fixes.append({"key": key, "text": item["message"], "evidence": item["proof_points"]})
     return {"fixes": fixes}
 
 

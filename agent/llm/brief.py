@@ -21,7 +21,7 @@ from agent.assess.triage import triage
 from agent.config import Settings
 from agent.deps import Deps
 from agent.errors import BriefingInvalid, ConfigError
-from agent.llm.draft import MESSAGES_DRAFTED
+from agent.llm.draft import MESSAGES_DRAFTED, finished
 from agent.llm.model import LlmError, Usage, chat_model
 from agent.llm.research_agent import research_for
 from agent.llm.writer import WriterInput, Written, prompt_hashes, write
@@ -121,7 +121,7 @@ def _assemble(
         gathered.specs,
         leadership_changes(gathered.assessment.stakeholders, gathered.sources, gathered.as_of),
     )
-    title, focus_layer, reason = draft.headline, draft.focus_layer, draft.focus_reason
+    title, focus_layer, reason = draft.headline, draft.focus_layer, finished(draft.focus_reason)
     if {"headline", "focus_reason"} & set(written.withheld):
         title, focus_layer, reason = (
             headline(account, focus, gathered.specs),
@@ -219,7 +219,7 @@ def _layer(name: LayerName, gathered: Gathered, written: Written, settings: Sett
     part = written.draft.layer(name)
     claims = [written.passages.claim(c) for c in part.claims]
     thin = len(claims) < settings.min_claims_per_layer
-    summary = part.summary
+    summary = finished(part.summary)
     if not claims:
         summary = f"Unknown: the sources say nothing well-evidenced about this layer. {spec.gap}"
     elif f"layers.{name.value}.summary" in written.withheld:

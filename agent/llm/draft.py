@@ -35,6 +35,10 @@ MESSAGES_DRAFTED = 3
 SIGNALS_DRAFTED = 4
 
 PassageId = Annotated[str, StringConstraints(max_length=8)]
+#: A sentence end followed by more text (not the point of "$22.1").
+_SENTENCE_END = re.compile(r"[.!?][\"')\]]?(?=\s)")
+#: A claim this long that starts its passage is the passage copied, perhaps cut by its bound.
+COPIED_CHARS = 40
 _FENCED_JSON = re.compile(r"```(?:json)?\s*(\{.*\})\s*```", re.DOTALL)
 
 
@@ -102,16 +106,16 @@ class BriefDraft(_Compact):
 
 TOOL_NAME = BriefDraft.__name__
 
-#: Failing claims and messages one repair round may write again.
+#: Failing claims one repair round may write again.
 FIXES = 12
 FixKey = Annotated[str, StringConstraints(max_length=4)]
 
 
 class DraftFix(_Compact):
-    """A failing claim or message written again, named by the key the repair request gave it."""
+    """A failing claim written again, named by the key the repair request gave it."""
 
     key: FixKey
-    text: str = Field(max_length=max(CLAIM_CHARS, MESSAGE_CHARS))
+    text: str = Field(max_length=CLAIM_CHARS)
     evidence: list[PassageId] = Field(min_length=1, max_length=EVIDENCE_PER_CLAIM)
 
 
@@ -159,14 +163,36 @@ class Passages:
         return [pid for pid in ids if _normal(pid) not in self.by_id]
 
     def claim(self, claim: DraftClaim) -> Claim:
-        """The draft claim with its quotes inserted (its ids must be known)."""
-        return Claim(text=claim.text, evidence=self.evidence(claim.evidence))
+        """The draft claim with its quotes inserted (its ids must be known). A claim that
+        copies the start of a passage it cites becomes that whole sentence: a small model
+        copies, and the schema's bound may have cut the copy short."""
+        evidence = self.evidence(claim.evidence)
+        text = " ".join(claim.text.split())
+        stem = text.rstrip(" .…")
+        whole = [
+            e.quote for e in evidence if len(stem) >= COPIED_CHARS and e.quote.startswith(stem)
+        ]
+        return Claim(text=whole[0] if whole else finished(text), evidence=evidence)
 
     def message(self, msg: DraftMessage) -> ValueMessage:
         """The draft message with its proof quotes inserted."""
         return ValueMessage(
-            persona=msg.persona, message=msg.message, proof_points=self.evidence(msg.proof_points)
+            persona=msg.persona,
+            message=finished(msg.message),
+            proof_points=self.evidence(msg.proof_points),
         )
+
+
+def finished(text: str) -> str:
+    """A text its schema bound may have cut mid-sentence, ended cleanly: back to its last whole
+    sentence, or with an ellipsis when it has none."""
+    text = text.strip()
+    if not text or text[-1] in ".!?\"')…":
+        return text
+    ends = list(_SENTENCE_END.finditer(text))
+    if ends:
+        return text[: ends[-1].end()]
+    return text.rstrip(" ,;:-–—") + "…"
 
 
 def _normal(pid: str) -> str:

@@ -10,7 +10,7 @@ says only what its quotes support (agent/llm/support.py), nothing repeats text t
 model ("ignore previous instructions…"), and no customer-facing message carries internal
 figures. A draft that fails gets one repair round with the errors sent back (the "reask"
 pattern): a draft that cannot be read is asked for again whole, a readable one only for its
-failing claims and messages (`DraftFixes`); what still fails after it is dropped and counted.
+failing claims (`DraftFixes`); what still fails after it is dropped and counted.
 """
 
 from __future__ import annotations
@@ -211,8 +211,9 @@ def write(deps: Deps, given: WriterInput, usage: Usage) -> Written:
     """Ask for a draft, repair it once if it fails, then drop whatever still fails.
 
     A draft that cannot be read is asked for again whole. A readable one keeps what passes:
-    the repair round asks only for its failing claims and messages again (`DraftFixes`), so
-    a small model writes a few sentences instead of a second brief."""
+    the repair round asks only for its failing claims (`DraftFixes`), so a small model writes
+    a few sentences instead of a second brief. A failing value message is not asked for again:
+    its persona gets the extractive message, which alone is shown the seller profile."""
     chat = deps.chat
     assert chat is not None
     settings = deps.settings
@@ -262,10 +263,10 @@ def write(deps: Deps, given: WriterInput, usage: Usage) -> Written:
 
 @dataclass(frozen=True)
 class _Failing:
-    """A claim or message that failed the checks, where it is, and why."""
+    """A claim that failed the checks, where it is, what it says, and why."""
 
     path: str
-    layer: LayerName | None
+    layer: LayerName
     index: int
     text: str
     ids: list[str]
@@ -279,8 +280,8 @@ class _Failing:
 
 
 def _failing(draft: BriefDraft, checker: _Checker) -> dict[str, _Failing]:
-    """The draft's failing claims and messages under the keys a repair request names them by
-    (f1, f2, ...): at most FIXES, claims first."""
+    """The draft's failing claims under the keys a repair request names them by (f1, f2,
+    ...), at most FIXES."""
     found: list[_Failing] = []
     for name in LayerName:
         for i, claim in enumerate(draft.layer(name).claims):
@@ -290,10 +291,6 @@ def _failing(draft: BriefDraft, checker: _Checker) -> dict[str, _Failing]:
                 found.append(
                     _Failing(path, name, i, claim.text, claim.evidence, bad + unsupported_)
                 )
-    for i, msg in enumerate(draft.messages):
-        if errors := checker.message(i, msg):
-            path = f"messages[{i}] ({msg.persona.value})"
-            found.append(_Failing(path, None, i, msg.message, msg.proof_points, errors))
     return {f"f{n}": item for n, item in enumerate(found[:FIXES], start=1)}
 
 
@@ -304,22 +301,15 @@ def _fix_lines(failing: Mapping[str, _Failing]) -> list[str]:
 def apply_fixes(
     draft: BriefDraft, failing: Mapping[str, _Failing], fixes: Sequence[DraftFix]
 ) -> BriefDraft:
-    """The draft with each failing item the repair wrote again replaced (its text and ids);
-    a fix under an unknown key is ignored, and what is not fixed still fails."""
+    """The draft with each failing claim the repair wrote again replaced (its text and ids);
+    a fix under an unknown key is ignored, and a claim not fixed still fails."""
     fixed = draft.model_copy(deep=True)
     for fix in fixes:
         item = failing.get(fix.key.strip().casefold())
-        if item is None:
-            continue
-        if item.layer is not None:
+        if item is not None:
             claims = fixed.layer(item.layer).claims
             claims[item.index] = claims[item.index].model_copy(
                 update={"text": fix.text, "evidence": fix.evidence}
-            )
-        else:
-            message = fixed.messages[item.index]
-            fixed.messages[item.index] = message.model_copy(
-                update={"message": fix.text, "proof_points": fix.evidence}
             )
     return fixed
 

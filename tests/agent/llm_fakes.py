@@ -112,7 +112,7 @@ def draft(change: Callable[[dict[str, Any]], None] | None = None) -> Reply:
 
 
 def fixes(change: Callable[[dict[str, Any]], None] | None = None) -> Reply:
-    """A repair reply writing each failing item the request names again as the echo model's
+    """A repair reply writing each failing claim the request names again as the echo model's
     clean draft has it, changed first."""
 
     def reply(messages: Sequence[BaseMessage]) -> AIMessage:

@@ -220,10 +220,8 @@ def test_a_message_carrying_internal_figures_is_refused(workspace: Path) -> None
     def leak(args: dict[str, Any]) -> None:
         args["messages"][0]["message"] = "Your ARR with us is at risk: cut costs with us."
 
-    def leak_again(args: dict[str, Any]) -> None:
-        args["fixes"][0]["text"] = "Your ARR with us is at risk: cut costs with us."
-
-    briefing, _ = run(workspace, stop_research, draft(leak), fixes(leak_again))
+    briefing, _ = run(workspace, stop_research, draft(leak))
+    assert briefing.metadata["repair_rounds"] == 0, "a failing message is not asked for again"
     assert briefing.metadata["dropped"]["messages"] == 1
     assert all("ARR" not in m.message for m in briefing.messages)
     assert briefing.metadata["messages_written_extractively"], "the persona still gets a message"
