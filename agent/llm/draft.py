@@ -168,6 +168,8 @@ class Passages:
         copies, and the schema's bound may have cut the copy short."""
         evidence = self.evidence(claim.evidence)
         text = " ".join(claim.text.split())
+        if not text and evidence:  # the prompt's way to say "the passage, as it stands"
+            return Claim(text=evidence[0].quote, evidence=evidence)
         stem = text.rstrip(" .…")
         whole = [
             e.quote for e in evidence if len(stem) >= COPIED_CHARS and e.quote.startswith(stem)

@@ -226,28 +226,34 @@ def write(deps: Deps, given: WriterInput, usage: Usage) -> Written:
     ]
     checker = _Checker(given, passages, planted_shingles(given.sources.values()))
 
-    def ask(model: type[BaseModel], step: str) -> Any:
+    def ask(model: type[BaseModel], step: str, messages: list[BaseMessage]) -> Any:
         structured = _structured(chat, settings, model)
-        raw = invoke(lambda: structured.invoke(conversation), settings)
+        raw = invoke(lambda: structured.invoke(messages), settings)
         if isinstance(raw, BaseMessage):
             usage.add(raw, step)
-            conversation.append(raw)
+            messages.append(raw)
         return raw
 
-    draft, first = read_draft(ask(BriefDraft, "write"))
+    draft, first = read_draft(ask(BriefDraft, "write", conversation))
     if draft is not None:
         first = checker.errors(draft)
     failing = _failing(draft, checker) if draft is not None else {}
     rounds, repair_error, errors = 0, None, first
     if draft is None and usage.left != 0:
         rounds = 1
-        conversation.extend(_repair_messages(conversation[-1], "repair", first))
-        draft, errors = read_draft(ask(BriefDraft, "repair"))
+        conversation.extend(_repair_messages(conversation[-1], first))
+        draft, errors = read_draft(ask(BriefDraft, "repair", conversation))
     elif draft is not None and failing and usage.left != 0:
         rounds = 1
-        conversation.extend(_repair_messages(conversation[-1], "fix", _fix_lines(failing)))
+        # the failing claims are quoted in the request, so the draft is not sent back: the
+        # request shares the draft's prompt up to its last turn, which a local server has cached
+        lines = "\n".join(f"- {item.line(key)}" for key, item in failing.items())
+        request = load_prompt("fix").fill(tool=FIX_TOOL_NAME, errors=lines)
         try:
-            draft = apply_fixes(draft, failing, read_fixes(ask(DraftFixes, "repair")))
+            fixes = read_fixes(
+                ask(DraftFixes, "repair", [*conversation[:2], HumanMessage(request)])
+            )
+            draft = apply_fixes(draft, failing, fixes)
         except LlmError as exc:
             # a repair that fails (cut off at the token limit, timed out) costs the repair,
             # not the draft: what fails in the draft is dropped below
@@ -292,10 +298,6 @@ def _failing(draft: BriefDraft, checker: _Checker) -> dict[str, _Failing]:
                     _Failing(path, name, i, claim.text, claim.evidence, bad + unsupported_)
                 )
     return {f"f{n}": item for n, item in enumerate(found[:FIXES], start=1)}
-
-
-def _fix_lines(failing: Mapping[str, _Failing]) -> list[str]:
-    return [item.line(key) for key, item in failing.items()]
 
 
 def apply_fixes(
@@ -444,12 +446,10 @@ def _free_text(draft: BriefDraft) -> list[tuple[str, str]]:
     return texts
 
 
-def _repair_messages(last: BaseMessage, prompt: str, errors: Sequence[str]) -> list[BaseMessage]:
-    """The errors sent back in the `prompt` ("repair": write the whole draft again; "fix":
-    only the failing items): as the result of each tool call the answer made (the chat API
-    wants one per call), or as a user turn when the answer made none."""
-    tool = TOOL_NAME if prompt == "repair" else FIX_TOOL_NAME
-    text = load_prompt(prompt).fill(tool=tool, errors="\n".join(f"- {e}" for e in errors))
+def _repair_messages(last: BaseMessage, errors: Sequence[str]) -> list[BaseMessage]:
+    """The errors of an unreadable draft sent back: as the result of each tool call the answer
+    made (the chat API wants one per call), or as a user turn when the answer made none."""
+    text = load_prompt("repair").fill(tool=TOOL_NAME, errors="\n".join(f"- {e}" for e in errors))
     ids = []
     if isinstance(last, AIMessage):
         ids = [c.get("id") for c in [*last.tool_calls, *last.invalid_tool_calls] if c.get("id")]

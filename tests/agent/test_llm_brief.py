@@ -109,9 +109,11 @@ def test_an_unknown_passage_id_is_sent_back_once_and_the_repair_is_used(workspac
     assert briefing.metadata["repair_rounds"] == 1
     assert briefing.metadata["dropped"]["claims"] == 0
     repair = chat.received[2][-1]
-    assert repair.type == "tool" and f"unknown passage {FABRICATED!r}" in str(repair.content)
+    assert repair.type == "human" and f"unknown passage {FABRICATED!r}" in str(repair.content)
     assert "- f1 (layers." in str(repair.content), "only the failing claim is asked for again"
     assert "DraftFixes" in str(repair.content)
+    # the draft is not sent back: the request is the draft's prompt plus the fix request
+    assert len(chat.received[2]) == 3 and chat.received[2][:2] == chat.received[1][:2]
 
 
 def test_a_repair_rewrites_only_the_failing_items_and_keeps_the_rest(workspace: Path) -> None:

@@ -48,3 +48,8 @@ def test_a_text_cut_mid_sentence_ends_at_its_last_whole_sentence() -> None:
     assert finished(cut) == "Revenue of $22.1 billion rose 22%."
     assert finished("Demand exceeds supply.") == "Demand exceeds supply."
     assert finished("") == ""
+
+
+def test_a_claim_with_an_empty_text_is_its_passage() -> None:
+    claim = _passages().claim(DraftClaim(text="", evidence=["p1"]))
+    assert claim.text == SENTENCE
