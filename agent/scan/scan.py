@@ -39,7 +39,7 @@ from agent.crm import CrmData, load_crm
 from agent.deps import Deps
 from agent.errors import ConfigError, DossierError, WorkspaceError, workspace_error
 from agent.research import research
-from agent.scan.digest import DigestAccount, DigestRun, save_digest
+from agent.scan.digest import DigestAccount, DigestLine, DigestRun, save_digest
 from agent.schemas import Account, Signal, Source, Triage
 
 #: Test hook, honoured only when set: SIGKILL the scan after N accounts are recorded in the
@@ -203,9 +203,9 @@ def _refresh(
     on_account: Callable[[AccountScan], None] | None,
     die_after: str | None,
     as_of: datetime | None,
-) -> list[DigestAccount]:
+) -> list[DigestLine]:
     """Each account scanned in the pool and recorded here as it completes; their digest lines."""
-    entries: list[DigestAccount] = []
+    entries: list[DigestLine] = []
     bound_malloc_arenas()
     crm = load_crm(deps.settings)  # the whole book's CRM data, read once per scan
     workers = min(deps.settings.scan_workers, max(1, len(accounts)))
@@ -225,7 +225,7 @@ def _refresh(
                         deps.ledger.record_account(
                             run_id, result.account, result.sources, result.signals
                         )
-                    entries.append(result.entry())
+                    entries.append(DigestLine.of(result.entry()))
                     if len(entries) % TRIM_EVERY == 0:
                         trim_heap()
                     if on_account:
