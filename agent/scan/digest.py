@@ -52,9 +52,7 @@ class DigestAccount(BaseModel):
     @property
     def rank(self) -> int:
         """Red, yellow, expansion-only, green, then unassessed."""
-        if self.triage == "green" and self.expansion:
-            return _RANK["expansion"]
-        return _RANK[self.triage]
+        return _rank(self.triage, self.expansion)
 
     def link(self, source_id: str) -> str | None:
         """A web address for an evidence source (never a `javascript:` URL from a page)."""
@@ -90,7 +88,7 @@ class DigestLine:
     @property
     def rank(self) -> int:
         """As DigestAccount.rank."""
-        return _RANK["expansion" if self.triage == "green" and self.expansion else self.triage]
+        return _rank(self.triage, self.expansion)
 
     def account(self, signals: list[Signal], fingerprints: list[str]) -> DigestAccount:
         """The digest account, with the new signals the ledger lists for it."""
@@ -105,6 +103,10 @@ class DigestLine:
             fingerprints=fingerprints,
             links=dict(self.links),
         )
+
+
+def _rank(triage: TriageStatus | None, expansion: bool) -> int:
+    return _RANK["expansion" if triage == "green" and expansion else triage]
 
 
 class Digest(BaseModel):
