@@ -34,6 +34,7 @@ from agent.deps import Deps
 from agent.errors import DossierError, ParseError
 from agent.pipeline import brief, ingest
 from agent.schemas import Account, BriefRequest, LayerName, Persona, SourceKind
+from agent.validate import quote_found
 from evals.metrics import proof_points
 from evals.run import eval_settings
 
@@ -141,6 +142,9 @@ class DocOutcome:
     #: priority, result or plan.
     messages_proved: int = 0
     messages_proof_worthy: int = 0
+    #: Evidence quotes in the brief, and those found verbatim in their source's stored text.
+    quotes: int = 0
+    quotes_verified: int = 0
 
 
 #: The brief metadata an LLM-mode outcome keeps: tokens, repairs, drops, support, fallback.
@@ -277,6 +281,12 @@ def _read(deps: Deps, account: Account, moment: datetime, outcome: DocOutcome) -
     ]
     outcome.mode = briefing.mode
     outcome.messages_proof_worthy, outcome.messages_proved = proof_points(briefing)
+    texts = {s.id: s.text for s in deps.store.sources(account.account_id)}
+    evidence = [e for _, e in briefing.all_evidence()]
+    outcome.quotes = len(evidence)
+    outcome.quotes_verified = sum(
+        quote_found(e.quote, texts.get(e.source_id, "")) for e in evidence
+    )
     outcome.llm = {k: briefing.metadata[k] for k in LLM_FIELDS if k in briefing.metadata}
 
 
@@ -324,6 +334,9 @@ def llm_summary(outcomes: Sequence[DocOutcome]) -> dict[str, Any]:
             o.llm.get("model_signals", {}).get("offered", 0) for o in by_model
         ),
         "model_signals_kept": sum(o.llm.get("model_signals", {}).get("kept", 0) for o in by_model),
+        # every quote of the model's briefs, checked again against the stored sources
+        "quotes_verified": f"{sum(o.quotes_verified for o in by_model)}"
+        f"/{sum(o.quotes for o in by_model)}",
     }
 
 
