@@ -34,7 +34,7 @@ from agent.deps import Deps
 from agent.errors import DossierError, ParseError
 from agent.pipeline import brief, ingest
 from agent.schemas import Account, BriefRequest, LayerName, Persona, SourceKind
-from agent.validate import quote_found
+from agent.validate import grounding_errors
 from evals.metrics import proof_points
 from evals.run import eval_settings
 
@@ -281,11 +281,10 @@ def _read(deps: Deps, account: Account, moment: datetime, outcome: DocOutcome) -
     ]
     outcome.mode = briefing.mode
     outcome.messages_proof_worthy, outcome.messages_proved = proof_points(briefing)
-    texts = {s.id: s.text for s in deps.store.sources(account.account_id)}
-    evidence = [e for _, e in briefing.all_evidence()]
-    outcome.quotes = len(evidence)
-    outcome.quotes_verified = sum(
-        quote_found(e.quote, texts.get(e.source_id, "")) for e in evidence
+    # the brief cites the sources read above; validate's grounding check, run once more
+    outcome.quotes = len(briefing.all_evidence())
+    outcome.quotes_verified = outcome.quotes - len(
+        grounding_errors(briefing, {s.id: s.text for s in sources})
     )
     outcome.llm = {k: briefing.metadata[k] for k in LLM_FIELDS if k in briefing.metadata}
 

@@ -39,7 +39,7 @@ from agent.crm import CrmData, load_crm
 from agent.deps import Deps
 from agent.errors import ConfigError, DossierError, WorkspaceError, workspace_error
 from agent.research import research
-from agent.scan.digest import DigestAccount, DigestLine, DigestRun, save_digest
+from agent.scan.digest import DigestLine, DigestRun, save_digest
 from agent.schemas import Account, Signal, Source, Triage
 
 #: Test hook, honoured only when set: SIGKILL the scan after N accounts are recorded in the
@@ -63,18 +63,18 @@ class AccountScan:
     links: dict[str, str] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
 
-    def entry(self) -> DigestAccount:
+    def entry(self) -> DigestLine:
         """The account's line in the digest (its new signals are the ledger's to add), with
         links to the sources its signals cite only."""
         cited = {e.source_id for s in self.signals for e in s.evidence}
-        return DigestAccount(
-            account_id=self.account.account_id,
-            name=self.account.name,
-            triage=self.triage.status if self.triage else None,
-            expansion=bool(self.triage and self.triage.expansion),
-            plays=self.triage.plays if self.triage else [],
-            errors=self.errors,
-            links={k: v for k, v in self.links.items() if k in cited},
+        return DigestLine(
+            self.account.account_id,
+            self.account.name,
+            self.triage.status if self.triage else None,
+            bool(self.triage and self.triage.expansion),
+            tuple(self.triage.plays) if self.triage else (),
+            tuple(self.errors),
+            tuple((k, v) for k, v in self.links.items() if k in cited),
         )
 
 
@@ -227,7 +227,7 @@ def _refresh(
                         deps.ledger.record_account(
                             run_id, result.account, result.sources, result.signals
                         )
-                    entries.append(DigestLine.of(result.entry()))
+                    entries.append(result.entry())
                     if len(entries) % TRIM_EVERY == 0:
                         trim_heap()
                     if on_account:

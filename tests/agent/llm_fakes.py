@@ -95,33 +95,42 @@ def writer_context(messages: Sequence[BaseMessage]) -> str:
     return echo_context({"messages": [{"content": m.content} for m in messages]})
 
 
-def draft(change: Callable[[dict[str, Any]], None] | None = None) -> Reply:
+Change = Callable[[dict[str, Any]], None]
+
+
+def draft(change: Change | None = None) -> Reply:
     """A reply writing the echo model's draft from the passages it was shown, changed first."""
-
-    def reply(messages: Sequence[BaseMessage]) -> AIMessage:
-        args = draft_from(writer_context(messages))
-        if change is not None:
-            change(args)
-        return AIMessage(
-            "",
-            tool_calls=[{"name": "BriefDraft", "args": args, "id": "draft"}],
-            usage_metadata=USAGE,
-        )
-
-    return reply
+    return _tool_reply(
+        "BriefDraft", "draft", lambda messages: draft_from(writer_context(messages)), change
+    )
 
 
-def fixes(change: Callable[[dict[str, Any]], None] | None = None) -> Reply:
+def fixes(change: Change | None = None) -> Reply:
     """A repair reply writing each failing claim the request names again as the echo model's
     clean draft has it, changed first."""
+    return _tool_reply(
+        "DraftFixes",
+        "fixes",
+        lambda messages: fixes_for({"messages": [{"content": m.content} for m in messages]}),
+        change,
+    )
+
+
+def _tool_reply(
+    name: str,
+    call_id: str,
+    make: Callable[[Sequence[BaseMessage]], dict[str, Any]],
+    change: Change | None,
+) -> Reply:
+    """A reply calling tool `name` with the arguments `make` computes from the messages."""
 
     def reply(messages: Sequence[BaseMessage]) -> AIMessage:
-        args = fixes_for({"messages": [{"content": m.content} for m in messages]})
+        args = make(messages)
         if change is not None:
             change(args)
         return AIMessage(
             "",
-            tool_calls=[{"name": "DraftFixes", "args": args, "id": "fixes"}],
+            tool_calls=[{"name": name, "args": args, "id": call_id}],
             usage_metadata=USAGE,
         )
 
