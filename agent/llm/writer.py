@@ -187,13 +187,23 @@ class _Checker:
             return [f"{path} repeats or follows an instruction found inside a source"]
         return []
 
-    def errors(self, draft: BriefDraft) -> list[str]:
-        """Every problem of a draft, one line each, named by its path in the brief."""
-        errors: list[str] = []
+    def failing(self, draft: BriefDraft) -> list[_Failing]:
+        """The draft's claims that fail a check, in the brief's order."""
+        found: list[_Failing] = []
         for name in LayerName:
             for i, claim in enumerate(draft.layer(name).claims):
-                bad, unsupported_ = self.claim(f"layers.{name.value}.claims[{i}]", claim)
-                errors += bad + unsupported_
+                path = f"layers.{name.value}.claims[{i}]"
+                bad, unsupported_ = self.claim(path, claim)
+                if bad or unsupported_:
+                    found.append(
+                        _Failing(path, name, i, claim.text, claim.evidence, bad + unsupported_)
+                    )
+        return found
+
+    def errors(self, draft: BriefDraft, failing: Sequence[_Failing]) -> list[str]:
+        """Every problem of a draft, one line each, named by its path in the brief, given
+        its failing claims."""
+        errors = [error for item in failing for error in item.errors]
         for i, msg in enumerate(draft.messages):
             errors += self.message(i, msg)
         for path, text in _free_text(draft):
@@ -235,9 +245,12 @@ def write(deps: Deps, given: WriterInput, usage: Usage) -> Written:
         return raw
 
     draft, first = read_draft(ask(BriefDraft, "write", conversation))
+    failing: dict[str, _Failing] = {}
     if draft is not None:
-        first = checker.errors(draft)
-    failing = _failing(draft, checker) if draft is not None else {}
+        found = checker.failing(draft)
+        first = checker.errors(draft, found)
+        # the keys a repair request names them by (f1, f2, ...), at most FIXES
+        failing = {f"f{n}": item for n, item in enumerate(found[:FIXES], start=1)}
     rounds, repair_error, errors = 0, None, first
     if draft is None and usage.left != 0:
         rounds = 1
@@ -283,21 +296,6 @@ class _Failing:
         problems = "; ".join(e.removeprefix(self.path).lstrip(" .:") for e in self.errors)
         cited = ", ".join(self.ids)
         return f'{key} ({self.path}) wrote "{self.text}" citing {cited}. Problem: {problems}'
-
-
-def _failing(draft: BriefDraft, checker: _Checker) -> dict[str, _Failing]:
-    """The draft's failing claims under the keys a repair request names them by (f1, f2,
-    ...), at most FIXES."""
-    found: list[_Failing] = []
-    for name in LayerName:
-        for i, claim in enumerate(draft.layer(name).claims):
-            path = f"layers.{name.value}.claims[{i}]"
-            bad, unsupported_ = checker.claim(path, claim)
-            if bad or unsupported_:
-                found.append(
-                    _Failing(path, name, i, claim.text, claim.evidence, bad + unsupported_)
-                )
-    return {f"f{n}": item for n, item in enumerate(found[:FIXES], start=1)}
 
 
 def apply_fixes(
