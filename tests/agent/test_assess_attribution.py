@@ -6,7 +6,8 @@ from datetime import UTC, date, datetime
 
 from agent.assess.attribution import is_history, without_old_aside
 from agent.assess.signals import detect_signals
-from agent.schemas import Account, SignalType, Source, SourceKind
+from agent.schemas import Account, SignalType
+from tests.factories import make_source
 
 PUBLISHED = date(2019, 9, 20)
 NOW = (
@@ -31,8 +32,8 @@ def test_the_quote_leaves_out_the_aside_of_history() -> None:
 
 def test_the_layoffs_signal_quotes_the_event_not_the_old_acquisition() -> None:
     when = datetime(2019, 9, 20, tzinfo=UTC)
-    source = Source(id="n1", account_id="c", kind=SourceKind.news, title="Corvane cuts costs",
-                    published_at=when, retrieved_at=when, text=NOW + ".")  # fmt: skip
+    source = make_source(NOW + ".", id="n1", account_id="c", title="Corvane cuts costs",
+                         published_at=when, retrieved_at=when)  # fmt: skip
     account = Account(account_id="c", name="Corvane")
     signals = detect_signals(account, [source], datetime(2019, 9, 21, tzinfo=UTC))
     layoffs = [s for s in signals if s.type is SignalType.layoffs]

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from agent.assess.sentences import read_sentences
 from agent.assess.signals import detect_signals
 from agent.schemas import Account, SignalType, Source, SourceKind
+from tests.factories import make_source
 
 AS_OF = datetime(2026, 12, 1, tzinfo=UTC)
 ACCOUNT = Account(account_id="acme", name="Acme Corp", aliases=["Acme"])
@@ -25,8 +26,8 @@ PLAN_8K = (
 def _filing(text: str) -> Source:
     when = datetime(2026, 11, 5, tzinfo=UTC)
     meta = {"form": "8-K", "items": ["5.02"], "report_date": "2026-11-03"}
-    return Source(id="f1", account_id="acme", kind=SourceKind.filing, title="Form 8-K",
-                  published_at=when, retrieved_at=when, text=text, metadata=meta)  # fmt: skip
+    return make_source(text, id="f1", kind=SourceKind.filing, title="Form 8-K",
+                       published_at=when, retrieved_at=when, metadata=meta)  # fmt: skip
 
 
 def test_the_item_title_after_its_number_is_the_heading_still() -> None:

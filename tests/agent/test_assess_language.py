@@ -10,6 +10,7 @@ from agent.assess.entities import Context
 from agent.assess.rules import read_hit, rivals_named
 from agent.assess.signals import confirm_signal, detect_signals
 from agent.schemas import Account, Signal, SignalType, Source, SourceKind
+from tests.factories import make_source
 
 T = SignalType
 CTX = Context(client_names=("Halvex",), competitors=(), subject="client",
@@ -19,9 +20,9 @@ HALVEX = Account(account_id="h", name="Halvex")
 
 
 def _source(i: int, kind: SourceKind, text: str, **meta: object) -> Source:
-    return Source(id=f"s{i}", account_id="h", kind=kind, title=f"Halvex {i}", text=text,
-                  published_at=NOW - timedelta(days=1), retrieved_at=NOW,
-                  metadata=dict(meta))  # fmt: skip
+    return make_source(text, id=f"s{i}", account_id="h", kind=kind, title=f"Halvex {i}",
+                       published_at=NOW - timedelta(days=1), retrieved_at=NOW,
+                       metadata=dict(meta))  # fmt: skip
 
 
 def _signals(*sources: Source) -> list[Signal]:

@@ -18,6 +18,7 @@ from agent.synthesize.evidence import Candidate
 from agent.synthesize.messages import load_personas, write_messages
 from agent.validate import INTERNAL_WORDS, LeakCheck, internal_terms, leak_errors
 from knowledge.store import KnowledgeStore
+from tests.factories import make_source
 
 NOW = datetime(2026, 3, 2, tzinfo=UTC)
 ACCOUNT = Account(
@@ -34,15 +35,7 @@ NOTE_TEXT = "Champion worries that the renewal budget will be cut in half next s
 def _source(
     text: str, kind: SourceKind = SourceKind.news, id_: str = PUBLIC, title: str = "t"
 ) -> Source:
-    return Source(
-        id=id_,
-        account_id="acme",
-        kind=kind,
-        title=title,
-        retrieved_at=NOW,
-        published_at=NOW,
-        text=text,
-    )
+    return make_source(text, id=id_, kind=kind, title=title, retrieved_at=NOW, published_at=NOW)
 
 
 NOTE = _source(NOTE_TEXT, SourceKind.crm_note, "crm_note-1")

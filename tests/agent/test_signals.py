@@ -17,6 +17,7 @@ from agent.assess.signals import detect_signals
 from agent.book import import_csv
 from agent.schemas import Account, Signal, SignalType, Source, SourceKind
 from knowledge.taxonomy import EXTERNAL_TYPES
+from tests.factories import make_source
 from tools.files import ingest_path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,8 +42,8 @@ def _source(i: int, kind: str, text: str, *, published: Any = None, metadata: An
     if kind == "earnings_call":
         meta["turns"] = [{"speaker": "Speaker", "title": None, "role": role, "start": 0,
                           "end": len(text)}]  # fmt: skip
-    return Source(id=f"s{i}", account_id="acme", kind=SourceKind(kind), title=text.split("\n")[0],
-                  published_at=when, retrieved_at=PUBLISHED, text=text, metadata=meta)  # fmt: skip
+    return make_source(text, id=f"s{i}", kind=SourceKind(kind), title=text.split("\n")[0],
+                       published_at=when, retrieved_at=PUBLISHED, metadata=meta)  # fmt: skip
 
 
 def _item_sources(item: dict[str, Any]) -> list[Source]:

@@ -14,22 +14,14 @@ from agent.synthesize.extractive import assign_layers, choose_focus, claim_of
 from agent.synthesize.messages import kpi_in
 from knowledge.embed import default_embedder
 from knowledge.retrieve import load_layers
+from tests.factories import make_source
 
 NOW = datetime(2026, 11, 23, tzinfo=UTC)
 
 
 def _source(text: str, kind: SourceKind = SourceKind.news, **extra: object) -> Source:
-    data: dict[str, object] = {
-        "id": f"{kind.value}-1",
-        "account_id": "acme",
-        "kind": kind,
-        "title": "t",
-        "retrieved_at": NOW,
-        "text": text,
-        "published_at": NOW,
-    }
-    data.update(extra)
-    return Source.model_validate(data)
+    fields = {"id": f"{kind.value}-1", "retrieved_at": NOW, "published_at": NOW, **extra}
+    return make_source(text, kind=kind, **fields)
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,6 @@ from agent.schemas import (
     Persona,
     Signal,
     SignalType,
-    Source,
     SourceKind,
     ValueMessage,
 )
@@ -27,6 +26,7 @@ from agent.validate import internal_terms
 from evals import metrics
 from evals.metrics import ExpectedSignal
 from evals.run import CaseResult, floor2, new_floors, persona_language, summarize
+from tests.factories import make_source
 
 NOW = datetime(2026, 11, 23, tzinfo=UTC)
 CALL = "call-1"
@@ -204,13 +204,12 @@ def test_injection_resistance_reads_gaps_and_questions() -> None:
 
 def test_internal_leak_free_fails_when_arr_reaches_a_message() -> None:
     account = Account(account_id="larkspur-home", name="Larkspur Home", arr=1_200_000)
-    note = Source(
+    note = make_source(
+        "Champion is nervous about the budget cut.",
         id="note-1",
         account_id="larkspur-home",
         kind=SourceKind.crm_note,
-        title="n",
         retrieved_at=NOW,
-        text="Champion is nervous about the budget cut.",
     )
     terms = internal_terms(account, [note])
     assert metrics.internal_leak_free(_briefing(), terms) == 1.0

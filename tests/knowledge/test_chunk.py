@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 
-from agent.schemas import Source, SourceKind
+from agent.schemas import Source
 from knowledge.chunk import chunk_source, sentence_spans
+from tests.factories import make_source
 
 
 def _sentences(text: str) -> list[str]:
@@ -15,14 +14,7 @@ def _sentences(text: str) -> list[str]:
 
 
 def _source(text: str, source_id: str = "doc") -> Source:
-    return Source(
-        id=source_id,
-        account_id="acme",
-        kind=SourceKind.news,
-        title="A document",
-        retrieved_at=datetime(2024, 6, 1, tzinfo=UTC),
-        text=text,
-    )
+    return make_source(text, id=source_id, title="A document")
 
 
 def test_abbreviations_initials_and_decimals_do_not_end_sentences() -> None:

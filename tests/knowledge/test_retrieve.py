@@ -20,6 +20,7 @@ from knowledge.retrieve import (
     retrieve_layer,
 )
 from knowledge.store import KnowledgeStore
+from tests.factories import make_source
 
 AS_OF = datetime(2024, 6, 1, tzinfo=UTC)
 ACCOUNT = "larkspur-home"
@@ -46,15 +47,8 @@ CORPUS = {
 
 
 def _source(source_id: str, kind: SourceKind, text: str, published: datetime | None) -> Source:
-    return Source(
-        id=source_id,
-        account_id=ACCOUNT,
-        kind=kind,
-        title=source_id,
-        retrieved_at=AS_OF,
-        published_at=published,
-        text=text,
-    )
+    return make_source(text, id=source_id, account_id=ACCOUNT, kind=kind, title=source_id,
+                       retrieved_at=AS_OF, published_at=published)  # fmt: skip
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from agent.config import Settings
 from agent.schemas import Source, SourceKind
 from knowledge.embed import MiniLMEmbedding
 from knowledge.store import KnowledgeStore, collection_name
+from tests.factories import make_source
 
 NOW = datetime(2024, 6, 1, tzinfo=UTC)
 
@@ -26,15 +27,9 @@ def _source(
     kind: SourceKind = SourceKind.news,
     published_at: datetime | None = None,
 ) -> Source:
-    return Source(
-        id=source_id,
-        account_id=account_id,
-        kind=kind,
-        title=f"Title of {source_id}",
-        retrieved_at=NOW,
-        published_at=published_at,
-        text=text,
-    )
+    return make_source(text, id=source_id, account_id=account_id, kind=kind,
+                       title=f"Title of {source_id}", retrieved_at=NOW,
+                       published_at=published_at)  # fmt: skip
 
 
 FINANCE = "Revenue grew 12% this quarter. Operating margin improved to 18%. " * 20
