@@ -221,3 +221,42 @@ def test_threads_adding_and_querying_many_small_accounts_never_lose_an_index(
 
     with ThreadPoolExecutor(6) as pool:
         assert sum(pool.map(account, range(120))) == 120 * 4 * 3
+
+
+def test_a_released_index_opens_again_and_keeps_its_chunks(store: KnowledgeStore) -> None:
+    text = "Larkspur Home opened a fulfilment centre in Ohio."
+    store.add_sources([_source("news-1", text)])
+    assert store.release_index()
+    assert store.query("larkspur-home", ["fulfilment centre"], n_results=1)[0].chunk.text == text
+    assert store.chunk_count("larkspur-home") == 1
+
+
+def test_releasing_the_index_while_threads_use_it_loses_no_query(store: KnowledgeStore) -> None:
+    # a release waits for no one: it is refused while an operation is in flight
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    done = threading.Event()
+    released = 0
+
+    def release() -> None:
+        nonlocal released
+        while not done.is_set():
+            released += store.release_index()
+
+    def account(n: int) -> int:
+        account_id = f"wren-{n:03d}"
+        text = f"Wren {n} opened an office and is hiring engineers there."
+        store.add_sources([_source(f"news-{n}", text, account_id=account_id)])
+        return sum(bool(store.query(account_id, ["offices and hiring"])) for _ in range(3))
+
+    releaser = threading.Thread(target=release)
+    releaser.start()
+    try:
+        with ThreadPoolExecutor(3) as pool:
+            found = sum(pool.map(account, range(30)))
+    finally:
+        done.set()
+        releaser.join()
+    assert found == 30 * 3
+    assert released > 0
