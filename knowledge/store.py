@@ -6,14 +6,13 @@ Chunks are written before the JSON, so a run cut short is redone, never half-rem
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import logging
 import re
 import threading
 import time
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,7 +29,6 @@ from knowledge.embed import MiniLMEmbedding, default_embedder
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
-    from chromadb.api.client import Client
     from chromadb.api.models.Collection import Collection as ChromaCollection
 
 _STATES = ("new", "unchanged", "updated")
@@ -126,9 +124,6 @@ class KnowledgeStore:
         # updates; reads stay concurrent.
         self._write_lock = threading.Lock()
         self._damaged: set[Path] = set()
-        # index operations in flight: the client is released only when there are none
-        self._users = threading.Condition()
-        self._in_use = 0
 
     @property
     def embedder(self) -> MiniLMEmbedding:
@@ -150,7 +145,7 @@ class KnowledgeStore:
         todo = [latest[key] for key, state in status.items() if state != "unchanged"]
         chunks = [chunk_source(s, self.settings.chunk_chars) for s in todo]
         vectors = self._embed_all([c.text for own in chunks for c in own], on_progress)
-        with self._write_lock, self._index():
+        with self._write_lock:
             if todo:
                 self._replace_chunks(todo, chunks, vectors, hashes)
             for source in todo:
@@ -176,9 +171,7 @@ class KnowledgeStore:
                 latest[key], hashes[key] = stored, stored_hash
             status[key] = "unchanged" if stored_hash == hashes[key] else "updated"
         kept = [latest[key] for key, state in status.items() if state == "unchanged"]
-        with self._index():
-            missing = self._missing_from_index(kept, hashes)
-        for source in missing:
+        for source in self._missing_from_index(kept, hashes):
             status[(source.account_id, source.id)] = "updated"
         return status, latest, hashes
 
@@ -236,9 +229,8 @@ class KnowledgeStore:
 
     def chunk_count(self, account_id: str) -> int:
         """How many chunks the account's index holds."""
-        with self._index():
-            collection = self._collection(account_id, create=False)
-            return collection.count() if collection is not None else 0
+        collection = self._collection(account_id, create=False)
+        return collection.count() if collection is not None else 0
 
     def query(
         self,
@@ -248,19 +240,18 @@ class KnowledgeStore:
         kinds: Collection[SourceKind] | None = None,
     ) -> list[Hit]:
         """The account's chunks nearest to any of the queries, best similarity first."""
-        with self._index():
-            collection = self._collection(account_id, create=False)
-            size = collection.count() if collection is not None else 0
-            if collection is None or size == 0 or not queries:
-                return []
-            where: Any = {"kind": {"$in": sorted(k.value for k in kinds)}} if kinds else None
-            result = _query(
-                collection,
-                query_embeddings=self.embed(queries),  # remembered by the embedder
-                n_results=min(n_results, size),
-                where=where,
-                include=["embeddings", "metadatas", "documents", "distances"],
-            )
+        collection = self._collection(account_id, create=False)
+        size = collection.count() if collection is not None else 0
+        if collection is None or size == 0 or not queries:
+            return []
+        where: Any = {"kind": {"$in": sorted(k.value for k in kinds)}} if kinds else None
+        result = _query(
+            collection,
+            query_embeddings=self.embed(queries),  # remembered by the embedder
+            n_results=min(n_results, size),
+            where=where,
+            include=["embeddings", "metadatas", "documents", "distances"],
+        )
         best: dict[str, Hit] = {}
         for q in range(len(queries)):
             for i, chunk_id in enumerate(result["ids"][q]):
@@ -393,35 +384,6 @@ class KnowledgeStore:
                 del self._collections[next(iter(self._collections))]
             self._collections[account_id] = collection
             return collection
-
-    def release_index(self) -> bool:
-        """Close the index client, so that the memory it holds goes back; the next use opens
-        it again. Whether it was released (not while another thread uses the index).
-
-        Chroma's on-disk client keeps about 7 KB for every collection it has opened, for as
-        long as it stays open (1,000 collections: 435 MB, 6,000: 471 MB; closed and reopened
-        every 1,000, flat): a scan of a large book releases it between accounts.
-        """
-        with self._users:
-            if self._in_use:
-                return False
-            with self._lock:
-                client, self._client = self._client, None
-                self._collections.clear()
-        if client is not None:
-            cast("Client", client).close()  # both of make_client's clients are Clients
-        return True
-
-    @contextlib.contextmanager
-    def _index(self) -> Iterator[None]:
-        """Marks an operation on the index as in flight (see `release_index`)."""
-        with self._users:
-            self._in_use += 1
-        try:
-            yield
-        finally:
-            with self._users:
-                self._in_use -= 1
 
     def _client_api(self) -> ClientAPI:
         if self._client is None:

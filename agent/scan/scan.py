@@ -198,12 +198,6 @@ def trim_heap() -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
-#: Accounts scanned between two releases of the index client, when none is in flight: the
-#: on-disk Chroma client holds ~7 KB more for every collection it has opened, so a scan that
-#: kept it open would grow with the book (knowledge/store.py, `release_index`).
-RELEASE_EVERY = 500
-
-
 def _refresh(
     deps: Deps,
     run_id: str,
@@ -219,18 +213,11 @@ def _refresh(
     workers = min(deps.settings.scan_workers, max(1, len(accounts)))
     waiting = iter(accounts)
     running: dict[Future[AccountScan], Account] = {}
-    since_release = 0
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="scan") as pool:
         try:
             while True:
-                if since_release >= RELEASE_EVERY and not running:
-                    deps.store.release_index()
-                    since_release = 0
-                # after RELEASE_EVERY accounts, the running ones finish before more start
-                room = min(_AHEAD * workers - len(running), RELEASE_EVERY - since_release)
-                for account in itertools.islice(waiting, room):
+                for account in itertools.islice(waiting, _AHEAD * workers - len(running)):
                     running[pool.submit(scan_account, deps, account, crm, as_of)] = account
-                    since_release += 1
                 if not running:
                     break
                 done, _ = wait(running, return_when=FIRST_COMPLETED)

@@ -93,38 +93,3 @@ def test_the_scan_holds_the_allocator_to_few_arenas_before_its_threads_start(
     with Deps.build(load_settings(home, scan_workers=2), clock=lambda: NOW) as deps:
         scan(deps, BOOK[:3], emit=lambda d: None)
     assert events[0] == "arenas" and events.count("arenas") == 1
-
-
-def test_the_index_is_released_between_accounts_as_the_scan_goes(
-    home: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    in_flight = 0
-    lock = threading.Lock()
-    at_release: list[int] = []
-
-    def fake_scan_account(deps: Any, account: Account, *args: Any) -> AccountScan:
-        nonlocal in_flight
-        with lock:
-            in_flight += 1
-        try:
-            return _result(account)
-        finally:
-            with lock:
-                in_flight -= 1
-
-    monkeypatch.setattr(scan_module, "scan_account", fake_scan_account)
-    monkeypatch.setattr(scan_module, "RELEASE_EVERY", 7)
-    settings = load_settings(home, scan_workers=3)
-    with Deps.build(settings, clock=lambda: NOW) as deps:
-        release = deps.store.release_index
-
-        def spy() -> bool:
-            at_release.append(in_flight)
-            return release()
-
-        monkeypatch.setattr(deps.store, "release_index", spy)
-        digest = scan(deps, BOOK, emit=lambda d: None).whole()
-
-    assert sorted(a.account_id for a in digest.accounts) == [a.account_id for a in BOOK]
-    # after every 7 accounts submitted, once all of them were done (60 accounts: 8 releases)
-    assert at_release == [0] * (len(BOOK) // 7)
