@@ -19,12 +19,12 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from agent.schemas import Claim, Evidence, LayerName, Persona, SignalType, ValueMessage
 from agent.synthesize.evidence import Candidate
 
-# Sized so a whole draft (four layers of three claims, three messages) stays near 1,000 tokens,
+# Sized so a whole draft (four layers of three claims, three messages) stays under 1,000 tokens,
 # about two minutes of writing for a 1.5B model on two cores; the prompt asks for the same
 # lengths in words, so the grammar seldom has to end a text.
 HEADLINE_CHARS = 100
 CLAIM_CHARS = 160
-SUMMARY_CHARS = 180
+SUMMARY_CHARS = 130
 MESSAGE_CHARS = 200
 CLAIMS_PER_LAYER = 3
 EVIDENCE_PER_CLAIM = 2
