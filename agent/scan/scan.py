@@ -13,8 +13,8 @@ Memory does not grow with the book: a few accounts per worker are in flight at a
 account's sources are let go once it is recorded; what stays is its line in the digest (its
 signals stay in the ledger until the digest is written). The C allocator is held to two arenas
 while the pool runs (glibc gives each thread its own, and their free pieces, never returned,
-grew the scan by ~40 KB per account), and its free pages are handed back every TRIM_EVERY
-accounts (Chroma's native side left ~20 KB per account otherwise).
+grew the scan by ~40 KB per account), and its free pages are handed back after every account
+(TRIM_EVERY; Chroma's native side left ~20 KB per account otherwise).
 
 An account's failure of any kind is that account's error and the scan goes on; a fault of the
 workspace itself (read-only, disk full, a corrupt ledger or index) ends the scan, since every
@@ -186,8 +186,9 @@ def bound_malloc_arenas() -> None:
 
 #: Accounts recorded between two returns of freed memory to the system: each account's
 #: collection frees memory that glibc keeps until then, so a longer wait raises the peak (at
-#: 2,000 accounts, 50: a peak 62 MB above the trimmed heap; 10: 36 MB).
-TRIM_EVERY = 10
+#: 2,000 accounts, 50: a peak 62 MB above the trimmed heap; 10: 36 MB; at 5,000 accounts, 10:
+#: 594 MB, 1: 574 MB). A trim of the scan's heap takes about a millisecond.
+TRIM_EVERY = 1
 
 
 def trim_heap() -> None:
