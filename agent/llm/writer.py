@@ -335,15 +335,19 @@ def fit_to_context(given: WriterInput, system: str, context: int | None) -> tupl
         return prompt_tokens(system) + prompt_tokens(_context(trial, Passages(shown)))
 
     while (tokens := needed()) > budget:
-        longest = max(shown.values(), key=len)
-        if len(longest) <= 1:
-            raise LlmError(
-                f"the brief's prompt needs about {tokens:,} tokens and its answer "
-                f"{ANSWER_RESERVE:,}, more than the model's context of {context:,} tokens "
-                "(DOSSIER_LLM_CONTEXT_TOKENS)"
-            )
-        longest.pop()  # passages come most salient first
-        cut += 1
+        # leave out passages worth the excess, then measure the whole prompt again
+        excess = tokens - budget
+        while excess > 0:
+            longest = max(shown.values(), key=len)
+            if len(longest) <= 1:
+                raise LlmError(
+                    f"the brief's prompt needs about {tokens:,} tokens and its answer "
+                    f"{ANSWER_RESERVE:,}, more than the model's context of {context:,} tokens "
+                    "(DOSSIER_LLM_CONTEXT_TOKENS)"
+                )
+            # passages come most salient first; a line with the shortest id costs no more than it
+            excess -= prompt_tokens(_passage(longest.pop(), "p1"))
+            cut += 1
     return replace(given, passages=shown), cut
 
 
