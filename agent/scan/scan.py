@@ -186,8 +186,8 @@ def bound_malloc_arenas() -> None:
 
 #: Accounts recorded between two returns of freed memory to the system: each account's
 #: collection frees memory that glibc keeps until then, so a longer wait raises the peak (at
-#: 2,000 accounts, 50: a peak 62 MB above the trimmed heap; 10: 36 MB; at 5,000 accounts, 10:
-#: 594 MB, 1: 574 MB). A trim of the scan's heap takes about a millisecond.
+#: 2,000 accounts, 50: a peak 62 MB above the trimmed heap; 10: 36 MB; 5,000 accounts replayed
+#: without the rate limit, 10: 594 MB, 1: 574 MB). A trim of the scan's heap takes about 1 ms.
 TRIM_EVERY = 1
 
 
