@@ -12,8 +12,9 @@ from typer.testing import CliRunner
 
 from agent.cli import app
 from agent.commands.common import parse_as_of
-from agent.schemas import Briefing, Source, SourceKind
+from agent.schemas import Briefing
 from knowledge.store import stood_by
+from tests.factories import make_source
 
 runner = CliRunner()
 #: The day before the demo's news of Marcus Bell's departure (published 2026-11-12).
@@ -46,12 +47,10 @@ def test_a_day_is_read_to_its_end_and_a_time_in_utc() -> None:
 
 def test_a_source_stood_by_its_publication_else_its_retrieval() -> None:
     day = datetime(2026, 1, 10, tzinfo=UTC)
-    dated = Source(
+    dated = make_source(
+        "x",
         id="n1",
         account_id="a",
-        kind=SourceKind.news,
-        title="t",
-        text="x",
         published_at=datetime(2026, 1, 5, tzinfo=UTC),
         retrieved_at=datetime(2026, 3, 1, tzinfo=UTC),
     )

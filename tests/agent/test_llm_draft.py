@@ -3,11 +3,10 @@ schema's bound becomes the whole sentence; a text cut mid-sentence ends at a sen
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from agent.llm.draft import DraftClaim, Passages, finished
-from agent.schemas import LayerName, Source, SourceKind
+from agent.schemas import LayerName, SourceKind
 from agent.synthesize.evidence import Candidate
+from tests.factories import make_source
 
 SENTENCE = (
     "Leading OEMs, including Dell, HPE and Lenovo, with their global sales channels, are "
@@ -16,14 +15,12 @@ SENTENCE = (
 
 
 def _passages() -> Passages:
-    source = Source(
+    source = make_source(
+        f"Good afternoon. {SENTENCE} Thank you.",
         id="call-1",
-        account_id="acme",
         kind=SourceKind.earnings_call,
         title="Acme Q4 call",
         url="https://example.com/call",
-        text=f"Good afternoon. {SENTENCE} Thank you.",
-        retrieved_at=datetime(2026, 11, 1, tzinfo=UTC),
     )
     start = source.text.index(SENTENCE)
     candidate = Candidate(source=source, text=SENTENCE, start=start, recency=1.0)
