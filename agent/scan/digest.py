@@ -66,24 +66,11 @@ class DigestLine:
 
     account_id: str
     name: str
-    triage: TriageStatus | None
-    expansion: bool
-    plays: tuple[str, ...]
-    errors: tuple[str, ...]
-    links: tuple[tuple[str, str], ...]
-
-    @classmethod
-    def of(cls, account: DigestAccount) -> DigestLine:
-        """The line of a digest account (its signals left to the ledger)."""
-        return cls(
-            account.account_id,
-            account.name,
-            account.triage,
-            account.expansion,
-            tuple(account.plays),
-            tuple(account.errors),
-            tuple(account.links.items()),
-        )
+    triage: TriageStatus | None = None
+    expansion: bool = False
+    plays: tuple[str, ...] = ()
+    errors: tuple[str, ...] = ()
+    links: tuple[tuple[str, str], ...] = ()
 
     @property
     def rank(self) -> int:
@@ -159,7 +146,7 @@ class DigestRun:
         run_id: str,
         started_at: datetime,
         finished_at: datetime,
-        entries: Iterable[DigestLine | DigestAccount],
+        entries: Iterable[DigestLine],
         fresh: dict[str, int],
         load: LoadSignals,
     ) -> None:
@@ -169,9 +156,8 @@ class DigestRun:
         def order(a: DigestLine) -> tuple[int, int, str, str]:
             return (a.rank, -fresh.get(a.account_id, 0), a.name.casefold(), a.account_id)
 
-        lines = (a if isinstance(a, DigestLine) else DigestLine.of(a) for a in entries)
         #: The scanned accounts in digest order, without their signals.
-        self.entries = sorted(lines, key=order)
+        self.entries = sorted(entries, key=order)
 
     @property
     def scanned(self) -> int:

@@ -15,8 +15,8 @@ import agent.scan.digest as digest_module
 from agent.config import load_settings
 from agent.scan.digest import (
     Digest,
-    DigestAccount,
     DigestFormat,
+    DigestLine,
     DigestRun,
     load_digest,
     render_digest,
@@ -36,13 +36,13 @@ def _signal(n: int) -> Signal:
     )  # fmt: skip
 
 
-def _entries() -> list[DigestAccount]:
+def _entries() -> list[DigestLine]:
     return [
-        DigestAccount(account_id="calm", name="Calm Co", triage="green"),
-        DigestAccount(account_id="alpha", name="Alpha", triage="red"),
-        DigestAccount(account_id="broken", name="Broken", triage=None, errors=["news: 503"]),
-        DigestAccount(account_id="beta", name="Beta", triage="red"),
-        DigestAccount(account_id="gamma", name="Gamma", triage="yellow"),
+        DigestLine(account_id="calm", name="Calm Co", triage="green"),
+        DigestLine(account_id="alpha", name="Alpha", triage="red"),
+        DigestLine(account_id="broken", name="Broken", triage=None, errors=("news: 503",)),
+        DigestLine(account_id="beta", name="Beta", triage="red"),
+        DigestLine(account_id="gamma", name="Gamma", triage="yellow"),
     ]
 
 
@@ -99,7 +99,7 @@ def test_the_kept_digest_lists_the_signals_after_the_run_reported_them(tmp_path:
         run_id, started = ledger.start_run()
         ledger.record_account(run_id, Account(account_id="alpha", name="Alpha"), [], [_signal(1)])
         run = DigestRun(
-            run_id, started, NOW, [DigestAccount(account_id="alpha", name="Alpha", triage="red")],
+            run_id, started, NOW, [DigestLine(account_id="alpha", name="Alpha", triage="red")],
             ledger.unreported_counts(run_id), lambda ids: ledger.listed(run_id, ids),
         )  # fmt: skip
         ledger.complete_run(run_id)
