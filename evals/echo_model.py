@@ -40,8 +40,10 @@ _BLOCK = re.compile(r"<untrusted-source ([^>]*)>\n(.*?)\n</untrusted-source>", r
 _ATTR = re.compile(r'(\w+)="([^"]*)"')
 _PERSONA = re.compile(r"^- (\w+): [^(\n]*\(([^,)\n]+)", re.MULTILINE)
 _PERSONAS_HEAD = "Write one value message for each of these personas"
-#: A failing item as the repair request names it: "- f1 (layers.commercial.claims[0]): ...".
-_FIX_ITEM = re.compile(r"^- (f\d+) \(layers\.(\w+)\.claims\[(\d+)\]\)", re.M)
+#: A failing item as the repair request names it: '- f1 (layers.commercial.claims[0]) wrote
+#: "..." citing p3. Problem: ...'.
+_FIX_ITEM = re.compile(r'^- (f\d+) \(layers\.\w+\.claims\[\d+\]\) wrote "(.*)" citing ', re.M)
+_WORD = re.compile(r"\w{4,}")
 LAYERS = ("commercial", "competitive", "ecosystem", "internal")
 
 
@@ -99,16 +101,22 @@ def answer(
 
 
 def fixes_for(request: Mapping[str, Any]) -> dict[str, Any]:
-    """A repair round's DraftFixes: each failing claim the request names, as the clean draft
-    of the same passages writes it."""
-    clean = draft_from(writer_context(request))
-    layers = {layer["name"]: layer["claims"] for layer in clean["layers"]}
+    """A repair round's DraftFixes: each failing claim the request names, restating the passage
+    shown with it that shares the most words with what the claim wrote."""
     asked = str((request.get("messages") or [{}])[-1].get("content"))
+    shown = [{**dict(_ATTR.findall(attrs)), "text": text} for attrs, text in _BLOCK.findall(asked)]
     fixes = []
-    for key, layer, claim in _FIX_ITEM.findall(asked):
-        if int(claim) < len(layers.get(layer, [])):
-            item = layers[layer][int(claim)]
-            fixes.append({"key": key, "text": item["text"], "evidence": item["evidence"]})
+    for key, wrote in _FIX_ITEM.findall(asked):
+        words = set(_WORD.findall(wrote.casefold()))
+        best = max(
+            shown,
+            key=lambda p: len(words & set(_WORD.findall(p["text"].casefold()))),
+            default=None,
+        )
+        if best is not None:
+            fixes.append(
+                {"key": key, "text": cut(best["text"], CLAIM_CHARS), "evidence": [best["id"]]}
+            )
     return {"fixes": fixes}
 
 

@@ -66,6 +66,12 @@ CHARS_PER_TOKEN = 3.0
 #: Context tokens kept free for the draft, the repair request and the repaired draft (a
 #: whole draft is bounded near 1,400 tokens by its schema).
 ANSWER_RESERVE = 4_000
+#: Completion tokens one brief may spend: a fix round asks for as many failing claims as the
+#: draft left room for, at about TOKENS_PER_FIX each (a key, a sentence, an id or two).
+COMPLETION_TOKENS = 1_000
+TOKENS_PER_FIX = 60
+#: Passages a fix request shows for each failing claim besides those it cited.
+FIX_NEIGHBOURS = 3
 #: Signals and stakeholders listed for orientation (most severe and most relevant first).
 MAX_SIGNALS = 8
 MAX_STAKEHOLDERS = 10
@@ -249,8 +255,10 @@ def write(deps: Deps, given: WriterInput, usage: Usage) -> Written:
     if draft is not None:
         found = checker.failing(draft)
         first = checker.errors(draft, found)
-        # the keys a repair request names them by (f1, f2, ...), at most FIXES
-        failing = {f"f{n}": item for n, item in enumerate(found[:FIXES], start=1)}
+        # the keys a repair request names them by (f1, f2, ...): as many as the completion
+        # tokens the draft left of the brief's allowance can rewrite, at most FIXES
+        room = max(0, COMPLETION_TOKENS - usage.completion_tokens) // TOKENS_PER_FIX
+        failing = {f"f{n}": item for n, item in enumerate(found[: min(FIXES, room)], start=1)}
     rounds, repair_error, errors = 0, None, first
     if draft is None and usage.left != 0:
         rounds = 1
@@ -258,14 +266,10 @@ def write(deps: Deps, given: WriterInput, usage: Usage) -> Written:
         draft, errors = read_draft(ask(BriefDraft, "repair", conversation))
     elif draft is not None and failing and usage.left != 0:
         rounds = 1
-        # the failing claims are quoted in the request, so the draft is not sent back: the
-        # request shares the draft's prompt up to its last turn, which a local server has cached
-        lines = "\n".join(f"- {item.line(key)}" for key, item in failing.items())
-        request = load_prompt("fix").fill(tool=FIX_TOOL_NAME, errors=lines)
+        # a request of its own: the failing claims and the passages that can fix them, not the
+        # draft's whole prompt again (a fifth of the tokens)
         try:
-            fixes = read_fixes(
-                ask(DraftFixes, "repair", [*conversation[:2], HumanMessage(request)])
-            )
+            fixes = read_fixes(ask(DraftFixes, "repair", [_fix_request(failing, passages)]))
             draft = apply_fixes(draft, failing, fixes)
         except LlmError as exc:
             # a repair that fails (cut off at the token limit, timed out) costs the repair,
@@ -458,6 +462,31 @@ def _repair_messages(last: BaseMessage, errors: Sequence[str]) -> list[BaseMessa
     if not ids:
         return [HumanMessage(text)]
     return [ToolMessage(content=text, tool_call_id=str(i)) for i in ids]
+
+
+def _fix_request(failing: Mapping[str, _Failing], passages: Passages) -> HumanMessage:
+    """The repair round's request: each failing claim under its key, and the passages it may
+    cite: those it cited and the FIX_NEIGHBOURS sharing the most words with it."""
+    shown: dict[str, Candidate] = {}
+    for item in failing.values():
+        shown.update((passages.id_of(c), c) for c in passages.cited(item.ids))
+        words = _content_words(item.text)
+        others = [(pid, c) for pid, c in passages.by_id.items() if pid not in shown]
+        others.sort(key=lambda pc: -len(words & _content_words(pc[1].text)))
+        shown.update(others[:FIX_NEIGHBOURS])
+    ordered = sorted(shown.items(), key=lambda pc: int(pc[0][1:]))
+    return HumanMessage(
+        load_prompt("fix").fill(
+            tool=FIX_TOOL_NAME,
+            errors="\n".join(f"- {item.line(key)}" for key, item in failing.items()),
+            passages="\n".join(_passage(c, pid) for pid, c in ordered),
+        )
+    )
+
+
+def _content_words(text: str) -> set[str]:
+    """The words of a text long enough to say something (four letters or more)."""
+    return {w for w in _WORD.findall(fold(text)) if len(w) >= 4}
 
 
 def _context(given: WriterInput, passages: Passages) -> str:

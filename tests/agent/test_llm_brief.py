@@ -112,8 +112,26 @@ def test_an_unknown_passage_id_is_sent_back_once_and_the_repair_is_used(workspac
     assert repair.type == "human" and f"unknown passage {FABRICATED!r}" in str(repair.content)
     assert "- f1 (layers." in str(repair.content), "only the failing claim is asked for again"
     assert "DraftFixes" in str(repair.content)
-    # the draft is not sent back: the request is the draft's prompt plus the fix request
-    assert len(chat.received[2]) == 3 and chat.received[2][:2] == chat.received[1][:2]
+    # neither the draft nor its prompt is sent back: the request shows the passages that can
+    # fix the claim, far fewer than the draft was shown
+    assert len(chat.received[2]) == 1
+    shown = str(repair.content).count("<untrusted-source id=")
+    assert 1 <= shown < str(chat.received[1][1].content).count("<untrusted-source id=")
+
+
+def test_the_fix_round_asks_for_no_more_than_the_completion_allowance_leaves(
+    workspace: Path,
+) -> None:
+    def fabricate_all(args: dict[str, Any]) -> None:
+        for layer in args["layers"]:
+            for claim in layer["claims"]:
+                claim["evidence"] = [FABRICATED]
+
+    # research and the draft spend 400 of the 1,000 completion tokens: room for 10 fixes
+    briefing, chat = run(workspace, stop_research, draft(fabricate_all), fixes())
+    asked = str(chat.received[2][-1].content)
+    failing = [e for e in briefing.metadata["validation_errors"] if FABRICATED in e]
+    assert len(failing) > 10 and "- f10 (" in asked and "- f11 (" not in asked
 
 
 def test_a_repair_rewrites_only_the_failing_items_and_keeps_the_rest(workspace: Path) -> None:
