@@ -7,7 +7,7 @@ import os
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, ValidationError
 from pydantic_settings import (
@@ -31,6 +31,11 @@ class Settings(BaseSettings):
     home: Path = Field(DEFAULT_HOME, description="Workspace folder.")
     llm: str | None = Field(None, description="LangChain provider:model; unset = extractive.")
     llm_base_url: str | None = Field(None, description="OpenAI-compatible server URL.")
+    llm_structured: Literal["auto", "json_schema", "grammar", "tools"] = Field(
+        "auto",
+        description="How the draft is asked for: json_schema, a compact-JSON llama.cpp grammar, "
+        "or tool calls; auto = json_schema when DOSSIER_LLM_BASE_URL is set, else tools.",
+    )
     llm_timeout_s: float = Field(60.0, gt=0, description="Seconds one model call may take.")
     llm_retries: int = Field(
         3, ge=0, le=10, description="Retries of a model call on rate limits and server errors."

@@ -26,7 +26,10 @@ from agent.llm.draft import (
     MESSAGE_CHARS,
     SUMMARY_CHARS,
     TOOL_NAME,
+    BriefDraft,
+    DraftFixes,
 )
+from agent.llm.grammar import compact_grammar
 from agent.synthesize.salience import proof_worthy
 
 DRAFT_TOOL = TOOL_NAME
@@ -45,6 +48,7 @@ _PERSONAS_HEAD = "Write one value message for each of these personas"
 _FIX_ITEM = re.compile(r'^- (f\d+) \(layers\.\w+\.claims\[\d+\]\) wrote "(.*)" citing ', re.M)
 _WORD = re.compile(r"\w{4,}")
 LAYERS = ("commercial", "competitive", "ecosystem", "internal")
+_SCHEMAS = {DRAFT_TOOL: BriefDraft, FIX_TOOL: DraftFixes}
 
 
 class EchoModel:
@@ -84,17 +88,23 @@ def asks_for_draft(request: Mapping[str, Any]) -> bool:
 
 
 def asks_for(request: Mapping[str, Any], name: str) -> bool:
-    """True when the request asks for `name` as json_schema structured output."""
+    """True when the request asks for `name` as structured output in its content: under a
+    json_schema response format, or as the compact grammar of its schema."""
     response_format = request.get("response_format") or {}
-    return bool(response_format.get("json_schema", {}).get("name") == name)
+    if response_format.get("json_schema", {}).get("name") == name:
+        return True
+    grammar = request.get("grammar")
+    return bool(grammar) and grammar == compact_grammar(_SCHEMAS[name])
 
 
 def answer(
     request: Mapping[str, Any], draft: Mapping[str, Any] | str, name: str = DRAFT_TOOL
 ) -> dict[str, Any]:
     """A draft (or raw argument text) in the form the request asks for: JSON content under a
-    json_schema response format, else a tool call of `name`."""
+    json_schema response format (compact JSON under a grammar), else a tool call of `name`."""
     text = draft if isinstance(draft, str) else json.dumps(draft)
+    if request.get("grammar") and not isinstance(draft, str):
+        text = json.dumps(draft, separators=(",", ":"), ensure_ascii=False)
     if asks_for(request, name):
         return {"content": text}
     return {"tool_calls": [{"function": {"name": name, "arguments": text}}]}
@@ -176,6 +186,7 @@ def draft_from(context: str) -> dict[str, Any]:
         "focus_reason": f"The {focus} layer has the most evidence.",
         "layers": list(layers.values()),
         "messages": messages,
+        "signals": [],
     }
 
 

@@ -47,6 +47,7 @@ from agent.llm.draft import (
     json_in,
 )
 from agent.llm.fence import fence
+from agent.llm.grammar import compact_grammar
 from agent.llm.model import LlmError, Usage, invoke, tool_calling
 from agent.llm.support import unsupported
 from agent.schemas import Evidence, LayerName, Persona, Signal, Source, Stakeholder
@@ -356,19 +357,26 @@ def fit_to_context(given: WriterInput, system: str, context: int | None) -> tupl
 
 
 def structured_method(settings: Settings) -> str:
-    """How the draft is asked for: `json_schema` from an OpenAI-compatible server of our own
-    choosing (llama.cpp, vLLM and Ollama enforce it with a grammar; llama.cpp ignores a named
-    tool choice), tool calling from any other model."""
-    return "json_schema" if settings.llm_base_url else "function_calling"
+    """How the draft is asked for (DOSSIER_LLM_STRUCTURED): by default `json_schema` from an
+    OpenAI-compatible server of our own choosing (llama.cpp, vLLM and Ollama enforce it with a
+    grammar; llama.cpp ignores a named tool choice), tool calling from any other model;
+    `grammar` is llama.cpp's own compact-JSON grammar (agent/llm/grammar.py)."""
+    chosen = settings.llm_structured
+    if chosen == "auto":
+        return "json_schema" if settings.llm_base_url else "function_calling"
+    return "function_calling" if chosen == "tools" else chosen
 
 
 def _structured(
     chat: BaseChatModel, settings: Settings, model: type[BaseModel]
 ) -> Runnable[Any, Any]:
     name = model.__name__
-    if structured_method(settings) == "json_schema":
+    method = structured_method(settings)
+    if method == "json_schema":
         schema = {"name": name, "schema": model.model_json_schema()}
         return chat.bind(response_format={"type": "json_schema", "json_schema": schema})
+    if method == "grammar":
+        return chat.bind(extra_body={"grammar": compact_grammar(model)})
     return tool_calling(lambda: chat.bind_tools([model], tool_choice=name), settings)
 
 
