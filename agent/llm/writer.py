@@ -372,6 +372,10 @@ def _structured(
 ) -> Runnable[Any, Any]:
     name = model.__name__
     method = structured_method(settings)
+    if method == "grammar" and model is not BriefDraft:
+        # under the compact grammar the local model closes the fix list empty at once; a few
+        # fixes cost little whitespace, and json_schema lets it write them
+        method = "json_schema"
     if method == "json_schema":
         schema = {"name": name, "schema": model.model_json_schema()}
         return chat.bind(response_format={"type": "json_schema", "json_schema": schema})
