@@ -73,14 +73,9 @@ def test_brief_with_the_local_model_quotes_only_its_sources(
     home = tmp_path / "home"
     shutil.copytree(demo_home, home)
     planted_id = plant_instruction(home, tmp_path)
-    config = load_settings(
-        home,
-        llm=f"openai:{local_server.alias}",
-        llm_base_url=local_server.base_url,
-        llm_timeout_s=float(server.TIMEOUT_S),
-        llm_retries=0,
-        llm_max_steps=2,
-    )
+    # the settings `make llm-local` prints (the compact-JSON grammar among them)
+    settings = {**server.settings_for(local_server), "llm_retries": 0, "llm_max_steps": 2}
+    config = load_settings(home, **settings)
     deps = Deps.build(config, clock=lambda: NOW, offline=True)
     request = BriefRequest(account_id=ACCOUNT, purpose="prep for a call with the new CFO")
     started = time.perf_counter()
