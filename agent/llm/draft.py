@@ -22,9 +22,10 @@ from agent.synthesize.evidence import Candidate
 # Sized so a whole draft (four layers of three claims, three messages, three signals) stays near
 # 1,000 tokens, about two minutes of writing for a 1.5B model on two cores (drafts of the nine
 # real calls took 505-1,224 tokens with 30-word summaries and messages and four signals, 917 on
-# average; 870 with 20-word summaries, 25-word claims and messages and three signals); the
-# prompt asks for the same lengths in words, so the grammar seldom ends a text. A claim cut
-# short while copying its passage becomes the whole passage (Passages.claim).
+# average; 870 with 20-word summaries, 25-word claims and messages and three signals; 385-839
+# with 20-word claims too, written as compact JSON); the prompt asks for the same lengths in
+# words, so the grammar seldom ends a text. A claim cut short while copying its passage becomes
+# the whole passage (Passages.claim).
 HEADLINE_CHARS = 100
 CLAIM_CHARS = 130
 SUMMARY_CHARS = 130

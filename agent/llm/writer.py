@@ -4,13 +4,15 @@ The model is shown the best candidate sentences of each layer, fenced as untrust
 each under a short id, and answers with a `BriefDraft` (agent/llm/draft.py) whose claims and
 proof points cite those ids; dossier inserts the verbatim quotes. A local OpenAI-compatible
 server is asked for the draft as `json_schema` structured output (its grammar enforces the
-schema and its bounds), any other model through tool calling. Checked: every id names a
-passage shown, every quote is in its source (the one grounding check of validate), each claim
-says only what its quotes support (agent/llm/support.py), nothing repeats text that addresses a
-model ("ignore previous instructions…"), and no customer-facing message carries internal
-figures. A draft that fails gets one repair round with the errors sent back (the "reask"
-pattern): a draft that cannot be read is asked for again whole, a readable one only for its
-failing claims (`DraftFixes`); what still fails after it is dropped and counted.
+schema and its bounds) or, with DOSSIER_LLM_STRUCTURED=grammar, as compact JSON through a
+llama.cpp grammar of the schema (agent/llm/grammar.py); any other model through tool
+calling. Checked: every id names a passage shown, every quote is in its source (the one
+grounding check of validate), each claim says only what its quotes support
+(agent/llm/support.py), nothing repeats text that addresses a model ("ignore previous
+instructions…"), and no customer-facing message carries internal figures. A draft that fails
+gets one repair round with the errors sent back (the "reask" pattern): a draft that cannot be
+read is asked for again whole, a readable one only for its failing claims (`DraftFixes`); what
+still fails after it is dropped and counted.
 """
 
 from __future__ import annotations
@@ -268,7 +270,7 @@ def write(deps: Deps, given: WriterInput, usage: Usage) -> Written:
     elif draft is not None and failing and usage.left != 0:
         rounds = 1
         # a request of its own: the failing claims and the passages that can fix them, not the
-        # draft's whole prompt again (a fifth of the tokens)
+        # draft's whole prompt again (under half its tokens)
         try:
             fixes = read_fixes(ask(DraftFixes, "repair", [_fix_request(failing, passages)]))
             draft = apply_fixes(draft, failing, fixes)
