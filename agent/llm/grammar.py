@@ -47,6 +47,8 @@ def _seq(*parts: _Expr) -> _Expr:
 
 
 class _Walk:
+    """One pass over a JSON schema, each part turned into its grammar and its regex."""
+
     def __init__(self, schema: Mapping[str, Any]) -> None:
         self.defs: Mapping[str, Any] = schema.get("$defs", {})
 
