@@ -134,6 +134,18 @@ def test_the_fix_round_asks_for_no_more_than_the_completion_allowance_leaves(
     assert len(failing) > 10 and "- f10 (" in asked and "- f11 (" not in asked
 
 
+def test_a_draft_that_spends_the_allowance_gets_no_fix_round(workspace: Path) -> None:
+    def spent(messages: Any) -> AIMessage:
+        reply = draft(fabricate)(messages)
+        reply.usage_metadata = {"input_tokens": 1000, "output_tokens": 1000, "total_tokens": 2000}
+        return reply
+
+    briefing, chat = run(workspace, stop_research, spent)
+    assert len(chat.received) == 2, "research and the draft, no fix request"
+    assert briefing.metadata["repair_rounds"] == 0
+    assert briefing.metadata["dropped"]["claims"] == 1, "the failing claim is dropped"
+
+
 def test_a_repair_rewrites_only_the_failing_items_and_keeps_the_rest(workspace: Path) -> None:
     clean, _ = run(workspace, stop_research, draft())
     repaired, _ = run(workspace, stop_research, draft(fabricate), fixes())
