@@ -191,14 +191,20 @@ def _missing_names(claim: str, evidence: str) -> list[str]:
     return missing
 
 
+def content_words(text: str) -> set[str]:
+    """The stems of a text's content words: longer than three letters, and not a common,
+    auxiliary or number word."""
+    return {
+        _stem(w)
+        for w in re.findall(r"[A-Za-z]+", text)
+        if len(w) > 3 and w.casefold() not in _COMMON | _AUXILIARY | _WORD_NUMBERS.keys()
+    }
+
+
 def _overlap(claim: str, evidence: str) -> tuple[int, int]:
     """(content words of the claim found in the evidence, content words of the claim)."""
     have = {_stem(w) for w in re.findall(r"[A-Za-z]+", evidence)}
-    words = {
-        _stem(w)
-        for w in re.findall(r"[A-Za-z]+", claim)
-        if len(w) > 3 and w.casefold() not in _COMMON | _AUXILIARY | _WORD_NUMBERS.keys()
-    }
+    words = content_words(claim)
     return len(words & have), len(words)
 
 

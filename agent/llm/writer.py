@@ -51,7 +51,7 @@ from agent.llm.draft import (
 from agent.llm.fence import fence
 from agent.llm.grammar import compact_grammar
 from agent.llm.model import LlmError, Usage, invoke, tool_calling
-from agent.llm.support import unsupported
+from agent.llm.support import content_words, unsupported
 from agent.schemas import Evidence, LayerName, Persona, Signal, Source, Stakeholder
 from agent.synthesize.evidence import Candidate
 from agent.synthesize.messages import load_personas
@@ -482,11 +482,12 @@ def _fix_request(failing: Mapping[str, _Failing], passages: Passages) -> HumanMe
     """The repair round's request: each failing claim under its key, and the passages it may
     cite: those it cited and the FIX_NEIGHBOURS sharing the most words with it."""
     shown: dict[str, Candidate] = {}
+    words_of = {pid: content_words(c.text) for pid, c in passages.by_id.items()}
     for item in failing.values():
         shown.update((passages.id_of(c), c) for c in passages.cited(item.ids))
-        words = _content_words(item.text)
+        words = content_words(item.text)
         others = [(pid, c) for pid, c in passages.by_id.items() if pid not in shown]
-        others.sort(key=lambda pc: -len(words & _content_words(pc[1].text)))
+        others.sort(key=lambda pc: -len(words & words_of[pc[0]]))
         shown.update(others[:FIX_NEIGHBOURS])
     ordered = sorted(shown.items(), key=lambda pc: int(pc[0][1:]))
     return HumanMessage(
@@ -496,11 +497,6 @@ def _fix_request(failing: Mapping[str, _Failing], passages: Passages) -> HumanMe
             passages="\n".join(_passage(c, pid) for pid, c in ordered),
         )
     )
-
-
-def _content_words(text: str) -> set[str]:
-    """The words of a text long enough to say something (four letters or more)."""
-    return {w for w in _WORD.findall(fold(text)) if len(w) >= 4}
 
 
 def _context(given: WriterInput, passages: Passages) -> str:
