@@ -1,7 +1,9 @@
 """The knowledge store: each account's sources as JSON files, their chunks in a Chroma collection.
 
-The JSON files are the record (quotes are checked against them); the collection is the index.
-Chunks are written before the JSON, so a run cut short is redone, never half-remembered.
+The JSON files are the record (quotes are checked against them); the collection is the index,
+holding each chunk's vector and where it lies in its source, not its text (a hit's text is cut
+from the source it came from). Chunks are written before the JSON, so a run cut short is
+redone, never half-remembered.
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ import logging
 import re
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Collection, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,10 +38,14 @@ if TYPE_CHECKING:
 _STATES = ("new", "unchanged", "updated")
 #: A stored source's identity: (account id, source id).
 _Key = tuple[str, str]
-#: Chunks embedded between two progress reports (a few seconds of work on two cores).
-_PROGRESS_STEP = 64
+#: Chunks embedded, reported and written at a time (about half a second of the model on two
+#: cores; a step's index write costs tens of milliseconds however few chunks it holds).
+_STEP = 96
 #: Collection handles kept open: bounded, so a long scan does not grow with the book.
 _OPEN_COLLECTIONS = 64
+#: Sources whose text is kept for cutting query hits' chunks out of it: bounded, like the
+#: collections, so a scan's memory does not grow with the book.
+_REMEMBERED_SOURCES = 128
 #: Each index saved to disk as soon as it holds two new elements (Chroma's default, 1,000, left
 #: most small accounts' indexes only in memory: evicted from the bounded cache of
 #: knowledge/index_client.py, they were "Nothing found on disk" for good; 2 is Chroma's least).
@@ -124,6 +132,8 @@ class KnowledgeStore:
         # updates; reads stay concurrent.
         self._write_lock = threading.Lock()
         self._damaged: set[Path] = set()
+        # recently read sources' texts, by (account, source): (file version, text, digest)
+        self._texts: OrderedDict[_Key, tuple[tuple[int, int], str, str]] = OrderedDict()
 
     @property
     def embedder(self) -> MiniLMEmbedding:
@@ -136,7 +146,7 @@ class KnowledgeStore:
         self, sources: Sequence[Source], on_progress: Progress | None = None
     ) -> AddResult:
         """Store sources, re-chunking and re-embedding only those that are new or changed;
-        `on_progress(done, total)` hears of the chunks embedded as they are.
+        `on_progress(done, total)` hears of the chunks embedded as they are, a step at a time.
 
         Only the writes are serialized: a threaded scan embeds one account's sources while
         another account's are written (an account's sources are added by one thread at a
@@ -144,12 +154,23 @@ class KnowledgeStore:
         status, latest, hashes = self._statuses(sources)
         todo = [latest[key] for key, state in status.items() if state != "unchanged"]
         chunks = [chunk_source(s, self.settings.chunk_chars) for s in todo]
-        vectors = self._embed_all([c.text for own in chunks for c in own], on_progress)
-        with self._write_lock:
-            if todo:
-                self._replace_chunks(todo, chunks, vectors, hashes)
-            for source in todo:
-                self._write_source(source)
+        total = sum(len(own) for own in chunks)
+        done = 0
+        # Each step's chunks are written while the next step's are embedded: the index write
+        # (SQLite and HNSW, about a fifth of the time) no longer waits for the model.
+        with ThreadPoolExecutor(1, thread_name_prefix="store-write") as writer:
+            written: Future[None] | None = None
+            for begin, end in _steps([len(own) for own in chunks], _STEP):
+                part = chunks[begin:end]
+                vectors = self.embed([c.text for own in part for c in own])
+                done += len(vectors)
+                if on_progress is not None and total:
+                    on_progress(done, total)
+                if written is not None:
+                    written.result()  # in order, and a failed write stops the rest
+                written = writer.submit(self._write, todo[begin:end], part, vectors, hashes)
+            if written is not None:
+                written.result()
         ids = {state: [k[1] for k, v in status.items() if v == state] for state in _STATES}
         return AddResult(**ids)
 
@@ -259,29 +280,66 @@ class KnowledgeStore:
                 if chunk_id in best and best[chunk_id].similarity >= similarity:
                     continue
                 meta = _nth(result["metadatas"], q)[i]
+                text = _nth(result["documents"], q)[i] or self._chunk_text(account_id, meta)
+                if text is None:
+                    continue
                 best[chunk_id] = _hit(
                     chunk_id,
-                    str(_nth(result["documents"], q)[i]),
+                    text,
                     meta,
                     similarity,
                     np.asarray(_nth(result["embeddings"], q)[i], dtype=np.float32),
                 )
         return sorted(best.values(), key=lambda h: (-h.similarity, h.chunk.id))
 
+    def _chunk_text(self, account_id: str, meta: Any) -> str | None:
+        """A chunk's text, from the stored source it was cut from (the index keeps no copy of
+        it); None when that source is gone, damaged, or no longer the version the chunk was
+        cut from (its chunks are being replaced)."""
+        source_id = str(meta["source_id"])
+        path = self.settings.sources_dir / account_id / f"{source_id}.json"
+        try:
+            stat = path.stat()
+        except OSError:
+            return None
+        version = (stat.st_mtime_ns, stat.st_size)
+        key = (account_id, source_id)
+        with self._lock:
+            known = self._texts.get(key)
+            if known is not None and known[0] == version:
+                self._texts.move_to_end(key)
+        if known is None or known[0] != version:
+            source = self.get_source(account_id, source_id)
+            if source is None:
+                return None
+            known = (version, source.text, content_hash(source))
+            with self._lock:
+                self._texts[key] = known
+                while len(self._texts) > _REMEMBERED_SOURCES:
+                    self._texts.popitem(last=False)
+        _, text, digest = known
+        if meta.get("content_hash") != digest:
+            return None
+        return text[int(meta["start"]) : int(meta["end"])]
+
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Unit vectors of the texts, from the store's embedder: the one way to get sentence
         and query vectors (each sentence embedded once per process, see knowledge/embed.py)."""
         return self.embedder.embed(texts)
 
-    def _embed_all(self, texts: Sequence[str], on_progress: Progress | None) -> np.ndarray:
-        """The texts' vectors, a step at a time when someone is told how far it got."""
-        if on_progress is None or not texts:
-            return self.embed(texts)
-        parts = []
-        for begin in range(0, len(texts), _PROGRESS_STEP):
-            parts.append(self.embed(texts[begin : begin + _PROGRESS_STEP]))
-            on_progress(min(begin + _PROGRESS_STEP, len(texts)), len(texts))
-        return np.concatenate(parts)
+    def _write(
+        self,
+        sources: list[Source],
+        chunks: list[list[Chunk]],
+        vectors: np.ndarray,
+        hashes: dict[_Key, str],
+    ) -> None:
+        """Sources' chunks into the index, then their JSON files."""
+        with self._write_lock:
+            if sources:
+                self._replace_chunks(sources, chunks, vectors, hashes)
+            for source in sources:
+                self._write_source(source)
 
     def _missing_from_index(self, sources: list[Source], hashes: dict[_Key, str]) -> list[Source]:
         """Sources whose JSON is stored but whose chunks are absent or stale in the index."""
@@ -335,10 +393,11 @@ class KnowledgeStore:
             new = rows.get(account_id, [])
             for begin in range(0, len(new), step):
                 part = new[begin : begin + step]
+                # no documents: a chunk's text is its source's, and Chroma's indexing of
+                # documents was half the cost of a write (bench/ingest.py)
                 collection.upsert(
                     ids=[chunk.id for chunk, _, _ in part],
                     embeddings=vectors[[i for _, i, _ in part]],
-                    documents=[chunk.text for chunk, _, _ in part],
                     metadatas=[meta for _, _, meta in part],
                 )
 
@@ -414,6 +473,21 @@ def _make_client(settings: Settings) -> ClientAPI:
     from knowledge.index_client import make_client
 
     return make_client(settings)
+
+
+def _steps(sizes: Sequence[int], step: int) -> list[tuple[int, int]]:
+    """Consecutive [begin, end) runs of whole items, each closed once it holds `step` or more
+    of what `sizes` counts (an item holding nothing joins the run it falls in)."""
+    runs: list[tuple[int, int]] = []
+    begin, held = 0, 0
+    for i, size in enumerate(sizes):
+        held += size
+        if held >= step:
+            runs.append((begin, i + 1))
+            begin, held = i + 1, 0
+    if begin < len(sizes):
+        runs.append((begin, len(sizes)))
+    return runs
 
 
 def _metadata(source: Source, chunk: Chunk, digest: str) -> dict[str, str | int | float]:

@@ -14,7 +14,7 @@ import pytest
 from agent.config import Settings
 from agent.schemas import Source, SourceKind
 from knowledge.embed import MiniLMEmbedding
-from knowledge.store import KnowledgeStore, collection_name
+from knowledge.store import KnowledgeStore, _steps, collection_name
 from tests.factories import make_source
 
 NOW = datetime(2024, 6, 1, tzinfo=UTC)
@@ -88,6 +88,45 @@ def test_chunks_carry_metadata(store: KnowledgeStore) -> None:
     assert hit.title == "Title of fin"
     assert -1.0 <= hit.similarity <= 1.0
     assert hit.embedding.shape == (384,)
+
+
+def test_the_index_keeps_no_copy_of_the_text_and_skips_a_chunk_its_source_outgrew(
+    store: KnowledgeStore,
+) -> None:
+    """A hit's text is cut from its stored source; while a source's new version is stored but
+    its chunks are not yet replaced (a run cut short between the two), its old chunks are not
+    returned with words that are no longer there."""
+    store.add_sources([_source("fin", FINANCE), _source("jobs", HIRING)])
+    collection = store._collection("larkspur-home", create=False)
+    assert collection is not None
+    assert set(collection.get(include=["documents"])["documents"] or []) <= {None}
+    hits = store.query("larkspur-home", ["operating margin"], n_results=50)
+    assert {h.chunk.source_id for h in hits} == {"fin", "jobs"}
+    assert all(h.chunk.text for h in hits)
+
+    store._write_source(_source("fin", "Revenue fell 3% this quarter. " * 40))
+    hits = store.query("larkspur-home", ["operating margin"], n_results=50)
+    assert {h.chunk.source_id for h in hits} == {"jobs"}
+
+
+def test_progress_is_told_a_step_at_a_time_up_to_every_chunk(
+    store: KnowledgeStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("knowledge.store._STEP", 8)
+    sources = [_source(f"news-{i}", FINANCE + f" Item {i}.") for i in range(12)]
+    seen: list[tuple[int, int]] = []
+    store.add_sources(sources, on_progress=lambda done, total: seen.append((done, total)))
+    total = store.chunk_count("larkspur-home")
+    assert len(seen) > 1
+    assert [done for done, _ in seen] == sorted({done for done, _ in seen})
+    assert seen[-1] == (total, total)
+
+
+def test_steps_hold_whole_sources() -> None:
+    assert _steps([3, 0, 4, 2, 5], 4) == [(0, 3), (3, 5)]
+    assert _steps([5, 1], 4) == [(0, 1), (1, 2)]
+    assert _steps([], 4) == []
+    assert _steps([0, 0], 4) == [(0, 2)]
 
 
 def test_accounts_are_isolated(store: KnowledgeStore) -> None:
