@@ -14,12 +14,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+import numpy as np
+
 from agent.config import Settings
 from agent.schemas import Account, Claim, Layer, LayerName, Layers, Source, Stakeholder
 from agent.synthesize.evidence import Candidate
 from agent.synthesize.salience import figures
 from agent.synthesize.scoring import cue_hits
 from agent.validate import clip
+from knowledge.embed import DIMENSION
 from knowledge.retrieve import LayerSpec
 
 #: Sources older than this many days are reported as possibly stale.
@@ -84,12 +87,19 @@ def _with_echoes(
     for it (not chosen themselves), most salient first."""
     taken = {c.key for claims in chosen.values() for c in claims}
     rest = sorted((c for c in candidates if c.key not in taken), key=lambda c: (-c.salience, c.key))
+    vectors = np.stack([_vector(c) for c in rest]) if rest else np.zeros((0, 0))
     out: dict[LayerName, list[Candidate]] = {}
     for name, claims in chosen.items():
         out[name] = []
         for claim in claims:
             echoes: list[Candidate] = []
-            for other in rest:
+            # only those near enough to share a figure can state the fact (same_fact says which)
+            near = (
+                range(len(rest))
+                if claim.embedding is None or not rest
+                else np.flatnonzero(_near(vectors @ claim.embedding))
+            )
+            for other in (rest[i] for i in near):
                 if len(echoes) >= MAX_ECHOES:
                     break
                 repeated = other.text == claim.text or any(other.text == e.text for e in echoes)
@@ -97,6 +107,19 @@ def _with_echoes(
                     echoes.append(other)
             out[name].append(replace(claim, echoes=tuple(echoes)) if echoes else claim)
     return out
+
+
+def _vector(candidate: Candidate) -> np.ndarray:
+    """A candidate's embedding; one without any comes out as NaNs, near every sentence."""
+    if candidate.embedding is None:
+        return np.full(DIMENSION, np.nan, dtype=np.float32)
+    return candidate.embedding
+
+
+def _near(similarities: np.ndarray) -> np.ndarray:
+    """Which similarities may pass same_fact's least threshold (a hair below it, so that no
+    rounding of the matrix product drops a pair its own dot product keeps); NaN passes."""
+    return ~(similarities <= SAME_FIGURE - 1e-4)
 
 
 def _kind_limit(size: int) -> int:
