@@ -13,6 +13,8 @@ float result gives the export's vectors to within float rounding (tests/knowledg
 test_embed.py), and `quantize_dynamic` turns its `Attention` into `QAttention`, so the int8
 build computes attention's projections in int8 too (about 1.3x the chunks per second of the
 unfused int8 build on this project's machine, each chunk run alone: bench/ingest.py).
+Its attention mask is each text's length (`EmbedLayerNormalization` counts the mask's ones), so
+padding must come after the text, as knowledge/embed.py pads.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ if TYPE_CHECKING:
 HEADS = 12
 #: BERT's layer-norm epsilon.
 EPSILON = 1e-12
+#: The name of the epsilon constant the layer norms share.
 _EPSILON = "epsilon"
 _LINEAR = re.compile(r"(?:\w+\.)?encoder\.layer\.(\d+)\.(.+)\.bias$")
 _EMBEDDINGS = (

@@ -156,8 +156,8 @@ class KnowledgeStore:
         chunks = [chunk_source(s, self.settings.chunk_chars) for s in todo]
         total = sum(len(own) for own in chunks)
         done = 0
-        # Each step's chunks are written while the next step's are embedded: the index write
-        # (SQLite and HNSW, about a fifth of the time) no longer waits for the model.
+        # Each step's chunks are written while the next step's are embedded, so the model does
+        # not stand idle while Chroma writes (SQLite and HNSW: a fifth of the time, in turn).
         with ThreadPoolExecutor(1, thread_name_prefix="store-write") as writer:
             written: Future[None] | None = None
             for begin, end in _steps([len(own) for own in chunks], _STEP):
