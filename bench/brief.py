@@ -115,6 +115,16 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def raw_rate(texts: list[str], parallel: int | None = None) -> float:
+    """Texts per second the model alone embeds, each text once, after a warm-up (a fresh
+    embedder, so nothing it remembers from earlier calls counts)."""
+    embedder = MiniLMEmbedding() if parallel is None else MiniLMEmbedding(parallel=parallel)
+    embedder.embed(["warm up"])
+    started = time.perf_counter()
+    embedder.embed(texts)
+    return len(texts) / (time.perf_counter() - started)
+
+
 def warm_p50(deps: Deps, account: Account, runs: int, as_of: datetime | None = None) -> float:
     """Median in-process brief latency in seconds, after one warm-up."""
     request = BriefRequest(account_id=account.account_id, as_of=as_of)
@@ -212,13 +222,8 @@ def main() -> None:
         deps.store.add_sources(sources)
         seconds = time.perf_counter() - started
         count = deps.store.chunk_count(synthetic.account_id)
-        # the limit: a fresh embedder (nothing remembered) on the same chunks, model alone
-        texts = [c.text for s in sources for c in chunk_source(s, settings.chunk_chars)]
-        model = MiniLMEmbedding()
-        model.embed(["warm up"])
-        started = time.perf_counter()
-        model.embed(texts)
-        raw = len(texts) / (time.perf_counter() - started)
+        # the limit: the model alone on the same chunks
+        raw = raw_rate([c.text for s in sources for c in chunk_source(s, settings.chunk_chars)])
         print(
             f"synthetic ingest: {count} chunks in {seconds:.2f} s = {count / seconds:,.0f} "
             f"chunks/s; the embedding model alone {raw:,.0f} chunks/s "

@@ -26,7 +26,7 @@ os.environ["DOSSIER_VECTOR_CACHE"] = "0"  # measure the model, not vectors an ea
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from brief import synthetic_sources  # bench/brief.py: the synthetic account
+from brief import raw_rate, synthetic_sources  # bench/brief.py: the account, the limit
 
 from agent.config import load_settings
 from knowledge.chunk import chunk_source, sentence_spans
@@ -44,15 +44,6 @@ def timed(work: Callable[[], object]) -> tuple[float, float]:
     wall, cpu = time.perf_counter(), _cpu()
     work()
     return time.perf_counter() - wall, _cpu() - cpu
-
-
-def raw_rate(texts: list[str], parallel: int | None = None) -> float:
-    """Texts per second the model alone embeds, each text once, after a warm-up (a fresh
-    embedder, so nothing it remembers from earlier calls counts)."""
-    embedder = MiniLMEmbedding() if parallel is None else MiniLMEmbedding(parallel=parallel)
-    embedder.embed(["warm up"])
-    wall, _ = timed(lambda: embedder.embed(texts))
-    return len(texts) / wall
 
 
 def main() -> None:

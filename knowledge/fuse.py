@@ -58,7 +58,8 @@ def fuse_bert(model: onnx.ModelProto) -> onnx.ModelProto:
     layers = sorted({layer for layer, _ in linear})
     if not layers:
         raise NotBert("no encoder layer found")
-    embeddings = _embeddings(weights)
+    prefix = _prefix(weights)
+    embeddings = _embeddings(weights, prefix)
     hidden = embeddings["word_embeddings.weight"].shape[1]
     initializers: list[onnx.TensorProto] = []
 
@@ -73,12 +74,12 @@ def fuse_bert(model: onnx.ModelProto) -> onnx.ModelProto:
             raise NotBert(f"layer {layer} has no {name}") from None
 
     def norm(layer: int, name: str) -> tuple[str, str]:
-        prefix = _prefix(weights) + f"encoder.layer.{layer}.{name}.LayerNorm."
-        if prefix + "weight" not in weights or prefix + "bias" not in weights:
+        stem = prefix + f"encoder.layer.{layer}.{name}.LayerNorm."
+        if stem + "weight" not in weights or stem + "bias" not in weights:
             raise NotBert(f"layer {layer} has no {name} layer norm")
         return (
-            weight(f"l{layer}.{name}.gamma", weights[prefix + "weight"]),
-            weight(f"l{layer}.{name}.beta", weights[prefix + "bias"]),
+            weight(f"l{layer}.{name}.gamma", weights[stem + "weight"]),
+            weight(f"l{layer}.{name}.beta", weights[stem + "bias"]),
         )
 
     nodes = [
@@ -203,12 +204,12 @@ def _prefix(weights: dict[str, np.ndarray]) -> str:
     raise NotBert("no word embeddings")
 
 
-def _embeddings(weights: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    prefix = _prefix(weights) + "embeddings."
-    missing = [n for n in _EMBEDDINGS if prefix + n not in weights]
+def _embeddings(weights: dict[str, np.ndarray], prefix: str) -> dict[str, np.ndarray]:
+    names = {n: f"{prefix}embeddings.{n}" for n in _EMBEDDINGS}
+    missing = [n for n, name in names.items() if name not in weights]
     if missing:
         raise NotBert(f"no embeddings {', '.join(missing)}")
-    return {n: weights[prefix + n] for n in _EMBEDDINGS}
+    return {n: weights[name] for n, name in names.items()}
 
 
 def _linear_layers(

@@ -17,6 +17,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -154,31 +155,30 @@ class KnowledgeStore:
         status, latest, hashes = self._statuses(sources)
         todo = [latest[key] for key, state in status.items() if state != "unchanged"]
         chunks = [chunk_source(s, self.settings.chunk_chars) for s in todo]
-        total = sum(len(own) for own in chunks)
-        steps = _steps([len(own) for own in chunks], _STEP)
-        if len(steps) == 1:  # most of a scan's accounts: nothing to overlap, no thread
-            vectors = self.embed([c.text for own in chunks for c in own])
-            if on_progress is not None and total:
-                on_progress(total, total)
-            self._write(todo, chunks, vectors, hashes)
-        elif steps:
-            self._add_in_steps(todo, chunks, steps, hashes, on_progress)
+        self._embed_and_write(todo, chunks, hashes, on_progress)
         ids = {state: [k[1] for k, v in status.items() if v == state] for state in _STATES}
         return AddResult(**ids)
 
-    def _add_in_steps(
+    def _embed_and_write(
         self,
         sources: list[Source],
         chunks: list[list[Chunk]],
-        steps: list[tuple[int, int]],
         hashes: dict[_Key, str],
         on_progress: Progress | None,
     ) -> None:
-        """Each step's chunks written while the next step's are embedded, so the model does not
-        stand idle while Chroma writes (SQLite and HNSW: a fifth of the time, in turn)."""
+        """The sources' chunks embedded and written _STEP at a time. With more than one step,
+        each is written on a writer thread while the next is embedded, so the model does not
+        stand idle while Chroma writes (SQLite and HNSW: a fifth of the time, in turn); with
+        one (most of a scan's accounts) there is nothing to overlap, and no thread."""
+        steps = _steps([len(own) for own in chunks], _STEP)
         total = sum(len(own) for own in chunks)
         done = 0
-        with ThreadPoolExecutor(1, thread_name_prefix="store-write") as writer:
+        with ExitStack() as stack:
+            writer = (
+                stack.enter_context(ThreadPoolExecutor(1, thread_name_prefix="store-write"))
+                if len(steps) > 1
+                else None
+            )
             written: Future[None] | None = None
             for begin, end in steps:
                 part = chunks[begin:end]
@@ -188,7 +188,10 @@ class KnowledgeStore:
                     on_progress(done, total)
                 if written is not None:
                     written.result()  # in order, and a failed write stops the rest
-                written = writer.submit(self._write, sources[begin:end], part, vectors, hashes)
+                if writer is None:
+                    self._write(sources[begin:end], part, vectors, hashes)
+                else:
+                    written = writer.submit(self._write, sources[begin:end], part, vectors, hashes)
             if written is not None:
                 written.result()
 
