@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from pathlib import Path
 from typing import Annotated
@@ -65,3 +66,16 @@ app.add_typer(seller_app, name="seller")
 app.command()(serve)
 app.command()(mcp)
 app.command()(prep)
+
+
+def run() -> None:
+    """The `dossier` executable: the commands, then an exit without the last garbage collection.
+
+    A command's objects are all garbage once it returns, and the interpreter's final collection
+    of them took 0.25 s of a 1.8 s cold brief (bench/brief.py). Frozen objects are not collected
+    again; files, connections and handles still close as their modules are cleared.
+    """
+    try:
+        app()
+    finally:
+        gc.freeze()

@@ -39,6 +39,7 @@ from agent.synthesize.messages import load_personas
 from agent.validate import internal_terms
 from evals import metrics
 from evals.metrics import ExpectedSignal, SignalCounts
+from knowledge.yaml_text import load_yaml
 
 CASES_DIR = Path(__file__).parent / "cases"
 BASELINE_FILE = Path(__file__).parent / "baseline.json"
@@ -174,7 +175,7 @@ class EvalReport:
 
 def _read_yaml(path: Path) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return load_yaml(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise ParseError(f"{path}: cannot read ({exc.strerror or exc})") from None
     except yaml.YAMLError as exc:

@@ -18,11 +18,11 @@ from collections import Counter
 from pathlib import Path
 
 import numpy as np
-import yaml
 
 from agent.assess.classifier import MODEL_FILE, NONE, embed, features, taxonomy_digest
 from knowledge.embed import DIMENSION
 from knowledge.taxonomy import EXTERNAL_TYPES
+from knowledge.yaml_text import load_yaml
 
 HERE = Path(__file__).parent
 EXAMPLES = HERE / "signal_examples.yaml"
@@ -36,7 +36,7 @@ MOMENTUM = 0.9
 
 def load_examples(path: Path = EXAMPLES) -> tuple[list[str], list[str]]:
     """(sentences, classes) of the examples file; every class an external type or `none`."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = load_yaml(path.read_text(encoding="utf-8"))
     known = {t.value for t in EXTERNAL_TYPES} | {NONE}
     sentences, classes = [], []
     for name, items in data.items():

@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 
 from agent.schemas import LayerName
 from knowledge.store import Hit, KnowledgeStore, as_utc
+from knowledge.yaml_text import load_yaml
 
 LAYERS_FILE = Path(__file__).parent / "layers.yaml"
 #: Weight of a source with no date: neither fresh nor stale.
@@ -71,7 +71,7 @@ class Scored:
 @functools.cache
 def load_layers() -> dict[LayerName, LayerSpec]:
     """The four layer specifications from `knowledge/layers.yaml`, in the fixed layer order."""
-    data = yaml.safe_load(LAYERS_FILE.read_text(encoding="utf-8"))
+    data = load_yaml(LAYERS_FILE.read_text(encoding="utf-8"))
     return {
         name: LayerSpec(
             name=name,

@@ -8,10 +8,9 @@ from functools import cache
 from importlib import resources
 from typing import Any, cast, get_args
 
-import yaml
-
 from agent.errors import ConfigError
 from agent.schemas import Polarity, Severity, SignalType
+from knowledge.yaml_text import load_yaml
 
 #: Types that come from the CSM's own data; they have no text patterns.
 CRM_TYPES = frozenset(
@@ -71,7 +70,7 @@ def _compile(patterns: tuple[str, ...]) -> list[re.Pattern[str]]:
 
 def _read(name: str) -> Any:
     text = resources.files("knowledge").joinpath(name).read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    return load_yaml(text)
 
 
 def _spec(name: str, entry: Any) -> SignalSpec:

@@ -20,6 +20,7 @@ import httpx
 import yaml
 
 from agent.errors import ParseError
+from knowledge.yaml_text import load_yaml
 
 #: (status, content type, body or the file that holds it)
 Recording = tuple[int, str, bytes | Path]
@@ -40,7 +41,7 @@ class ReplayTransport(httpx.BaseTransport):
     def from_manifest(cls, path: Path) -> ReplayTransport:
         """A transport from a YAML list of {url, file, content_type[, status]} entries."""
         try:
-            entries = yaml.safe_load(path.read_text(encoding="utf-8"))
+            entries = load_yaml(path.read_text(encoding="utf-8"))
         except (OSError, yaml.YAMLError) as exc:
             reason = " ".join(str(exc).split())
             raise ParseError(f"{path}: cannot read the replay manifest ({reason})") from None

@@ -45,12 +45,12 @@ def demo_dir() -> Path:
 
 def recorded_files(account_id: str) -> set[str]:
     """The files of a demo account that stand for API responses."""
-    import yaml
+    from knowledge.yaml_text import load_yaml
 
     manifest = demo_dir() / account_id / MANIFEST
     if not manifest.is_file():
         return set()
-    return {entry["file"] for entry in yaml.safe_load(manifest.read_text(encoding="utf-8"))}
+    return {entry["file"] for entry in load_yaml(manifest.read_text(encoding="utf-8"))}
 
 
 def demo_files(account_id: str) -> list[Path]:

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-import yaml
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage
 from tenacity import (
@@ -26,6 +25,7 @@ from tenacity import (
 
 from agent.config import Settings
 from agent.errors import ConfigError, DossierError
+from knowledge.yaml_text import load_yaml
 from tools.retry import retry_after, waiting
 
 PRICES_FILE = Path(__file__).with_name("prices.yaml")
@@ -135,7 +135,7 @@ def prices_for(settings: Settings) -> tuple[float, float] | None:
 
 @functools.cache
 def _price_list() -> dict[str, dict[str, float]]:
-    data = yaml.safe_load(PRICES_FILE.read_text(encoding="utf-8")) or {}
+    data = load_yaml(PRICES_FILE.read_text(encoding="utf-8")) or {}
     return {str(k): v for k, v in data.get("models", {}).items()}
 
 

@@ -17,8 +17,6 @@ from functools import cache
 from importlib import resources
 from urllib.parse import urlsplit
 
-import yaml
-
 from agent.schemas import Account, Persona, SourceKind, ValueMessage
 from agent.seller import SellerProfile
 from agent.synthesize.evidence import Candidate
@@ -28,6 +26,7 @@ from agent.synthesize.scoring import cue_hits, layer_query_vectors
 from agent.synthesize.value import Mapped, estimate, estimate_sentence, outcome
 from agent.validate import LeakCheck, internal_terms
 from knowledge.store import KnowledgeStore
+from knowledge.yaml_text import load_yaml
 
 #: A persona's cited sentence must at least be this similar to the persona's concerns.
 MIN_FIT = 0.15
@@ -80,7 +79,7 @@ class PersonaSpec:
 def load_personas() -> dict[Persona, PersonaSpec]:
     """The persona value language from knowledge/personas.yaml."""
     text = resources.files("knowledge").joinpath("personas.yaml").read_text(encoding="utf-8")
-    data = yaml.safe_load(text)
+    data = load_yaml(text)
     return {Persona(key): PersonaSpec(persona=Persona(key), **value) for key, value in data.items()}
 
 

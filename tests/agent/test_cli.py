@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -128,6 +130,27 @@ def test_bad_inputs_are_reported_and_good_ones_kept(home: Path, tmp_path: Path) 
     code, out, _ = invoke(home, "sources", "acme-corp", "--format", "json")
     kinds = [s["kind"] for s in json.loads(out)["sources"]]
     assert kinds == ["earnings_call"]
+
+
+def test_the_executable_keeps_what_a_command_wrote(home: Path, tmp_path: Path) -> None:
+    """`dossier` is `run`, which exits without the last garbage collection: what one process
+    adds (sources, index) must be there for the next, and the exit code is the command's."""
+    call = tmp_path / "acme_q2_call.txt"
+    call.write_text(TRANSCRIPT)
+
+    def dossier(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-c", "from agent.cli import run; run()", "--home", str(home)]
+        return subprocess.run([*command, *args], capture_output=True, text=True, timeout=300)
+
+    added = dossier("add", "Acme Corp", str(call))
+    assert added.returncode == 0, added.stderr
+    briefed = dossier("brief", "acme-corp", "--offline", "--format", "json")
+    assert briefed.returncode == 0, briefed.stderr
+    brief = Briefing.model_validate_json(briefed.stdout)
+    layers = [layer for _, layer in brief.layers.items()]
+    quotes = [e.quote for layer in layers for claim in layer.claims for e in claim.evidence]
+    assert any("Revenue grew 12%" in quote for quote in quotes)
+    assert dossier("brief", "nobody").returncode == 1
 
 
 def test_brief_of_an_account_with_no_sources_says_so(home: Path) -> None:
