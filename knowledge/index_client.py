@@ -5,14 +5,12 @@ Chroma's on-disk client keeps the HNSW index of every collection it has opened i
 many as a fifth of the process's file-handle limit (4,000 with 20,000 handles), ~2.2-2.7 MB
 each even for a one-chunk account: a scan grew by that much per account. The client built here
 keeps the `HNSW_CACHE_INDEXES` most recently used, so memory does not depend on the size of the
-book; and it fixes glibc's threshold for giving large blocks their own pages
-(`bound_fragmentation`), without which each evicted index still left ~14 KB behind.
+book; and it gives blocks of a megabyte or more pages of their own (`knowledge/heap.py`),
+without which each evicted index left ~14 KB behind in the heap.
 """
 
 from __future__ import annotations
 
-import ctypes
-import os
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,6 +29,7 @@ from chromadb.utils.embedding_functions import register_embedding_function
 
 from agent.config import Settings
 from agent.errors import WorkspaceError, workspace_error
+from knowledge import heap
 from knowledge.embed import MAX_TOKENS, MODEL_ID, MiniLMEmbedding, default_embedder
 
 if TYPE_CHECKING:
@@ -44,9 +43,9 @@ if TYPE_CHECKING:
 #: and its indexes saved promptly (knowledge/store.py), 1,440 threaded queries all succeed.
 HNSW_CACHE_INDEXES = 128
 _OPENING = threading.Lock()
-#: Blocks of this size or more get pages of their own, returned to the system when freed.
-MMAP_THRESHOLD_BYTES = 1 << 20
-_M_MMAP_THRESHOLD = -3  # glibc's malloc.h
+#: Blocks of this size or more get pages of their own, returned to the system when freed: an
+#: index is 2-3 MB; numpy's and onnxruntime's working blocks are smaller.
+OWN_PAGES_BYTES = 1 << 20
 
 
 @register_embedding_function
@@ -127,28 +126,10 @@ def _local_client(folder: Path) -> ClientAPI:
             api = system.instance(ServerAPI)  # type: ignore[type-abstract]
             if isinstance(api, RustBindingsAPI):
                 api.hnsw_cache_size = HNSW_CACHE_INDEXES
-                bound_fragmentation()
+                heap.own_pages_from(OWN_PAGES_BYTES)
             system.start()
             return Client.from_system(system)
         return Client(settings=local)
-
-
-def bound_fragmentation() -> bool:
-    """Fix glibc's mmap threshold at `MMAP_THRESHOLD_BYTES`; False where that is not glibc.
-
-    glibc raises the threshold to the size of each mmapped block it frees, so once the index
-    cache has evicted an index (2-3 MB), later indexes are carved from the heap among small
-    long-lived blocks and their memory is not returned: 12-14 KB more per collection touched,
-    for good (measured with 4,000 collections; with the threshold fixed, 1 KB). Setting it
-    process-wide also stops the raising; numpy's and onnxruntime's blocks under 1 MB are
-    unaffected.
-    """
-    try:
-        if not (os.confstr("CS_GNU_LIBC_VERSION") or "").startswith("glibc"):
-            return False
-        return bool(ctypes.CDLL(None).mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES))
-    except (ValueError, OSError, AttributeError):
-        return False
 
 
 def _started() -> set[str]:

@@ -24,7 +24,6 @@ account would fail the same way.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import hashlib
 import itertools
 import os
@@ -41,6 +40,7 @@ from agent.errors import ConfigError, DossierError, WorkspaceError, workspace_er
 from agent.research import research
 from agent.scan.digest import DigestLine, DigestRun, save_digest
 from agent.schemas import Account, Signal, Source, Triage
+from knowledge import heap
 
 #: Test hook, honoured only when set: SIGKILL the scan after N accounts are recorded in the
 #: ledger, or with "alerts", after the alerts are sent and before the run completes. It lets
@@ -172,31 +172,13 @@ def scan(
     return digest
 
 
-#: glibc's mallopt parameter for the most arenas its allocator creates.
-_M_ARENA_MAX = -8
-#: Arenas the scan's threads share: the Python heap is guarded by one lock anyway.
+#: Arenas the scan's threads share (knowledge/heap.py).
 MALLOC_ARENAS = 2
-
-
-def bound_malloc_arenas() -> None:
-    """Ask glibc for at most MALLOC_ARENAS arenas; elsewhere (musl, macOS), nothing."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6").mallopt(_M_ARENA_MAX, MALLOC_ARENAS)
-
-
 #: Accounts recorded between two returns of freed memory to the system: each account's
 #: collection frees memory that glibc keeps until then, so a longer wait raises the peak (at
 #: 2,000 accounts, 50: a peak 62 MB above the trimmed heap; 10: 36 MB; 5,000 accounts replayed
 #: without the rate limit, 10: 594 MB, 1: 574 MB). A trim of the scan's heap takes about 1 ms.
 TRIM_EVERY = 1
-
-
-def trim_heap() -> None:
-    """Give the heap's free pages back to the system (glibc; elsewhere, nothing). Chroma's
-    native side frees what each account's collection used, but glibc keeps the pieces: without
-    this a scan grew by ~20 KB per account."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def _refresh(
@@ -209,7 +191,7 @@ def _refresh(
 ) -> list[DigestLine]:
     """Each account scanned in the pool and recorded here as it completes; their digest lines."""
     entries: list[DigestLine] = []
-    bound_malloc_arenas()
+    heap.bound_arenas(MALLOC_ARENAS)
     crm = load_crm(deps.settings)  # the whole book's CRM data, read once per scan
     workers = min(deps.settings.scan_workers, max(1, len(accounts)))
     waiting = iter(accounts)
@@ -230,7 +212,7 @@ def _refresh(
                         )
                     entries.append(result.entry())
                     if len(entries) % TRIM_EVERY == 0:
-                        trim_heap()
+                        heap.trim()
                     if on_account:
                         on_account(result)
                     if die_after and die_after.isdigit() and len(entries) >= int(die_after):

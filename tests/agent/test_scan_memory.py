@@ -15,6 +15,7 @@ from agent.config import load_settings
 from agent.deps import Deps
 from agent.scan.scan import AccountScan, scan
 from agent.schemas import Account, Evidence, Signal, SignalType, Source, SourceKind, Triage
+from knowledge import heap
 
 NOW = datetime(2026, 11, 2, 6, 0, tzinfo=UTC)
 BOOK = [Account(account_id=f"wren-{n:03d}", name=f"Wren {n}") for n in range(60)]
@@ -83,7 +84,7 @@ def test_the_scan_holds_the_allocator_to_few_arenas_before_its_threads_start(
     home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     events: list[str] = []
-    monkeypatch.setattr(scan_module, "bound_malloc_arenas", lambda: events.append("arenas"))
+    monkeypatch.setattr(heap, "bound_arenas", lambda count: events.append("arenas") or True)
 
     def fake_scan_account(deps: Any, account: Account, *args: Any) -> AccountScan:
         events.append("account")

@@ -3,13 +3,11 @@ when the index is used."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
-import pytest
 from chromadb.api.rust import RustBindingsAPI
 
 from agent.config import Settings
@@ -55,40 +53,3 @@ def test_importing_the_embedder_does_not_load_chromadb() -> None:
     code = "import sys, knowledge.store; print('chromadb' in sys.modules)"
     found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert found.stdout.strip() == "False", found.stderr
-
-
-# A 2 MB block after a 3 MB one was freed: its own pages (mmapped, returned when freed), or
-# carved from the heap, as glibc does once it has raised its threshold past 2 MB.
-_PROBE = """
-import ctypes, sys
-from knowledge.index_client import bound_fragmentation
-class Info(ctypes.Structure):
-    _fields_ = [(n, ctypes.c_size_t) for n in ("arena ordblks smblks hblks hblkhd usmblks "
-                                                "fsmblks uordblks fordblks keepcost").split()]
-libc = ctypes.CDLL(None)
-libc.mallinfo2.restype = Info
-libc.malloc.restype, libc.malloc.argtypes = ctypes.c_void_p, [ctypes.c_size_t]
-libc.free.argtypes = [ctypes.c_void_p]
-if sys.argv[1] == "bounded":
-    assert bound_fragmentation()
-libc.free(libc.malloc(3 << 20))
-before = libc.mallinfo2().hblks
-block = libc.malloc(2 << 20)
-print(libc.mallinfo2().hblks > before)
-libc.free(block)
-"""
-
-
-def _own_pages(mode: str) -> str:
-    probe = [sys.executable, "-c", _PROBE, mode]
-    found = subprocess.run(probe, capture_output=True, text=True, cwd=ROOT, timeout=120)
-    assert found.returncode == 0, found.stderr
-    return found.stdout.strip()
-
-
-@pytest.mark.skipif(
-    not (os.confstr("CS_GNU_LIBC_VERSION") or "").startswith("glibc"), reason="glibc's malloc"
-)
-def test_large_blocks_keep_pages_of_their_own_once_an_index_was_evicted() -> None:
-    assert _own_pages("glibc") == "False"  # what grew a scan by ~14 KB per account
-    assert _own_pages("bounded") == "True"
