@@ -1,10 +1,10 @@
 """The extractive synthesizer: a deterministic brief whose every claim is a stored sentence.
 
 Each sentence states one kind of fact (a result, guidance, a partner, a leadership change) and
-so belongs to one layer; no statement repeats across layers. The most salient sentences of
-each kind are kept, more of them where the evidence is richer (the square root of a kind's
-candidates), never two of the same fact; a layer's length grows with its evidence too. A layer
-left with too little evidence says so and offers discovery questions instead of filler.
+so belongs to one layer; no fact is told in two layers, even in other words. The most salient
+sentences of each kind are kept, more of them where the evidence is richer (the square root of
+a kind's candidates), never two of the same fact; a layer's length grows with its evidence too.
+A layer left with too little evidence says so and offers discovery questions instead of filler.
 """
 
 from __future__ import annotations
@@ -35,8 +35,8 @@ PER_KIND = 1.6
 MAX_PER_KIND = 7
 #: A layer holds `claims_per_layer` claims, or this times the square root of its candidates
 #: when that is more, up to MAX_CLAIMS_PER_LAYER: a long call says more than a job post.
-PER_LAYER = 1.35
-MAX_CLAIMS_PER_LAYER = 16
+PER_LAYER = 1.4
+MAX_CLAIMS_PER_LAYER = 18
 #: Cosine similarity above which two sentences say the same thing; two that share a figure
 #: ("$94 billion") say the same thing above SAME_FIGURE.
 SAME_FACT = 0.8
@@ -71,13 +71,42 @@ def assign_layers(
         if candidate.layer_scores[best] >= settings.min_relevance:
             kind = candidate.kind or best.value
             pools[best].setdefault(kind, []).append(candidate)
-    chosen: dict[LayerName, list[Candidate]] = {}
+    ranked: dict[LayerName, list[Candidate]] = {}
+    sizes: dict[LayerName, int] = {}
     for name, kinds in pools.items():
         picked = [c for pool in kinds.values() for c in _distinct(pool, _kind_limit(len(pool)))]
         size = sum(len(pool) for pool in kinds.values())
-        grown = max(settings.claims_per_layer, min(MAX_CLAIMS_PER_LAYER, _sqrt(PER_LAYER, size)))
-        chosen[name] = _spread(_distinct(picked, len(picked)), limit or grown)
-    return _with_echoes(chosen, candidates)
+        sizes[name] = limit or max(
+            settings.claims_per_layer, min(MAX_CLAIMS_PER_LAYER, _sqrt(PER_LAYER, size))
+        )
+        ranked[name] = _distinct(picked, len(picked))
+    return _with_echoes(_once(ranked, sizes), candidates)
+
+
+def _once(
+    ranked: Mapping[LayerName, list[Candidate]], sizes: Mapping[LayerName, int]
+) -> dict[LayerName, list[Candidate]]:
+    """Each layer's first `sizes` candidates, with no fact told in two layers: of two sentences
+    in different layers that state one fact (a $500 billion plan told as an investment and as
+    manufacturing), the one that fits its layer less well gives its place to its layer's next."""
+    dropped: set[tuple[str, int]] = set()
+    while True:
+        chosen = {
+            name: _spread([c for c in pool if c.key not in dropped], sizes[name])
+            for name, pool in ranked.items()
+        }
+        claims = sorted(
+            ((c, name) for name, cs in chosen.items() for c in cs),
+            key=lambda pair: (-pair[0].layer_scores[pair[1]], pair[0].key),
+        )
+        repeats = {
+            c.key
+            for i, (c, name) in enumerate(claims)
+            if any(n != name and same_fact(c, other) for other, n in claims[:i])
+        }
+        if not repeats:
+            return chosen
+        dropped |= repeats
 
 
 def _with_echoes(

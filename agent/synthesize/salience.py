@@ -114,6 +114,8 @@ _RELATION = re.compile(
     r"|vendors?|suppliers?)\b",
     re.IGNORECASE,
 )
+#: A spoken sentence that breaks off and starts again ("it wasn't -- it was 25 ships").
+_BROKEN = re.compile(r"\s--\s")
 _CONNECTIVE = re.compile(r"^(?:and|so|but|now|well|yes|yeah|okay|ok|look|again|also)\b", re.I)
 _WE = re.compile(r"\b(?:we|our|us)\b|\bwe[’'](?:re|ve|ll)\b", re.IGNORECASE)
 _I = re.compile(r"\b(?:i|me|my)\b|\bi[’'](?:m|ve|d|ll)\b", re.IGNORECASE)
@@ -174,6 +176,7 @@ WEIGHTS: Mapping[str, float] = {
     "echo": 0.5,
     "housekeeping": -1.5,
     "relation": 0.7,
+    "broken": -0.8,
 }
 
 
@@ -299,6 +302,7 @@ def _read(text: str) -> dict[str, float]:
         "courtesy": float(bool(_COURTESY.search(text))),
         "housekeeping": float(bool(_HOUSEKEEPING.search(text))),
         "relation": float(bool(_RELATION.search(text)) and bool(entities(text))),
+        "broken": float(min(2, len(_BROKEN.findall(text)))),
     }
 
 

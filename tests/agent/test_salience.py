@@ -48,3 +48,13 @@ def test_a_named_partner_or_rival_outweighs_a_nameless_relation() -> None:
     assert salience(nameless, 0.5).features["relation"] == 0.0
     rival = "We are gaining share from competitors like Quillfeather in every region."
     assert salience(rival, 0.5).features["relation"] == 1.0
+
+
+def test_a_sentence_that_breaks_off_and_restarts_weighs_less() -> None:
+    broken = "I was just giving you -- it wasn't 25%, it was 25 ships -- which is different."
+    whole = "It wasn't 25% of the fleet; it was 25 ships, which is different."
+    assert salience(broken, 0.5).features["broken"] == 2.0
+    assert salience(whole, 0.5).features["broken"] == 0.0
+    assert salience(broken, 0.5).score < salience(whole, 0.5).score
+    # a hyphen or a written dash is not a break
+    assert salience("Our year-over-year growth was 9%—a record.", 0.5).features["broken"] == 0.0

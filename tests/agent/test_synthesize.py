@@ -148,3 +148,30 @@ def test_a_claim_quotes_the_sentences_that_state_its_fact_again() -> None:
     assert [e.quote for e in savings.evidence] == texts[:2]
     digital = next(c for c in claims if "Digital" in c.text)
     assert [e.quote for e in digital.evidence] == [texts[2]]
+
+
+def test_a_fact_is_told_in_one_layer_even_in_other_words() -> None:
+    texts = [
+        "Over the next four years we are investing $500 billion in factories across the country.",
+        "We have committed a $500 billion investment in the country over the next four years.",
+        "Services revenue was $27 billion, up 13% from a year ago.",
+        "We opened our first data center in Ohio this quarter.",
+    ]
+    source = _source(" ".join(texts), kind=SourceKind.earnings_call)
+    vectors = default_embedder().embed(texts)
+    fits = [  # (layer, how well the sentence fits it)
+        (LayerName.ecosystem, 0.9),
+        (LayerName.commercial, 0.6),
+        (LayerName.commercial, 0.8),
+        (LayerName.ecosystem, 0.7),
+    ]
+    candidates = [
+        Candidate(source=source, text=text, start=source.text.index(text), recency=1.0,
+                  embedding=vector, layer_scores={name: 0.1 for name in LayerName}
+                  | {layer: fit}, kind=layer.value, salience=10.0 - i)
+        for i, (text, vector, (layer, fit)) in enumerate(zip(texts, vectors, fits, strict=True))
+    ]  # fmt: skip
+    chosen = assign_layers(candidates, load_layers(), Settings(), limit=2)
+    # the plan stays where it fits best; the commercial layer takes its next sentence instead
+    assert [c.text for c in chosen[LayerName.ecosystem]] == [texts[0], texts[3]]
+    assert [c.text for c in chosen[LayerName.commercial]] == [texts[2]]
