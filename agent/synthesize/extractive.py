@@ -87,8 +87,8 @@ def _once(
     ranked: Mapping[LayerName, list[Candidate]], sizes: Mapping[LayerName, int]
 ) -> dict[LayerName, list[Candidate]]:
     """Each layer's first `sizes` candidates, with no fact told in two layers: of two sentences
-    in different layers that state one fact (a $500 billion plan told as an investment and as
-    manufacturing), the one that fits its layer less well gives its place to its layer's next."""
+    in different layers that state one fact (a $2 billion plan told as an investment and as
+    new warehouses), the one that fits its layer less well gives its place to its layer's next."""
     dropped: set[tuple[str, int]] = set()
     while True:
         chosen = {

@@ -114,7 +114,7 @@ _RELATION = re.compile(
     r"|vendors?|suppliers?)\b",
     re.IGNORECASE,
 )
-#: A spoken sentence that breaks off and starts again ("it wasn't -- it was 25 ships").
+#: A spoken sentence that breaks off and starts again ("the pilot -- well, it covers 40 stores").
 _BROKEN = re.compile(r"\s--\s")
 _CONNECTIVE = re.compile(r"^(?:and|so|but|now|well|yes|yeah|okay|ok|look|again|also)\b", re.I)
 _WE = re.compile(r"\b(?:we|our|us)\b|\bwe[’'](?:re|ve|ll)\b", re.IGNORECASE)

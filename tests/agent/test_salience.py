@@ -51,8 +51,8 @@ def test_a_named_partner_or_rival_outweighs_a_nameless_relation() -> None:
 
 
 def test_a_sentence_that_breaks_off_and_restarts_weighs_less() -> None:
-    broken = "I was just giving you -- it wasn't 25%, it was 25 ships -- which is different."
-    whole = "It wasn't 25% of the fleet; it was 25 ships, which is different."
+    broken = "So the pilot -- well, it's not 10%, it covers 40 stores -- which is a start."
+    whole = "The pilot covers 40 stores, not 10% of the fleet, which is a start."
     assert salience(broken, 0.5).features["broken"] == 2.0
     assert salience(whole, 0.5).features["broken"] == 0.0
     assert salience(broken, 0.5).score < salience(whole, 0.5).score

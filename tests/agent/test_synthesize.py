@@ -152,10 +152,10 @@ def test_a_claim_quotes_the_sentences_that_state_its_fact_again() -> None:
 
 def test_a_fact_is_told_in_one_layer_even_in_other_words() -> None:
     texts = [
-        "Over the next four years we are investing $500 billion in factories across the country.",
-        "We have committed a $500 billion investment in the country over the next four years.",
-        "Services revenue was $27 billion, up 13% from a year ago.",
-        "We opened our first data center in Ohio this quarter.",
+        "Over the next three years we are investing $2 billion in new regional warehouses.",
+        "We have committed a $2 billion investment in our warehouse network over three years.",
+        "Subscription revenue was $640 million, up 11% from a year ago.",
+        "We opened our first automated sorting center in Ohio this quarter.",
     ]
     source = _source(" ".join(texts), kind=SourceKind.earnings_call)
     vectors = default_embedder().embed(texts)
