@@ -31,6 +31,7 @@ from agent.commands.demo import (
     build_demo_account,
     demo_dir,
     import_demo_crm,
+    install_demo_seller,
 )
 from agent.config import load_settings
 from agent.deps import Deps
@@ -204,6 +205,8 @@ def main() -> None:
 
         book = import_csv(demo_dir() / "book.csv").accounts
         upsert_accounts(settings, book)
+        # as `dossier demo` builds it: the brief maps KPIs to the seller's products
+        install_demo_seller(settings)
         import_demo_crm(settings)
         started = time.perf_counter()
         for account in book:
