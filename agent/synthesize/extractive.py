@@ -99,11 +99,13 @@ def _once(
             ((c, name) for name, cs in chosen.items() for c in cs),
             key=lambda pair: (-pair[0].layer_scores[pair[1]], pair[0].key),
         )
-        repeats = {
-            c.key
-            for i, (c, name) in enumerate(claims)
-            if any(n != name and same_fact(c, other) for other, n in claims[:i])
-        }
+        kept: list[tuple[Candidate, LayerName]] = []
+        repeats: set[tuple[str, int]] = set()
+        for claim, name in claims:  # compared with the claims that stay, not those that go
+            if any(n != name and same_fact(claim, other) for other, n in kept):
+                repeats.add(claim.key)
+            else:
+                kept.append((claim, name))
         if not repeats:
             return chosen
         dropped |= repeats

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import numpy as np
 import pytest
 
 from agent.assess.stakeholders import find_stakeholders, leadership_changes
@@ -175,3 +176,22 @@ def test_a_fact_is_told_in_one_layer_even_in_other_words() -> None:
     # the plan stays where it fits best; the commercial layer takes its next sentence instead
     assert [c.text for c in chosen[LayerName.ecosystem]] == [texts[0], texts[3]]
     assert [c.text for c in chosen[LayerName.commercial]] == [texts[2]]
+
+
+def test_a_claim_gives_way_only_to_a_claim_that_stays() -> None:
+    # three statements of drifting meaning: each near the next (cosine 0.87), the first and
+    # the last apart (0.5); the middle one, in the other layer, repeats the first and goes
+    texts = ["Ports reopen in May.", "Ports and depots reopen in May.", "Depots reopen in May."]
+    source = _source(" ".join(texts), kind=SourceKind.earnings_call)
+    angles = np.radians([0.0, 30.0, 60.0])
+    fits = [(LayerName.ecosystem, 0.9), (LayerName.commercial, 0.8), (LayerName.ecosystem, 0.7)]
+    candidates = [
+        Candidate(source=source, text=text, start=source.text.index(text), recency=1.0,
+                  embedding=np.array([np.cos(a), np.sin(a)], dtype=np.float32),
+                  layer_scores={name: 0.1 for name in LayerName} | {layer: fit},
+                  kind=layer.value, salience=10.0 - i)
+        for i, (text, a, (layer, fit)) in enumerate(zip(texts, angles, fits, strict=True))
+    ]  # fmt: skip
+    chosen = assign_layers(candidates, load_layers(), Settings(), limit=3)
+    assert [c.text for c in chosen[LayerName.ecosystem]] == [texts[0], texts[2]]
+    assert chosen[LayerName.commercial] == []
